@@ -1,0 +1,86 @@
+"""`rmeval run`: evaluate one reward model on a benchmark and write its result folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rmeval.benchmarks import BENCHMARKS
+from rmeval.config import RunConfig
+from rmeval.data import ColumnMap
+from rmeval.data.chat import BUILTIN_TEMPLATES
+from rmeval.scorers.runtime import DTYPES
+
+__all__ = ["add_parser", "config_from_args", "main"]
+
+
+def add_parser(sub: Any) -> None:
+    """Register `run` and its options."""
+    p: argparse.ArgumentParser = sub.add_parser("run", help="evaluate a reward model",
+                                                description="Evaluate a reward model on a benchmark.")
+    m = p.add_argument_group("model")
+    m.add_argument("--model", help="local folder or hub id of the reward model")
+    m.add_argument("--scorer", default="classifier", help="scorer kind (default: classifier)")
+    m.add_argument("--revision", help="hub revision (branch, tag or commit) of the model")
+    m.add_argument("--tokenizer", help="tokenizer folder or hub id, when it differs from the model's")
+    m.add_argument("--chat-template", help=f"a built-in template ({', '.join(BUILTIN_TEMPLATES)}) or a Jinja file; "
+                                           "required when the tokenizer has none")
+    m.add_argument("--dtype", default="auto", choices=DTYPES, help="auto: bf16 on CUDA, fp32 on CPU")
+    m.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
+    m.add_argument("--attn-implementation", help="eager, sdpa, flash_attention_2 ... (default: the model's)")
+    m.add_argument("--trust-remote-code", action="store_true", help="run code shipped with the model (off by default)")
+    m.add_argument("--max-length", type=int, help="tokens per text (default: the model's own limit)")
+    m.add_argument("--score-index", type=int, help="which logit is the reward, for multi-logit heads")
+    m.add_argument("--padding-side", default="right", choices=("right", "left"), help=argparse.SUPPRESS)
+    b = p.add_argument_group("batching")
+    b.add_argument("--max-tokens-per-batch", type=int, default=None,
+                   help="budget of padded tokens per batch (default 16384 unless --batch-size is given)")
+    b.add_argument("--batch-size", type=int, help="at most this many texts per batch")
+    d = p.add_argument_group("data")
+    d.add_argument("--benchmark", choices=sorted(BENCHMARKS), help="benchmark (default: rewardbench, or detected "
+                                                                   "from the subsets of a --data file)")
+    d.add_argument("--data", type=Path, help="local .jsonl, .json, .parquet or .csv file instead of the hub")
+    d.add_argument("--subsets", help="comma-separated subsets to score")
+    d.add_argument("--limit", type=int, help="score at most N examples of each subset")
+    for name in ("prompt", "chosen", "rejected", "subset", "id"):
+        d.add_argument(f"--{name}-column", default=name, help=f"column holding the {name} (default: {name})")
+    d.add_argument("--prior-sets", nargs="?", const="allenai/preference-test-sets", metavar="SOURCE",
+                   help="also score RewardBench's Prior Sets (hub id, or a local file with a subset column)")
+    o = p.add_argument_group("output")
+    o.add_argument("--output-dir", type=Path, help="default: results/<benchmark>/<model-slug>/")
+    o.add_argument("--seed", type=int, default=0, help="seed recorded with the run")
+    o.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=main)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The typed run configuration of parsed options."""
+    if not args.model:
+        raise ValueError("--model is required (a local folder or a hub id)")
+    max_tokens = args.max_tokens_per_batch
+    if max_tokens is None and args.batch_size is None:
+        max_tokens = 16384
+    return RunConfig(
+        model=args.model, scorer=args.scorer, revision=args.revision, tokenizer=args.tokenizer,
+        chat_template=args.chat_template, dtype=args.dtype, device=args.device,
+        attn_implementation=args.attn_implementation, trust_remote_code=args.trust_remote_code,
+        max_length=args.max_length, score_index=args.score_index, padding_side=args.padding_side,
+        max_tokens_per_batch=max_tokens, batch_size=args.batch_size, benchmark=args.benchmark, data=args.data,
+        columns=ColumnMap(args.prompt_column, args.chosen_column, args.rejected_column, args.subset_column,
+                          args.id_column),
+        subsets=tuple(s.strip() for s in args.subsets.split(",") if s.strip()) if args.subsets else (),
+        limit=args.limit, prior_sets=args.prior_sets, output_dir=args.output_dir, seed=args.seed,
+        progress=not args.no_progress,
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the evaluation, write the result folder and print the report."""
+    from rmeval.run import run_evaluation
+
+    config = config_from_args(args)
+    run_evaluation(config, command=["rmeval", *sys.argv[1:]])
+    return 0
+

@@ -1,0 +1,46 @@
+"""The run configuration: every option of `rmeval run`, in one typed place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rmeval.data.schema import ColumnMap
+
+__all__ = ["RunConfig", "model_slug"]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Options of one evaluation run (the CLI parses into this; library users build it directly)."""
+
+    model: str
+    scorer: str = "classifier"
+    revision: str | None = None
+    tokenizer: str | None = None
+    chat_template: str | None = None
+    dtype: str = "auto"
+    device: str | None = None
+    attn_implementation: str | None = None
+    trust_remote_code: bool = False
+    max_length: int | None = None
+    score_index: int | None = None
+    padding_side: str = "right"
+    max_tokens_per_batch: int | None = 16384
+    batch_size: int | None = None
+    benchmark: str | None = None
+    data: Path | None = None
+    columns: ColumnMap = field(default_factory=ColumnMap)
+    subsets: tuple[str, ...] = ()
+    limit: int | None = None
+    prior_sets: str | None = None
+    output_dir: Path | None = None
+    seed: int = 0
+    progress: bool = True
+
+
+def model_slug(model: str) -> str:
+    """A folder-safe name for a model id or path: `org/name` -> `org__name`."""
+    path = Path(model)
+    text = path.name if path.is_absolute() or model.startswith((".", "~")) else model
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text.replace("/", "__")) or "model"

@@ -1,0 +1,118 @@
+"""One entry point from `--benchmark` / `--data` options to validated examples and a record of their source."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, get_benchmark
+from rmeval.data.errors import DataError
+from rmeval.data.files import read_file_rows, read_hub_rows, sha256_of
+from rmeval.data.schema import ColumnMap, rows_to_examples
+from rmeval.types import Example
+
+__all__ = ["LoadedData", "detect_benchmark", "load_examples", "select_examples"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """Validated examples, the benchmark that scores them, and where they came from."""
+
+    examples: list[Example]
+    benchmark: BenchmarkSpec
+    source: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_benchmark(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
+    """RewardBench when every row's subset is one of RewardBench's, else the open custom benchmark."""
+    rewardbench = get_benchmark("rewardbench")
+    subsets = {row.get(columns.subset) for _, row in rows}
+    if subsets and subsets <= set(rewardbench.subset_names()):
+        return rewardbench
+    lists = any(isinstance(row.get(columns.rejected), list) and row.get(columns.rejected)
+                and all(isinstance(v, str) for v in row[columns.rejected]) for _, row in rows)
+    return custom_benchmark("best_of_n" if lists else "pair")
+
+
+def load_examples(
+    benchmark: str | None = None,
+    data: Path | None = None,
+    columns: ColumnMap = ColumnMap(),
+    subsets: Sequence[str] | None = None,
+    limit: int | None = None,
+    revision: str | None = None,
+) -> LoadedData:
+    """Read and validate a benchmark's examples, then apply `--subsets` and `--limit`."""
+    spec = get_benchmark(benchmark) if benchmark else None
+    rows: list[tuple[int, Mapping[str, Any]]]
+    if data is not None:
+        source_name = str(data)
+        rows = list(read_file_rows(data))
+        source: dict[str, Any] = {"kind": "file", "path": str(data), "sha256": sha256_of(data)}
+    elif spec is not None and spec.packaged_file:
+        ref = resources.files("rmeval.benchmarks") / "data" / spec.packaged_file
+        with resources.as_file(ref) as path:
+            source_name = f"rmeval:{spec.packaged_file}"
+            rows = list(read_file_rows(path))
+            source = {"kind": "packaged", "path": spec.packaged_file, "sha256": sha256_of(path)}
+    elif spec is not None and spec.hub_id:
+        hub_rows, source = read_hub_rows(spec.hub_id, spec.hub_split or "train", revision)
+        source_name = f"hub:{spec.hub_id}"
+        rows = list(enumerate(hub_rows, start=1))
+    else:
+        raise DataError(str(benchmark), "this benchmark has no default data; pass --data PATH")
+    if spec is None:
+        spec = detect_benchmark(rows, columns)
+    examples = rows_to_examples(rows, source_name, spec, columns)
+    warnings = _check_counts(examples, spec) if not subsets and limit is None else []
+    for w in warnings:
+        log.warning(w)
+    selected = select_examples(examples, spec, subsets, limit, source_name)
+    source = {**source, "rows": len(examples), "selected": len(selected),
+              "subsets_selected": list(subsets) if subsets else None, "limit_per_subset": limit}
+    return LoadedData(selected, spec, source, warnings)
+
+
+def select_examples(
+    examples: Sequence[Example],
+    spec: BenchmarkSpec,
+    subsets: Sequence[str] | None,
+    limit: int | None,
+    source: str = "data",
+) -> list[Example]:
+    """Keep the named subsets (each must exist) and at most `limit` examples of each, in data order."""
+    present = {ex.subset for ex in examples}
+    if subsets:
+        unknown = [s for s in subsets if s not in present]
+        if unknown:
+            raise DataError(source, f"--subsets names {', '.join(unknown)}, absent from the data "
+                                    f"(present: {', '.join(sorted(present))})")
+    if limit is not None and limit < 1:
+        raise ValueError("--limit must be at least 1")
+    wanted = set(subsets) if subsets else present
+    taken: dict[str, int] = {}
+    out = []
+    for ex in examples:
+        if ex.subset in wanted and (limit is None or taken.get(ex.subset, 0) < limit):
+            taken[ex.subset] = taken.get(ex.subset, 0) + 1
+            out.append(ex)
+    return out
+
+
+def _check_counts(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]:
+    """Warnings for subsets whose row count differs from the benchmark's published count."""
+    counts: dict[str, int] = {}
+    for ex in examples:
+        counts[ex.subset] = counts.get(ex.subset, 0) + 1
+    return [
+        f"subset {s.name}: {counts.get(s.name, 0)} rows, the benchmark publishes {s.rows}"
+        for s in spec.subsets
+        if s.rows is not None and counts.get(s.name, 0) != s.rows
+    ]

@@ -1,0 +1,5 @@
+"""Reports: pure functions of result folders (no model, no torch)."""
+
+from rmeval.report.table import format_metrics
+
+__all__ = ["format_metrics"]

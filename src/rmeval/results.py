@@ -1,0 +1,150 @@
+"""Typed, versioned result files: `result.json` (spec, metrics, timing) and `samples.jsonl` (one line per example)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rmeval.metrics import Metrics
+
+__all__ = [
+    "RESULT_FILE",
+    "SAMPLES_FILE",
+    "SCHEMA_VERSION",
+    "RunResult",
+    "RunSpec",
+    "SampleRecord",
+    "atomic_write_text",
+    "read_run",
+    "write_run",
+]
+
+SCHEMA_VERSION = 1
+RESULT_FILE = "result.json"
+SAMPLES_FILE = "samples.jsonl"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything needed to reproduce a run: benchmark and data, scorer settings, conventions, versions."""
+
+    benchmark: str
+    data: dict[str, Any]
+    scorer: dict[str, Any]
+    conventions: dict[str, Any]
+    versions: dict[str, str]
+    seed: int = 0
+    command: list[str] | None = None
+    created_at: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
+        """Read the JSON form back (unknown keys are kept out of the dataclass)."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One line of samples.jsonl: every candidate's score and the credit the example earned.
+
+    `part` is empty for the benchmark itself and names an extra part scored in the same run (`prior-sets`).
+    """
+
+    subset: str
+    id: int | str
+    scores_chosen: list[float]
+    scores_rejected: list[float]
+    correct: float
+    part: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """One JSON line (empty `part` and `details` are left out)."""
+        data = asdict(self)
+        for key in ("part", "details"):
+            if not data[key]:
+                del data[key]
+        return json.dumps(data, ensure_ascii=False, allow_nan=True)
+
+    @classmethod
+    def from_json(cls, line: str) -> SampleRecord:
+        """Parse one line."""
+        d = json.loads(line)
+        return cls(d["subset"], d["id"], list(d["scores_chosen"]), list(d["scores_rejected"]), float(d["correct"]),
+                   d.get("part", ""), d.get("details", {}))
+
+
+@dataclass
+class RunResult:
+    """A whole run: what result.json and samples.jsonl hold."""
+
+    spec: RunSpec
+    metrics: Metrics
+    timing: dict[str, float]
+    samples: list[SampleRecord]
+    schema_version: int = SCHEMA_VERSION
+
+    def result_dict(self) -> dict[str, Any]:
+        """The content of result.json."""
+        return {
+            "schema_version": self.schema_version,
+            "spec": asdict(self.spec),
+            "metrics": self.metrics.to_dict(),
+            "timing": self.timing,
+        }
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new one, never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _samples_text(samples: Iterable[SampleRecord]) -> str:
+    return "".join(s.to_json() + "\n" for s in samples)
+
+
+def write_run(result: RunResult, out_dir: Path) -> tuple[Path, Path]:
+    """Write samples.jsonl, then result.json (a result file always has its samples beside it)."""
+    samples_path, result_path = out_dir / SAMPLES_FILE, out_dir / RESULT_FILE
+    atomic_write_text(samples_path, _samples_text(result.samples))
+    atomic_write_text(result_path, json.dumps(result.result_dict(), indent=2, ensure_ascii=False) + "\n")
+    return result_path, samples_path
+
+
+def read_run(out_dir: Path) -> RunResult:
+    """Read a result folder; a clear error when a file is missing or was written by a newer schema."""
+    result_path, samples_path = out_dir / RESULT_FILE, out_dir / SAMPLES_FILE
+    for p in (result_path, samples_path):
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: missing; is {out_dir} a folder written by `rmeval run`?")
+    data = json.loads(result_path.read_text(encoding="utf-8"))
+    version = data.get("schema_version")
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise ValueError(f"{result_path}: schema_version {version!r} is not readable by this rmeval "
+                         f"(reads up to {SCHEMA_VERSION})")
+    samples = []
+    with samples_path.open(encoding="utf-8") as f:
+        for line_no, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    samples.append(SampleRecord.from_json(line))
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                    raise ValueError(f"{samples_path}, line {line_no}: not a sample record ({e})") from None
+    return RunResult(RunSpec.from_dict(data["spec"]), Metrics.from_dict(data["metrics"]), data.get("timing", {}),
+                     samples, version)

@@ -1,0 +1,117 @@
+"""The scorer protocol and the pointwise adapter that every per-answer reward model plugs into."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+
+from rmeval.scorers.batching import Batching, pack_batches
+from rmeval.types import Example, Message, Scored
+
+__all__ = ["Candidate", "Encoded", "PointwiseModel", "PointwiseScorer", "Progress", "Scorer"]
+
+Progress = Callable[[int], None]
+"""Called with the number of items just finished (drives the progress bar)."""
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """Anything that turns examples into scored examples: the one interface `evaluate` knows."""
+
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """One score per candidate of every example."""
+        ...
+
+    def total_work(self, examples: Sequence[Example]) -> int:
+        """How many progress units scoring `examples` will report."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """Everything about the scorer that result.json must record."""
+        ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One answer in its conversation: the unit a pointwise model scores. Equal candidates are scored once."""
+
+    prompt: tuple[Message, ...]
+    response: str
+
+
+class Encoded(Protocol):
+    """A tokenized candidate; `length` is what batching budgets."""
+
+    @property
+    def length(self) -> int: ...
+
+
+E = TypeVar("E", bound=Encoded)
+
+
+class PointwiseModel(Protocol[E]):
+    """A model that gives each answer a reward on its own (classifiers, implicit rewards, rating judges)."""
+
+    def encode(self, candidates: Sequence[Candidate]) -> list[E]:
+        """Tokenize candidates (all at once, so fast tokenizers can batch)."""
+        ...
+
+    def rewards(self, batch: Sequence[E]) -> list[float]:
+        """Rewards of one batch, in order."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """The model's part of the run spec."""
+        ...
+
+
+class PointwiseScorer(Generic[E]):
+    """Flattens every candidate of every example, deduplicates, batches by length and token budget, regroups."""
+
+    def __init__(self, model: PointwiseModel[E], batching: Batching) -> None:
+        self.model = model
+        self.batching = batching
+        self.stats: dict[str, int] = {}
+
+    @staticmethod
+    def unique_candidates(examples: Sequence[Example]) -> list[Candidate]:
+        """Distinct candidates in first-seen order."""
+        seen: dict[Candidate, None] = {}
+        for ex in examples:
+            for text in ex.candidates:
+                seen.setdefault(Candidate(ex.prompt, text), None)
+        return list(seen)
+
+    def total_work(self, examples: Sequence[Example]) -> int:
+        """Progress counts unique candidates."""
+        return len(self.unique_candidates(examples))
+
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """Score every candidate once, in length-sorted batches, and regroup per example."""
+        candidates = self.unique_candidates(examples)
+        encoded = self.model.encode(candidates)
+        lengths = [e.length for e in encoded]
+        batches = pack_batches(lengths, self.batching)
+        rewards = [math.nan] * len(candidates)
+        padded = 0
+        for batch in batches:
+            values = self.model.rewards([encoded[i] for i in batch])
+            for i, v in zip(batch, values, strict=True):
+                rewards[i] = v
+            padded += len(batch) * max(lengths[i] for i in batch)
+            if progress:
+                progress(len(batch))
+        self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
+                      "batches": len(batches), "real_tokens": sum(lengths), "padded_tokens": padded}
+        index = {c: i for i, c in enumerate(candidates)}
+
+        def lookup(ex: Example, texts: tuple[str, ...]) -> tuple[float, ...]:
+            return tuple(rewards[index[Candidate(ex.prompt, t)]] for t in texts)
+
+        return [Scored(ex, lookup(ex, ex.chosen), lookup(ex, ex.rejected)) for ex in examples]
+
+    def describe(self) -> dict[str, Any]:
+        """The model's description plus batching settings and statistics."""
+        return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats}}

@@ -1,0 +1,150 @@
+"""Sequence-classifier reward models: a transformer with a scalar head.
+
+rmeval reads the reward at the last real token itself rather than trusting the model's own pooling, which finds that
+token through `pad_token_id` and goes wrong when pad == eos and the text contains eos (PITFALLS.md). Decoder
+classifiers in transformers compute per-position logits in their `score` head: a forward hook reads them there.
+Encoder classifiers (BERT-like) pool the first token internally: their pooled logits are used as they are.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rmeval.config import RunConfig
+from rmeval.data.chat import resolve_template
+from rmeval.scorers.base import Candidate, PointwiseScorer
+from rmeval.scorers.batching import Batching
+from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.runtime import pick_device, pick_dtype
+from rmeval.scorers.text import PROBE, TextEncoder, model_max_length
+
+__all__ = ["ClassifierModel", "EncodedText", "load_classifier"]
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """Token ids of one rendered candidate."""
+
+    ids: tuple[int, ...]
+    truncated: bool
+
+    @property
+    def length(self) -> int:
+        """Number of real tokens."""
+        return len(self.ids)
+
+
+class ClassifierModel:
+    """A loaded `AutoModelForSequenceClassification` with its tokenizer and template: a pointwise model."""
+
+    def __init__(self, config: RunConfig, model: Any, tokenizer: Any, encoder: TextEncoder) -> None:
+        self.config = config
+        self.model = model
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.example: Candidate | None = None
+        self.truncated = 0
+        self.num_labels = int(model.config.num_labels)
+        if self.num_labels > 1 and config.score_index is None:
+            raise ValueError(f"{config.model} has a {self.num_labels}-logit head: pass --score-index to pick the reward")
+        if config.score_index is not None and not 0 <= config.score_index < self.num_labels:
+            raise ValueError(f"--score-index {config.score_index} is out of range for {self.num_labels} logits")
+        self.index = config.score_index or 0
+        self._per_position: Any = None
+        head = getattr(model, "score", None)
+        if head is not None and hasattr(head, "register_forward_hook"):
+            head.register_forward_hook(self._capture)
+        self._takes_positions = "position_ids" in inspect.signature(model.forward).parameters
+        self.pooled_internally = head is None
+        if self.pooled_internally and config.padding_side == "left":
+            raise ValueError("this classifier pools its first token internally and needs right padding")
+
+    def _capture(self, _module: Any, _inputs: Any, output: Any) -> None:
+        self._per_position = output
+
+    def encode(self, candidates: Sequence[Candidate]) -> list[EncodedText]:
+        """Render each candidate with the chat template and tokenize it (left-truncating the prompt if needed)."""
+        if self.example is None and candidates:
+            self.example = candidates[0]
+        texts = [self.encoder.render(c) for c in candidates]
+        out = [EncodedText(tuple(ids), cut) for ids, cut in self.encoder.encode(texts)]
+        self.truncated += sum(e.truncated for e in out)
+        return out
+
+    def rewards(self, batch: Sequence[EncodedText]) -> list[float]:
+        """One forward pass; the reward is the head's logit at each sequence's last real token."""
+        import torch
+
+        pad_id = self.tokenizer.pad_token_id
+        if pad_id is None:
+            pad_id = self.tokenizer.eos_token_id if self.tokenizer.eos_token_id is not None else 0
+        width = max(e.length for e in batch)
+        ids = torch.full((len(batch), width), int(pad_id), dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, e in enumerate(batch):
+            span = slice(width - e.length, width) if self.config.padding_side == "left" else slice(0, e.length)
+            ids[row, span] = torch.tensor(e.ids, dtype=torch.long)
+            mask[row, span] = 1
+        device = self.model.device
+        inputs: dict[str, Any] = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
+        if self._takes_positions:
+            # Positions count real tokens only, so left padding does not shift them.
+            inputs["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0).to(device)
+        self._per_position = None
+        with torch.inference_mode():
+            out = self.model(**inputs)
+        per_position = self._per_position
+        if per_position is not None and per_position.dim() == 3:
+            last = (mask * torch.arange(width)).argmax(-1).to(device)
+            logits = per_position[torch.arange(len(batch), device=device), last]
+        else:
+            logits = out.logits
+        return [float(v) for v in logits[:, self.index].float().cpu().tolist()]
+
+    def describe(self) -> dict[str, Any]:
+        """The classifier's part of result.json."""
+        cfg = self.config
+        info: dict[str, Any] = {
+            "kind": "classifier",
+            "model": cfg.model,
+            "revision": cfg.revision,
+            "tokenizer": cfg.tokenizer or cfg.model,
+            "dtype": str(self.model.dtype).removeprefix("torch."),
+            "device": str(self.model.device),
+            "attn_implementation": getattr(self.model.config, "_attn_implementation", cfg.attn_implementation),
+            "trust_remote_code": cfg.trust_remote_code,
+            "num_labels": self.num_labels,
+            "score_index": self.index,
+            "pooling": "model's own (first token)" if self.pooled_internally else "last real token",
+            "padding_side": cfg.padding_side,
+            "truncated": self.truncated,
+        }
+        info.update(self.encoder.describe(self.example or PROBE))
+        return info
+
+
+@register_scorer("classifier")
+def load_classifier(config: RunConfig) -> tuple[PointwiseScorer[EncodedText], float]:
+    """Load the model and tokenizer; returns the scorer and the load time in seconds."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    if config.padding_side not in ("left", "right"):
+        raise ValueError(f"--padding-side must be left or right, got {config.padding_side!r}")
+    start = time.perf_counter()
+    device = pick_device(config.device)
+    dtype = pick_dtype(config.dtype, device)
+    kwargs: dict[str, Any] = {"revision": config.revision, "trust_remote_code": config.trust_remote_code}
+    tokenizer = AutoTokenizer.from_pretrained(config.tokenizer or config.model, **kwargs)
+    if config.attn_implementation:
+        kwargs["attn_implementation"] = config.attn_implementation
+    model = AutoModelForSequenceClassification.from_pretrained(config.model, dtype=dtype, **kwargs)
+    model.to(device).eval()
+    template = resolve_template(tokenizer, config.chat_template, config.model)
+    max_length = config.max_length or model_max_length(model.config, tokenizer)
+    classifier = ClassifierModel(config, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
+    batching = Batching(config.max_tokens_per_batch, config.batch_size)
+    return PointwiseScorer(classifier, batching), time.perf_counter() - start

@@ -1,0 +1,85 @@
+"""From candidates to token ids: chat rendering, special tokens, and truncation that keeps the response's end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
+from rmeval.scorers.base import Candidate
+from rmeval.types import Message
+
+__all__ = ["PROBE", "TextEncoder", "model_max_length", "truncate_left"]
+
+PROBE = Candidate((Message("user", "Hello."),), "Hello! How can I help?")
+"""A conversation rendered once to learn whether the template writes BOS itself."""
+
+
+def model_max_length(model_config: Any, tokenizer: Any) -> int:
+    """The model's own context limit: its position table, capped by the tokenizer's declared maximum."""
+    limits = [getattr(model_config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
+    sane = [int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000]
+    if not sane:
+        raise ValueError("the model declares no maximum length; pass --max-length")
+    return min(sane)
+
+
+def truncate_left(ids: list[int], max_length: int, keep_head: int) -> list[int]:
+    """Drop tokens after the first `keep_head` ones (BOS/CLS) until `max_length` remain.
+
+    The prompt's start goes first and the response's end is always kept.
+
+    >>> truncate_left([0, 1, 2, 3, 4, 5], 4, keep_head=1)
+    [0, 3, 4, 5]
+    """
+    if len(ids) <= max_length:
+        return ids
+    return ids[:keep_head] + ids[len(ids) - (max_length - keep_head):]
+
+
+@dataclass
+class TextEncoder:
+    """Renders candidates with a chat template and tokenizes them the way the model expects."""
+
+    tokenizer: Any
+    template: ChatTemplate
+    max_length: int
+    add_special_tokens: bool = True
+
+    @classmethod
+    def create(cls, tokenizer: Any, template: ChatTemplate, max_length: int) -> TextEncoder:
+        """Decide the special-token rule once, from a rendered probe conversation (one template, one rule)."""
+        rendered = render(tokenizer, template, PROBE.prompt, PROBE.response)
+        return cls(tokenizer, template, max_length, add_special_tokens_for(tokenizer, rendered))
+
+    def render(self, candidate: Candidate) -> str:
+        """The candidate's full conversation as text."""
+        return render(self.tokenizer, self.template, candidate.prompt, candidate.response)
+
+    def head_tokens(self, ids: Sequence[int]) -> int:
+        """1 when the sequence starts with BOS or CLS, which truncation must keep."""
+        heads = {getattr(self.tokenizer, a, None) for a in ("bos_token_id", "cls_token_id")} - {None}
+        return 1 if ids and ids[0] in heads else 0
+
+    def encode(self, texts: Sequence[str]) -> list[tuple[list[int], bool]]:
+        """Token ids of each text and whether it was truncated."""
+        if not texts:
+            return []
+        batch = self.tokenizer(list(texts), add_special_tokens=self.add_special_tokens)["input_ids"]
+        out = []
+        for ids in batch:
+            ids = list(ids)
+            cut = truncate_left(ids, self.max_length, self.head_tokens(ids))
+            out.append((cut, len(cut) < len(ids)))
+        return out
+
+    def describe(self, example: Candidate) -> dict[str, Any]:
+        """Template source, one rendered example and the special-token rule, for result.json."""
+        return {
+            "chat_template": self.template.source,
+            "chat_template_sha256": self.template.sha256,
+            "rendered_example": self.render(example),
+            "add_special_tokens": self.add_special_tokens,
+            "max_length": self.max_length,
+        }

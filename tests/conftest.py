@@ -1,0 +1,127 @@
+"""Shared fixtures: tiny real transformers models and tokenizers built at test time (no hub, no download)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rewardbench-v1" / "filtered.jsonl"
+
+CORPUS = [
+    "The quick brown fox jumps over the lazy dog.",
+    "Write a function that returns the sum of a list of numbers.",
+    "I cannot help with that request, but here is a safer alternative.",
+    "Paris is the capital of France; Berlin is the capital of Germany.",
+    "def add(a, b):\n    return a + b\n",
+    "user assistant system hello thanks please answer question",
+] * 20
+
+# Starts with the BOS token, as many real templates do: tokenizing it with special tokens would double BOS.
+BOS_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def build_tokenizer(chat_template: str | None = BOS_TEMPLATE, pad_is_eos: bool = False) -> Any:
+    """A small byte-level BPE tokenizer that adds BOS like Llama's, trained on a fixed corpus."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<pad>", "<s>", "</s>", "<|im_start|>", "<|im_end|>"]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=specials,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer)
+    bos = tok.token_to_id("<s>")
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", bos)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>",
+                                   pad_token="</s>" if pad_is_eos else "<pad>", model_max_length=128)
+    if chat_template:
+        fast.chat_template = chat_template
+    return fast
+
+
+def build_llama_classifier(path: Path, num_labels: int = 1, pad_is_eos: bool = False, seed: int = 0) -> Path:
+    """A 2-layer random Llama sequence classifier and its tokenizer, saved to `path`."""
+    import torch
+    from transformers import LlamaConfig, LlamaForSequenceClassification
+
+    tokenizer = build_tokenizer(pad_is_eos=pad_is_eos)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+                         num_labels=num_labels, pad_token_id=tokenizer.pad_token_id,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(seed)
+    model = LlamaForSequenceClassification(config)
+    with torch.no_grad():  # a random head on a random model gives tiny logits: widen them so order is stable
+        model.score.weight.mul_(50.0)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def build_bert_classifier(path: Path, seed: int = 0) -> Path:
+    """A 2-layer random BERT classifier (pools [CLS] itself) with a tokenizer that has no chat template."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=300, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"],
+                                        show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer)
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
+                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", model_max_length=64)
+    config = BertConfig(vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                        num_attention_heads=4, max_position_embeddings=64, num_labels=1)
+    torch.manual_seed(seed)
+    BertForSequenceClassification(config).save_pretrained(path)
+    fast.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def llama_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder of a tiny random Llama classifier whose tokenizer has a BOS-writing chat template."""
+    return build_llama_classifier(tmp_path_factory.mktemp("llama-rm"))
+
+
+@pytest.fixture(scope="session")
+def bert_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder of a tiny random BERT classifier whose tokenizer has no chat template."""
+    return build_bert_classifier(tmp_path_factory.mktemp("bert-rm"))
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write rows as JSON Lines."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", "beta")) -> list[dict[str, Any]]:
+    """Small synthetic preference rows (texts written here, not taken from any dataset)."""
+    rows = []
+    for s in subsets:
+        for i in range(n_per_subset):
+            rows.append({
+                "subset": s,
+                "id": i,
+                "prompt": f"Question {i} about {s}: what is {i} plus {i}?",
+                "chosen": f"The answer is {2 * i}. " + "Here is why: adding a number to itself doubles it. " * (i % 3),
+                "rejected": f"The answer is {2 * i + 1}.",
+            })
+    return rows
