@@ -1,0 +1,1 @@
+"""Getting model weights onto disk in a form transformers loads quickly."""
