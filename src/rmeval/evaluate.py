@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from rmeval.analysis.bootstrap import DEFAULT_RESAMPLES, bootstrap_ci
+from rmeval.analysis.features import candidate_features
 from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec
 from rmeval.metrics import Metrics, Outcome, compute_metrics, example_outcome, prior_sets_average
 from rmeval.results import RunResult, RunSpec, SampleRecord
@@ -64,10 +66,13 @@ def evaluate(
     progress: bool = True,
     seed: int = 0,
     command: list[str] | None = None,
+    bootstrap: int = DEFAULT_RESAMPLES,
 ) -> RunResult:
     """Score every example, compute the benchmark's metrics and assemble the typed result.
 
     `tie_credit` defaults to the scorer's own `tie_credit` attribute (judges score failures as ties), else 0.
+    `bootstrap` resamples (seeded by `seed`) give every metric a 95 % interval in `metrics.extra["ci"]`;
+    0 skips them.
     """
     if tie_credit is None:
         tie_credit = float(getattr(scorer, "tie_credit", 0.0))
@@ -77,6 +82,8 @@ def evaluate(
     seconds = time.perf_counter() - start
     outcomes = outcomes_of(scored, benchmark, tie_credit)
     metrics = compute_metrics(outcomes, benchmark)
+    if bootstrap > 0:
+        metrics.extra["ci"] = bootstrap_ci(outcomes, benchmark, resamples=bootstrap, seed=seed)
     samples = [_record(s, o) for s, o in zip(scored, outcomes, strict=True)]
     if prior_scored:
         prior_outcomes = outcomes_of(prior_scored, PRIOR_SETS, tie_credit)
@@ -102,4 +109,4 @@ def evaluate(
 
 def _record(s: Scored, o: Outcome, part: str = "") -> SampleRecord:
     return SampleRecord(s.example.subset, s.example.id, list(s.chosen_scores), list(s.rejected_scores), o.credit,
-                        part, dict(s.details))
+                        part, dict(s.details), candidate_features(s.example))

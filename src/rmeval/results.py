@@ -54,6 +54,7 @@ class SampleRecord:
     """One line of samples.jsonl: every candidate's score and the credit the example earned.
 
     `part` is empty for the benchmark itself and names an extra part scored in the same run (`prior-sets`).
+    `features` holds per-candidate facts the analyses need without the texts (lengths, refusal labels).
     """
 
     subset: str
@@ -63,11 +64,12 @@ class SampleRecord:
     correct: float
     part: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    features: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """One JSON line (empty `part` and `details` are left out)."""
+        """One JSON line (empty `part`, `details` and `features` are left out)."""
         data = asdict(self)
-        for key in ("part", "details"):
+        for key in ("part", "details", "features"):
             if not data[key]:
                 del data[key]
         return json.dumps(data, ensure_ascii=False, allow_nan=True)
@@ -77,7 +79,7 @@ class SampleRecord:
         """Parse one line."""
         d = json.loads(line)
         return cls(d["subset"], d["id"], list(d["scores_chosen"]), list(d["scores_rejected"]), float(d["correct"]),
-                   d.get("part", ""), d.get("details", {}))
+                   d.get("part", ""), d.get("details", {}), d.get("features", {}))
 
 
 @dataclass

@@ -5,23 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["BenchmarkSpec", "Rule", "Section", "SubsetSpec"]
+__all__ = ["BenchmarkSpec", "JudgeMode", "Rule", "Section", "SubsetSpec"]
 
-Rule = Literal["pair", "best_of_n"]
+Rule = Literal["pair", "best_of_n", "ties"]
 """How one example is scored: `pair` is RewardBench v1's strict chosen > rejected; `best_of_n` gives 1/k when the
-chosen answer shares the top score with k answers (RewardBench 2)."""
+chosen answer shares the top score with k answers (RewardBench 2); `ties` credits an example whose every correct
+answer beats every incorrect one, and scores the subset with RewardBench 2's Ties composite (see `rmeval.ties`)."""
+
+JudgeMode = Literal["ranking", "rating"]
+"""How a generative judge must score a subset: rank all answers at once, or rate each answer on its own."""
 
 
 @dataclass(frozen=True)
 class SubsetSpec:
     """A subset, its published row count (checked when the whole benchmark is loaded) and its section weight.
 
-    `weight=None` means the subset weighs as many as the rows actually scored.
+    `weight=None` means the subset weighs as many as the rows actually scored. `rule` overrides the benchmark's rule
+    for this subset (RewardBench 2's Ties); `judge_mode` is the judging protocol the benchmark prescribes, if any.
     """
 
     name: str
     rows: int | None = None
     weight: float | None = None
+    rule: Rule | None = None
+    judge_mode: JudgeMode | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,15 @@ class BenchmarkSpec:
         """Names of every subset, in section order."""
         return tuple(s.name for s in self.subsets)
 
+    def rule_of(self, subset: str) -> Rule:
+        """The rule that scores `subset`: its own override, else the benchmark's."""
+        spec = next((s for s in self.subsets if s.name == subset), None)
+        return spec.rule if spec is not None and spec.rule is not None else self.rule
+
+    def judge_mode_of(self, subset: str) -> JudgeMode | None:
+        """The judging protocol the benchmark prescribes for `subset` (None: the judge's own setting)."""
+        return next((s.judge_mode for s in self.subsets if s.name == subset), None)
+
     def section_of(self, subset: str) -> str | None:
         """The section a subset belongs to, or None."""
         for section in self.sections:
@@ -72,7 +88,7 @@ class BenchmarkSpec:
 
     def conventions(self) -> dict[str, object]:
         """The scoring conventions, as recorded in every result file."""
-        return {
+        out: dict[str, object] = {
             "rule": self.rule,
             "sections": {
                 sec.name: {s.name: (s.weight if s.weight is not None else "rows") for s in sec.subsets}
@@ -81,3 +97,11 @@ class BenchmarkSpec:
             "section_score": "sum(accuracy * weight) / sum(weight) over the section's subsets",
             "score": self.score_definition,
         }
+        # Only benchmarks that use them record these keys, so v1 result files keep their exact shape.
+        rules = {s.name: s.rule for s in self.subsets if s.rule is not None}
+        modes = {s.name: s.judge_mode for s in self.subsets if s.judge_mode is not None}
+        if rules:
+            out["subset_rules"] = rules
+        if modes:
+            out["judge_modes"] = modes
+        return out

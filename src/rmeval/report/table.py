@@ -12,11 +12,29 @@ def _pct(x: float) -> str:
     return f"{100 * x:6.2f}"
 
 
+def _ci(ci: object, group: str, name: str | None = None) -> str:
+    """`  [lo, hi]` in percent from `metrics.extra["ci"]`, or nothing when the run has no interval."""
+    if not isinstance(ci, dict):
+        return ""
+    value = ci.get(group)
+    if name is not None:
+        value = value.get(name) if isinstance(value, dict) else None
+    if not isinstance(value, list) or len(value) != 2:
+        return ""
+    return f"  [{100 * value[0]:6.2f}, {100 * value[1]:6.2f}]"
+
+
 def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") -> str:
-    """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent."""
+    """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent.
+
+    Runs with bootstrap intervals (`metrics.extra["ci"]`) show them after each value.
+    """
     width = max([len(s) for s in metrics.subsets] + [24])
     lines = [title] if title else []
+    ci = metrics.extra.get("ci")
     header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
+    if isinstance(ci, dict):
+        header += f"  {100 * float(ci.get('level', 0.95)):.0f} % interval"
     groups: list[tuple[str, list[str]]] = [
         (sec.name, [s.name for s in sec.subsets if s.name in metrics.subsets]) for sec in benchmark.sections
     ] or [("subsets", list(metrics.subsets))]
@@ -28,12 +46,12 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
         lines.append(header)
         for s in subsets:
             m = metrics.subsets[s]
-            lines.append(f"  {s:<{width}}  {m.n:>5}  {_pct(m.accuracy)}  {m.ties:>5}")
+            lines.append(f"  {s:<{width}}  {m.n:>5}  {_pct(m.accuracy)}  {m.ties:>5}{_ci(ci, 'subsets', s)}")
     lines.append("")
     for name, value in metrics.sections.items():
-        lines.append(f"{name:<{width + 2}}  {_pct(value)} %")
-    lines.append(f"{'Score':<{width + 2}}  {_pct(metrics.score)} %" + ("" if metrics.extra.get("complete", True)
-                                                                     else "   (partial: some subsets not scored)"))
+        lines.append(f"{name:<{width + 2}}  {_pct(value)} %{_ci(ci, 'sections', name)}")
+    partial = "" if metrics.extra.get("complete", True) else "   (partial: some subsets not scored)"
+    lines.append(f"{'Score':<{width + 2}}  {_pct(metrics.score)} %{_ci(ci, 'score')}{partial}")
     prior = metrics.extra.get("prior_sets")
     if isinstance(prior, dict):
         lines.append(f"{'Prior Sets (apart)':<{width + 2}}  {_pct(float(prior['score']))} %")

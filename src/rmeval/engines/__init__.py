@@ -1,0 +1,99 @@
+"""Text-generation engines for judges, addressed as `ENGINE/MODEL` (`openai/gpt-4o`, `transformers/PATH`).
+
+Providers are data: an HTTP protocol, a default endpoint and the environment variable holding the key.
+Heavy imports (httpx, torch, vllm) happen only when an engine is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rmeval.engines.base import Chat, Engine, EngineError, FatalError, GenerationParams, RetryableError
+
+__all__ = [
+    "PROVIDERS",
+    "Chat",
+    "Engine",
+    "EngineError",
+    "EngineSettings",
+    "FatalError",
+    "GenerationParams",
+    "RetryableError",
+    "build_engine",
+    "split_engine",
+]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An HTTP API: which protocol it speaks, where, and which environment variable holds its key."""
+
+    protocol: str
+    base_url: str
+    key_env: str
+
+
+PROVIDERS = {
+    "openai": Provider("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+    "together": Provider("openai", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+    "anthropic": Provider("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
+}
+LOCAL = ("transformers", "vllm")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Options shared by every engine of a run (`--base-url`, `--api-key-env`, ...)."""
+
+    base_url: str | None = None
+    api_key_env: str | None = None
+    request_timeout: float = 60.0
+    batch_size: int = 8
+    device: str | None = None
+    dtype: str = "auto"
+    chat_template: str | None = None
+    trust_remote_code: bool = False
+
+
+def split_engine(spec: str) -> tuple[str, str]:
+    """`ENGINE/MODEL` -> (engine, model); a bare name or a local path means a local transformers model.
+
+    >>> split_engine("openai/gpt-4o"), split_engine("vllm/meta-llama/Llama-3.1-8B")
+    (('openai', 'gpt-4o'), ('vllm', 'meta-llama/Llama-3.1-8B'))
+    >>> split_engine("smollm2-135m-instruct"), split_engine("./my-judge")
+    (('transformers', 'smollm2-135m-instruct'), ('transformers', './my-judge'))
+    """
+    if "/" not in spec or spec.startswith((".", "/", "~")):
+        return "transformers", spec
+    engine, model = spec.split("/", 1)
+    known = (*PROVIDERS, *LOCAL)
+    if engine not in known or not model:
+        raise ValueError(f"judge model {spec!r} must be ENGINE/MODEL with ENGINE one of {', '.join(known)}")
+    return engine, model
+
+
+def build_engine(spec: str, settings: EngineSettings) -> Engine:
+    """The engine `spec` names, configured; API keys are read from the environment here, kept nowhere else."""
+    engine, model = split_engine(spec)
+    if engine == "transformers":
+        from rmeval.engines.local_transformers import TransformersEngine
+
+        return TransformersEngine(model, settings.batch_size, settings.device, settings.dtype,
+                                  settings.chat_template, settings.trust_remote_code)
+    if engine == "vllm":
+        from rmeval.engines.vllm_engine import VLLMEngine
+
+        return VLLMEngine(model, settings.dtype, settings.trust_remote_code, settings.chat_template)
+    from rmeval.engines.http import api_key_from_env
+
+    provider = PROVIDERS[engine]
+    # A custom --base-url is usually a local server that needs no key; the provider's own endpoint does.
+    key = api_key_from_env(settings.api_key_env or provider.key_env, required=settings.base_url is None)
+    base_url = settings.base_url or provider.base_url
+    if provider.protocol == "anthropic":
+        from rmeval.engines.anthropic import AnthropicEngine
+
+        return AnthropicEngine(model, base_url, key, settings.request_timeout)
+    from rmeval.engines.openai_compat import OpenAIChatEngine
+
+    return OpenAIChatEngine(model, base_url, key, settings.request_timeout, name=engine)
