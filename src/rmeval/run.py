@@ -37,8 +37,9 @@ def load_prior_sets(source: str) -> tuple[list[Example], dict[str, object]]:
     return examples, info
 
 
-def run_evaluation(config: RunConfig, out: TextIO = sys.stdout, command: list[str] | None = None) -> RunResult:
+def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[str] | None = None) -> RunResult:
     """Load data (validated before any model loads), score, write result.json + samples.jsonl, print the report."""
+    out = out or sys.stdout
     loaded = load_examples(config.benchmark, config.data, config.columns, config.subsets or None, config.limit,
                            None)
     prior, prior_source = load_prior_sets(config.prior_sets) if config.prior_sets else (None, None)

@@ -19,7 +19,7 @@ from rmeval.data.chat import resolve_template
 from rmeval.scorers.base import Candidate, PointwiseScorer
 from rmeval.scorers.batching import Batching
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.runtime import pick_device, pick_dtype
+from rmeval.scorers.runtime import pick_device, pick_dtype, quiet_loading
 from rmeval.scorers.text import PROBE, TextEncoder, model_max_length
 
 __all__ = ["ClassifierModel", "EncodedText", "load_classifier"]
@@ -46,11 +46,12 @@ class ClassifierModel:
         self.model = model
         self.tokenizer = tokenizer
         self.encoder = encoder
-        self.example: Candidate | None = None
         self.truncated = 0
         self.num_labels = int(model.config.num_labels)
         if self.num_labels > 1 and config.score_index is None:
-            raise ValueError(f"{config.model} has a {self.num_labels}-logit head: pass --score-index to pick the reward")
+            raise ValueError(
+                f"{config.model} has a {self.num_labels}-logit head: pass --score-index to pick the reward"
+            )
         if config.score_index is not None and not 0 <= config.score_index < self.num_labels:
             raise ValueError(f"--score-index {config.score_index} is out of range for {self.num_labels} logits")
         self.index = config.score_index or 0
@@ -68,8 +69,6 @@ class ClassifierModel:
 
     def encode(self, candidates: Sequence[Candidate]) -> list[EncodedText]:
         """Render each candidate with the chat template and tokenize it (left-truncating the prompt if needed)."""
-        if self.example is None and candidates:
-            self.example = candidates[0]
         texts = [self.encoder.render(c) for c in candidates]
         out = [EncodedText(tuple(ids), cut) for ids, cut in self.encoder.encode(texts)]
         self.truncated += sum(e.truncated for e in out)
@@ -123,7 +122,7 @@ class ClassifierModel:
             "padding_side": cfg.padding_side,
             "truncated": self.truncated,
         }
-        info.update(self.encoder.describe(self.example or PROBE))
+        info.update(self.encoder.describe(PROBE))
         return info
 
 
@@ -135,6 +134,7 @@ def load_classifier(config: RunConfig) -> tuple[PointwiseScorer[EncodedText], fl
     if config.padding_side not in ("left", "right"):
         raise ValueError(f"--padding-side must be left or right, got {config.padding_side!r}")
     start = time.perf_counter()
+    quiet_loading()
     device = pick_device(config.device)
     dtype = pick_dtype(config.dtype, device)
     kwargs: dict[str, Any] = {"revision": config.revision, "trust_remote_code": config.trust_remote_code}

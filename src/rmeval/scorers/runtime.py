@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DTYPES", "pick_device", "pick_dtype", "versions"]
+__all__ = ["DTYPES", "pick_device", "pick_dtype", "quiet_loading", "versions"]
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -27,6 +27,13 @@ def pick_dtype(option: str, device: str) -> Any:
     if option == "auto":
         return torch.bfloat16 if device.startswith("cuda") else torch.float32
     return getattr(torch, option)
+
+
+def quiet_loading() -> None:
+    """Hide transformers' per-load progress bars: rmeval shows one bar for the whole scoring instead."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def versions() -> dict[str, str]:

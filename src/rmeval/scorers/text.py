@@ -66,7 +66,8 @@ class TextEncoder:
         """Token ids of each text and whether it was truncated."""
         if not texts:
             return []
-        batch = self.tokenizer(list(texts), add_special_tokens=self.add_special_tokens)["input_ids"]
+        # verbose=False: texts longer than the model's limit are expected here; they are truncated just below.
+        batch = self.tokenizer(list(texts), add_special_tokens=self.add_special_tokens, verbose=False)["input_ids"]
         out = []
         for ids in batch:
             ids = list(ids)

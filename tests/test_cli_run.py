@@ -1,0 +1,112 @@
+"""`rmeval run` and `rmeval report` end to end, with a tiny random classifier built at test time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import preference_rows, write_jsonl
+from rmeval.cli import main
+from rmeval.results import read_run
+
+
+def rb_rows() -> list[dict[str, Any]]:
+    """A few rows in three RewardBench subsets (texts written for the test)."""
+    rows = []
+    for subset in ("alpacaeval-easy", "hep-python", "xstest-should-respond"):
+        for i, r in enumerate(preference_rows(4, (subset,))):
+            rows.append({**r, "id": 100 + i, "chosen_model": "a", "rejected_model": "b"})
+    return rows
+
+
+def run_cli(*args: str) -> int:
+    return main(["run", "--no-progress", *args])
+
+
+def test_run_writes_typed_results_and_report_recomputes_them(
+    llama_classifier: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_jsonl(tmp_path / "rb.jsonl", rb_rows())
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--output-dir", str(out),
+                   "--batch-size", "3") == 0
+    printed = capsys.readouterr().out
+    for text in ("rewardbench:", "alpacaeval-easy", "Chat", "Reasoning", "Score", str(out / "result.json")):
+        assert text in printed
+    result = json.loads((out / "result.json").read_text())
+    assert result["schema_version"] == 1
+    spec = result["spec"]
+    assert spec["benchmark"] == "rewardbench"
+    assert spec["data"]["sha256"] and spec["data"]["rows"] == 12
+    assert spec["scorer"]["model"] == str(llama_classifier) and spec["scorer"]["kind"] == "classifier"
+    assert spec["scorer"]["batching"]["batch_size"] == 3
+    assert set(spec["versions"]) >= {"rmeval", "torch", "transformers"}
+    assert spec["conventions"]["sections"]["Reasoning"]["math-prm"] == 984
+    metrics = result["metrics"]
+    assert set(metrics["subsets"]) == {"alpacaeval-easy", "hep-python", "xstest-should-respond"}
+    assert all(0 <= m["accuracy"] <= 1 and m["n"] == 4 for m in metrics["subsets"].values())
+    assert metrics["complete"] is False and set(metrics["sections"]) == {"Chat", "Safety", "Reasoning"}
+    assert {"load_seconds", "scoring_seconds", "pairs_per_second", "tokens_per_second"} <= set(result["timing"])
+    lines = (out / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == 12
+    first = json.loads(lines[0])
+    assert {"subset", "id", "scores_chosen", "scores_rejected", "correct"} <= set(first)
+    assert isinstance(first["scores_chosen"], list) and isinstance(first["scores_chosen"][0], float)
+
+    assert main(["report", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "recomputed metrics match result.json" in report
+    assert f"{100 * metrics['score']:6.2f} %" in report
+
+
+def test_report_notices_edited_samples(llama_classifier: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", preference_rows(3))
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--output-dir", str(out)) == 0
+    samples = out / "samples.jsonl"
+    rows = [json.loads(line) for line in samples.read_text().splitlines()]
+    for r in rows:  # make every chosen answer win: the stored score no longer matches
+        r["scores_chosen"] = [max(r["scores_rejected"]) + 1.0]
+    samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 1
+    assert "differ from result.json" in capsys.readouterr().out
+    run = read_run(out)
+    assert run.spec.benchmark == "custom"
+
+
+def test_default_output_dir_is_named_after_benchmark_and_model(
+    llama_classifier: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = write_jsonl(tmp_path / "d.jsonl", preference_rows(2))
+    assert run_cli("--model", str(llama_classifier), "--data", str(data)) == 0
+    assert (tmp_path / "results" / "custom" / llama_classifier.name / "result.json").is_file()
+
+
+def test_bad_input_exits_2_with_file_row_and_field(
+    llama_classifier: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = preference_rows(2)
+    rows[1]["chosen"] = ""
+    data = write_jsonl(tmp_path / "bad.jsonl", rows)
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--output-dir", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"{data}, row 2, field 'chosen': empty text" in err
+    assert not out.exists()  # nothing written, and no model was loaded for nothing
+
+
+def test_report_on_a_folder_without_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(tmp_path)]) == 2
+    assert "missing" in capsys.readouterr().err
+
+
+def test_unknown_scorer_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", preference_rows(1))
+    assert run_cli("--model", "x", "--scorer", "nonsense", "--data", str(data)) == 2
+    assert "unknown scorer 'nonsense'" in capsys.readouterr().err
