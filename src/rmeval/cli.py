@@ -12,7 +12,7 @@ from rmeval import __version__
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("run", "report")
+COMMANDS = ("run", "report", "compare", "leaderboard")
 """Subcommand modules under `rmeval.commands`; each has `add_parser(subparsers)` and `main(args) -> int`."""
 
 

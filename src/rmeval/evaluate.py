@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_RESAMPLES, bootstrap_ci
+from rmeval.analysis.bootstrap import DEFAULT_RESAMPLES, ci_from_samples
 from rmeval.analysis.features import candidate_features
 from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec
 from rmeval.metrics import Metrics, Outcome, compute_metrics, example_outcome, prior_sets_average
@@ -82,9 +82,9 @@ def evaluate(
     seconds = time.perf_counter() - start
     outcomes = outcomes_of(scored, benchmark, tie_credit)
     metrics = compute_metrics(outcomes, benchmark)
-    if bootstrap > 0:
-        metrics.extra["ci"] = bootstrap_ci(outcomes, benchmark, resamples=bootstrap, seed=seed)
     samples = [_record(s, o) for s, o in zip(scored, outcomes, strict=True)]
+    if bootstrap > 0:
+        metrics.extra["ci"] = ci_from_samples(samples, benchmark, tie_credit, resamples=bootstrap, seed=seed)
     if prior_scored:
         prior_outcomes = outcomes_of(prior_scored, PRIOR_SETS, tie_credit)
         prior = compute_metrics(prior_outcomes, PRIOR_SETS)

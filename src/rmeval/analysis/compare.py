@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, percentile_interval, resampled_metrics
+from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, combine, percentile_interval, resampled_metrics
+from rmeval.analysis.runs import sample_outcome
+from rmeval.analysis.units import pair_units, run_units
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.metrics import Metrics, SubsetMetrics, example_outcome, section_scores
 from rmeval.results import SampleRecord
 
 __all__ = ["Comparison", "Difference", "SubsetTest", "compare_runs", "holm", "mcnemar"]
@@ -75,10 +74,14 @@ class Difference:
         """Whether the interval excludes zero."""
         return self.ci[0] > 0 or self.ci[1] < 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"a": self.a, "b": self.b, "diff": self.diff, "ci": self.ci, "significant": self.significant}
+
 
 @dataclass(frozen=True)
 class SubsetTest:
-    """McNemar's test on one subset: pairs right only in A (b), right only in B (c), raw and Holm p-values."""
+    """McNemar's test on one subset: examples right only in A, right only in B, raw and Holm-adjusted p-values."""
 
     subset: str
     n: int
@@ -88,6 +91,11 @@ class SubsetTest:
     only_b: int
     p: float
     p_holm: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"n": self.n, "acc_a": self.acc_a, "acc_b": self.acc_b, "only_a": self.only_a,
+                "only_b": self.only_b, "p": self.p, "p_holm": self.p_holm}
 
 
 @dataclass
@@ -108,31 +116,35 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        def d(x: Difference) -> dict[str, Any]:
-            return {"a": x.a, "b": x.b, "diff": x.diff, "ci": x.ci, "significant": x.significant}
         return {"n_paired": self.n_paired, "only_in_a": self.only_in_a, "only_in_b": self.only_in_b,
                 "level": self.level, "resamples": self.resamples, "seed": self.seed, "alpha": self.alpha,
-                "score": d(self.score), "sections": {x.name: d(x) for x in self.sections},
-                "subsets": {t.subset: {"n": t.n, "acc_a": t.acc_a, "acc_b": t.acc_b, "only_a": t.only_a,
-                                       "only_b": t.only_b, "p": t.p, "p_holm": t.p_holm}
-                            for t in self.subsets},
-                "notes": self.notes}
+                "score": self.score.to_dict(), "sections": {x.name: x.to_dict() for x in self.sections},
+                "subsets": {t.subset: t.to_dict() for t in self.subsets}, "notes": self.notes}
 
 
-def _credits(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float
-             ) -> dict[tuple[str, str], float]:
-    rule = benchmark.rule
-    return {(s.subset, str(s.id)): example_outcome(rule, s.subset, s.scores_chosen, s.scores_rejected,
-                                                   tie_credit).credit
+def _right(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> dict[tuple[str, str], bool]:
+    """Whether each example earned full credit (a tie or a shared top score is not a win for McNemar)."""
+    return {(s.subset, str(s.id)): sample_outcome(s, benchmark, tie_credit).credit >= 1.0
             for s in samples if not s.part}
 
 
-def _point(credits: dict[str, Any], benchmark: BenchmarkSpec) -> Metrics:
-    """Metrics of one run on the paired examples (same definitions as `compute_metrics`)."""
-    subsets = {s: SubsetMetrics(float(np.mean(c)), len(c), 0) for s, c in credits.items()}
-    sections = section_scores(subsets, benchmark) if benchmark.closed else {}
-    values = list(sections.values()) if benchmark.closed else [m.accuracy for m in subsets.values()]
-    return Metrics(subsets, sections, sum(values) / len(values))
+def _mcnemar_tests(a: dict[tuple[str, str], bool], b: dict[tuple[str, str], bool], order: Sequence[str]
+                   ) -> list[SubsetTest]:
+    grouped: dict[str, list[tuple[bool, bool]]] = {}
+    for k, right in a.items():
+        if k in b:
+            grouped.setdefault(k[0], []).append((right, b[k]))
+    tests = []
+    for subset in order:
+        pairs = grouped.get(subset, [])
+        only_a = sum(1 for x, y in pairs if x and not y)
+        only_b = sum(1 for x, y in pairs if y and not x)
+        n = len(pairs)
+        acc = (sum(x for x, _ in pairs) / n, sum(y for _, y in pairs) / n) if n else (math.nan, math.nan)
+        tests.append(SubsetTest(subset, n, acc[0], acc[1], only_a, only_b, mcnemar(only_a, only_b), 1.0))
+    adjusted = holm([t.p for t in tests])
+    return [SubsetTest(t.subset, t.n, t.acc_a, t.acc_b, t.only_a, t.only_b, t.p, p)
+            for t, p in zip(tests, adjusted, strict=True)]
 
 
 def compare_runs(
@@ -143,34 +155,25 @@ def compare_runs(
     """Compare two runs on the examples both scored (keyed by subset and id).
 
     The paired bootstrap resamples the same examples for A and B, so the interval of A - B accounts for their
-    correlation. McNemar's test counts an example as right when it earned full credit (ties and 1/k are not).
+    correlation. McNemar's test (exact) counts an example as right when it earned full credit; `acc_a` / `acc_b`
+    are the shares of such examples. Holm's correction runs across the subsets.
     """
-    ca, cb = _credits(a, benchmark, tie_credit_a), _credits(b, benchmark, tie_credit_b)
-    keys = [k for k in ca if k in cb]
-    if not keys:
-        raise ValueError("the two runs share no example (compare runs of the same benchmark data)")
-    grouped: dict[str, list[tuple[float, float]]] = {}
-    for k in keys:
-        grouped.setdefault(k[0], []).append((ca[k], cb[k]))
-    order = [s for s in benchmark.subset_names() if s in grouped] if benchmark.closed else sorted(grouped)
-    paired = {s: np.asarray(grouped[s], dtype=np.float64).T for s in order}  # shape (2, n): row 0 is A
-    _, sections_rs, score_rs = resampled_metrics(paired, benchmark, seed, resamples)
-    point = [_point({s: v[i] for s, v in paired.items()}, benchmark) for i in (0, 1)]
-    score = Difference("Score", point[0].score, point[1].score,
+    units = pair_units(run_units(a, benchmark, tie_credit_a), run_units(b, benchmark, tie_credit_b))
+    if not units:
+        raise ValueError("the two runs share no example: compare runs of the same benchmark data")
+    point = {name: u.values() for name, u in units.items()}
+    point_sections, point_score = combine(point, units, benchmark)
+    _, sections_rs, score_rs = resampled_metrics(units, benchmark, seed, resamples)
+    score = Difference("Score", float(point_score[0]), float(point_score[1]),
                        percentile_interval(score_rs[0] - score_rs[1], level))
-    sections = [Difference(name, point[0].sections[name], point[1].sections[name],
+    sections = [Difference(name, float(point_sections[name][0]), float(point_sections[name][1]),
                            percentile_interval(v[0] - v[1], level)) for name, v in sections_rs.items()]
-    tests = []
-    for s, v in paired.items():
-        right = v >= 1.0
-        only_a, only_b = int(np.sum(right[0] & ~right[1])), int(np.sum(right[1] & ~right[0]))
-        accs = (point[0].subsets[s].accuracy, point[1].subsets[s].accuracy)
-        tests.append((s, v.shape[1], *accs, only_a, only_b, mcnemar(only_a, only_b)))
-    adjusted = holm([t[-1] for t in tests])
+    right_a, right_b = _right(a, benchmark, tie_credit_a), _right(b, benchmark, tie_credit_b)
+    shared = sum(1 for k in right_a if k in right_b)
     notes = []
-    if len(ca) != len(keys) or len(cb) != len(keys):
-        notes.append(f"compared on the {len(keys)} examples both runs scored; "
-                     f"{len(ca) - len(keys)} only in A, {len(cb) - len(keys)} only in B")
-    subset_tests = [SubsetTest(*t, p_holm=p) for t, p in zip(tests, adjusted, strict=True)]
-    return Comparison(len(keys), len(ca) - len(keys), len(cb) - len(keys), score, sections, subset_tests,
-                      level, resamples, seed, alpha, notes)
+    if shared != len(right_a) or shared != len(right_b):
+        notes.append(f"compared on the {shared} examples both runs scored; {len(right_a) - shared} only in A, "
+                     f"{len(right_b) - shared} only in B")
+    return Comparison(shared, len(right_a) - shared, len(right_b) - shared, score, sections,
+                      _mcnemar_tests(right_a, right_b, list(units)), level, resamples, seed, alpha, notes)
+

@@ -1,26 +1,27 @@
 """Length bias: length-only baselines, a model's accuracy by length difference, reward-length correlation.
 
-Lengths are the character counts recorded in each sample's `features` at evaluation time.
+Lengths are characters. A run's lengths are those recorded in each sample's `features` at evaluation time; a
+dataset's come from its examples directly (`dataset_baselines`), so the baselines need no model at all.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rmeval.benchmarks import Rule
-from rmeval.metrics import example_outcome
+from rmeval.analysis.runs import sample_outcome
+from rmeval.benchmarks import BenchmarkSpec
 from rmeval.results import SampleRecord
+from rmeval.types import Example
 
-__all__ = ["BIN_EDGES", "FLAG_THRESHOLD", "LengthReport", "format_length", "length_baselines", "length_bins",
-           "length_difference", "length_report",
-           "pearson", "spearman"]
+__all__ = ["BIN_EDGES", "FLAG_THRESHOLD", "LengthReport", "dataset_baselines", "flagged_subsets",
+           "length_baselines", "length_bins", "length_report", "pearson", "spearman"]
 
 FLAG_THRESHOLD = 0.8
 """A subset where a length-only baseline scores above this measures length more than quality."""
@@ -28,26 +29,45 @@ FLAG_THRESHOLD = 0.8
 BIN_EDGES = (-math.inf, -1000.0, -300.0, -100.0, -30.0, 30.0, 100.0, 300.0, 1000.0, math.inf)
 """Bins of chosen-minus-rejected characters; fixed (not quantiles) so that runs on one dataset line up."""
 
+Lengths = tuple[str, int | str, Sequence[float], Sequence[float]]
+"""(subset, id, characters of each chosen answer, characters of each rejected answer)."""
+
 
 def _has_lengths(s: SampleRecord) -> bool:
-    return "chars_chosen" in s.features and "chars_rejected" in s.features
+    return not s.part and "chars_chosen" in s.features and "chars_rejected" in s.features
 
 
-def length_baselines(samples: Sequence[SampleRecord], rule: Rule, tie_credit: float = 0.0
-                     ) -> dict[str, dict[str, float]]:
-    """Per subset: accuracy of "the longer answer wins" and "the shorter answer wins", scored under `rule`."""
-    out: dict[str, dict[str, list[float]]] = {}
-    for s in samples:
-        if s.part or not _has_lengths(s):
-            continue
-        lc = [float(x) for x in s.features["chars_chosen"]]
-        lr = [float(x) for x in s.features["chars_rejected"]]
-        row = out.setdefault(s.subset, {"longer": [], "shorter": []})
-        row["longer"].append(example_outcome(rule, s.subset, lc, lr, tie_credit).credit)
-        shorter = example_outcome(rule, s.subset, [-x for x in lc], [-x for x in lr], tie_credit)
-        row["shorter"].append(shorter.credit)
-    return {k: {"longer": float(np.mean(v["longer"])), "shorter": float(np.mean(v["shorter"])),
-                "n": float(len(v["longer"]))} for k, v in out.items()}
+def _lengths(s: SampleRecord) -> Lengths:
+    f = s.features
+    return s.subset, s.id, [float(x) for x in f["chars_chosen"]], [float(x) for x in f["chars_rejected"]]
+
+
+def _baselines(rows: Iterable[Lengths], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
+    """Per subset, the credit of "the longest answer wins" and "the shortest wins" under the benchmark's rule."""
+    credit: dict[str, list[tuple[float, float]]] = {}
+    for subset, ex_id, chosen, rejected in rows:
+        longer = sample_outcome(SampleRecord(subset, ex_id, list(chosen), list(rejected), 0.0), benchmark)
+        shorter = sample_outcome(SampleRecord(subset, ex_id, [-x for x in chosen], [-x for x in rejected], 0.0),
+                                 benchmark)
+        credit.setdefault(subset, []).append((longer.credit, shorter.credit))
+    return {k: {"longer": float(np.mean([c[0] for c in v])), "shorter": float(np.mean([c[1] for c in v])),
+                "n": float(len(v))} for k, v in credit.items()}
+
+
+def length_baselines(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
+    """Per subset of a run: accuracy of "the longer answer wins" and "the shorter answer wins"."""
+    return _baselines((_lengths(s) for s in samples if _has_lengths(s)), benchmark)
+
+
+def dataset_baselines(examples: Sequence[Example], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
+    """The same baselines for any dataset, straight from its examples' texts."""
+    return _baselines(((e.subset, e.id, [float(len(t)) for t in e.chosen], [float(len(t)) for t in e.rejected])
+                       for e in examples), benchmark)
+
+
+def flagged_subsets(baselines: dict[str, dict[str, float]], threshold: float = FLAG_THRESHOLD) -> list[str]:
+    """Subsets where a length baseline alone scores above `threshold`."""
+    return [k for k, v in baselines.items() if max(v["longer"], v["shorter"]) > threshold]
 
 
 def length_difference(s: SampleRecord) -> float:
@@ -55,15 +75,39 @@ def length_difference(s: SampleRecord) -> float:
     return float(np.mean(s.features["chars_chosen"]) - np.mean(s.features["chars_rejected"]))
 
 
-def length_bins(samples: Sequence[SampleRecord]) -> list[dict[str, Any]]:
+def length_bins(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
+                ) -> list[dict[str, Any]]:
     """The model's mean credit per bin of chosen-minus-rejected length (empty bins left out)."""
-    rows = [(length_difference(s), s.correct) for s in samples if not s.part and _has_lengths(s)]
+    rows = [(length_difference(s), sample_outcome(s, benchmark, tie_credit).credit)
+            for s in samples if _has_lengths(s)]
     out = []
     for lo, hi in itertools.pairwise(BIN_EDGES):
         credits = [c for d, c in rows if lo <= d < hi]
         if credits:
             out.append({"lo": lo, "hi": hi, "n": len(credits), "accuracy": float(np.mean(credits))})
     return out
+
+
+def _unique_argmax(values: Sequence[float]) -> int | None:
+    top = max(values)
+    winners = [i for i, v in enumerate(values) if v == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+def prefers_longer(samples: Sequence[SampleRecord]) -> tuple[float, int]:
+    """How often the model's top answer is the longest one, over examples where both are unique."""
+    hits = []
+    for s in samples:
+        if not _has_lengths(s):
+            continue
+        scores = [*s.scores_chosen, *s.scores_rejected]
+        if any(math.isnan(x) for x in scores):
+            continue
+        chars = [*s.features["chars_chosen"], *s.features["chars_rejected"]]
+        top, longest = _unique_argmax(scores), _unique_argmax(chars)
+        if top is not None and longest is not None:
+            hits.append(top == longest)
+    return (float(np.mean(hits)) if hits else math.nan), len(hits)
 
 
 def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -79,7 +123,11 @@ def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:
-    """Pearson's correlation; NaN when either side is constant or has fewer than two values."""
+    """Pearson's correlation; NaN when either side is constant or has fewer than two values.
+
+    >>> pearson([1, 2, 3], [2, 4, 7]) > 0.99, pearson([1, 1], [2, 3])
+    (True, nan)
+    """
     a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if len(a) < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return math.nan
@@ -111,39 +159,22 @@ class LengthReport:
                 "flagged": self.flagged, "flag_threshold": FLAG_THRESHOLD}
 
 
-def length_report(samples: Sequence[SampleRecord], rule: Rule, tie_credit: float = 0.0) -> LengthReport:
-    """Baselines, flags (a baseline above `FLAG_THRESHOLD`), binned accuracy, reward-length correlations."""
-    baselines = length_baselines(samples, rule, tie_credit)
-    flagged = [k for k, v in baselines.items() if max(v["longer"], v["shorter"]) > FLAG_THRESHOLD]
+def length_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
+                  ) -> LengthReport:
+    """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins."""
+    baselines = length_baselines(samples, benchmark)
     rewards: list[float] = []
     chars: list[float] = []
     for s in samples:
-        if s.part or not _has_lengths(s):
+        if not _has_lengths(s):
             continue
         for score, n in zip([*s.scores_chosen, *s.scores_rejected],
                             [*s.features["chars_chosen"], *s.features["chars_rejected"]], strict=True):
             if not math.isnan(score):
                 rewards.append(score)
                 chars.append(float(n))
+    longer, decided = prefers_longer(samples)
     correlation = {"pearson": pearson(rewards, chars), "spearman": spearman(rewards, chars),
-                   "n": float(len(chars))}
-    return LengthReport(baselines, length_bins(samples), correlation, flagged)
-
-
-def format_length(report: LengthReport) -> str:
-    """The length-bias findings as plain text (percentages)."""
-    if not report.baselines:
-        return "Length bias: this result folder has no lengths (written before rmeval recorded features)."
-    width = max(len(k) for k in [*report.baselines, "subset"])
-    lines = ["Length baselines (accuracy of picking by length alone)",
-             f"  {'subset':<{width}}  {'longer %':>8}  {'shorter %':>9}"]
-    for k, v in report.baselines.items():
-        flag = "  <- a length baseline alone scores above 80 %" if k in report.flagged else ""
-        lines.append(f"  {k:<{width}}  {100 * v['longer']:>8.1f}  {100 * v['shorter']:>9.1f}{flag}")
-    lines.append("Model accuracy by chosen-minus-rejected length (characters)")
-    for b in report.bins:
-        lines.append(f"  [{b['lo']:>6.0f}, {b['hi']:>6.0f})  n={b['n']:>5}  {100 * b['accuracy']:6.1f} %")
-    c = report.correlation
-    lines.append(f"Reward vs length over {int(c['n'])} answers: Pearson {c['pearson']:+.3f}, "
-                 f"Spearman {c['spearman']:+.3f}")
-    return "\n".join(lines)
+                   "n": float(len(chars)), "prefers_longer": longer, "prefers_longer_n": float(decided)}
+    return LengthReport(baselines, length_bins(samples, benchmark, tie_credit), correlation,
+                        flagged_subsets(baselines))

@@ -1,16 +1,26 @@
-"""`rmeval report DIR`: print a run's table again, every metric recomputed from samples.jsonl."""
+"""`rmeval report DIR`: print a run's table again, every metric and interval recomputed from samples.jsonl.
+
+`--analysis` adds the length-bias and refusal findings, `--plots` writes PNG and SVG plots beside the results, and
+`--data FILE` (without DIR) prints the length-only baselines of any dataset, no model needed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import PRIOR_SETS, custom_benchmark, get_benchmark
+from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples
+from rmeval.analysis.length import dataset_baselines, flagged_subsets, length_report
+from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_totals
+from rmeval.analysis.runs import benchmark_of, tie_credit_of
+from rmeval.benchmarks import PRIOR_SETS
 from rmeval.evaluate import metrics_from_samples
 from rmeval.metrics import Metrics, prior_sets_average
 from rmeval.report import format_metrics
+from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
+from rmeval.report.jsontext import to_json
+from rmeval.report.verify import differences
 from rmeval.results import RunResult, read_run
 
 __all__ = ["add_parser", "main", "recompute"]
@@ -19,18 +29,34 @@ __all__ = ["add_parser", "main", "recompute"]
 def add_parser(sub: Any) -> None:
     """Register `report`."""
     p = sub.add_parser("report", help="print a run's results, recomputed from its samples",
-                       description="Print a result folder's table, recomputing every metric from samples.jsonl.")
-    p.add_argument("run_dir", type=Path, metavar="DIR", help="a folder written by `rmeval run`")
+                       description="Print a result folder's table, recomputing every metric and interval from "
+                                   "samples.jsonl; or, with --data and no folder, a dataset's length baselines.")
+    p.add_argument("run_dir", type=Path, metavar="DIR", nargs="?", help="a folder written by `rmeval run`")
+    p.add_argument("--analysis", action="store_true", help="also print the length-bias and refusal analyses")
+    p.add_argument("--plots", nargs="?", type=Path, const=True, default=None, metavar="OUT",
+                   help="write PNG and SVG plots (default folder: DIR/plots; needs the `plot` extra)")
+    p.add_argument("--json", action="store_true", help="print the recomputed metrics and analyses as JSON")
+    p.add_argument("--data", type=Path, help="without DIR: print this dataset's length-only baselines")
+    p.add_argument("--benchmark", help="with --data: the benchmark whose rules score the baselines (default: "
+                                       "detected from the file)")
     p.set_defaults(handler=main)
 
 
 def recompute(run: RunResult) -> Metrics:
-    """The run's metrics, recomputed from its per-example scores with the conventions it recorded."""
+    """The run's metrics, recomputed from its per-example scores with the conventions it recorded.
+
+    Bootstrap intervals are recomputed with the resamples, seed and level the run stored (defaults otherwise).
+    """
     name = run.spec.benchmark
-    rule = run.spec.conventions.get("rule", "pair")
-    benchmark = custom_benchmark(rule) if name == "custom" else get_benchmark(name)
-    tie_credit = float(run.spec.conventions.get("tie_credit", 0.0))
+    benchmark = benchmark_of(run.spec)
+    tie_credit = tie_credit_of(run.spec)
     metrics = metrics_from_samples(run.samples, benchmark, tie_credit)
+    stored = run.metrics.extra.get("ci")
+    ci = stored if isinstance(stored, dict) else {}
+    metrics.extra["ci"] = ci_from_samples(run.samples, benchmark, tie_credit,
+                                          resamples=int(ci.get("resamples", DEFAULT_RESAMPLES)),
+                                          seed=int(ci.get("seed", run.spec.seed)),
+                                          level=float(ci.get("level", DEFAULT_LEVEL)))
     if any(s.part == "prior-sets" for s in run.samples):
         prior = metrics_from_samples(run.samples, PRIOR_SETS, tie_credit, part="prior-sets")
         metrics.extra["prior_sets"] = prior.to_dict()
@@ -39,23 +65,60 @@ def recompute(run: RunResult) -> Metrics:
     return metrics
 
 
-def _same(a: Metrics, b: Metrics) -> bool:
-    return math.isclose(a.score, b.score, rel_tol=0, abs_tol=1e-12) and all(
-        math.isclose(a.subsets[k].accuracy, v.accuracy, abs_tol=1e-12) for k, v in b.subsets.items()
-        if k in a.subsets
-    )
+def _analyses(run: RunResult) -> tuple[str, dict[str, Any]]:
+    benchmark, tie_credit = benchmark_of(run.spec), tie_credit_of(run.spec)
+    length = length_report(run.samples, benchmark, tie_credit)
+    rows = refusal_report(run.samples, benchmark)
+    totals = refusal_totals(rows, run.samples)
+    text = "\n\n".join([format_length(length), format_refusals(rows, totals)])
+    return text, {"length": length.to_dict(), "refusals": {"subsets": refusal_summary(rows), "totals": totals}}
+
+
+def _dataset_baselines(args: argparse.Namespace) -> int:
+    from rmeval.data import load_examples
+
+    loaded = load_examples(args.benchmark, args.data)
+    baselines = dataset_baselines(loaded.examples, loaded.benchmark)
+    flagged = flagged_subsets(baselines)
+    if args.json:
+        print(to_json({"data": str(args.data), "baselines": baselines, "flagged": flagged}))
+    else:
+        print(f"{args.data} ({len(loaded.examples)} examples, benchmark {loaded.benchmark.name})\n")
+        print(format_baselines(baselines, flagged))
+    return 0
+
+
+def _plots(run: RunResult, args: argparse.Namespace) -> str:
+    from rmeval.report.plots import plot_run
+
+    out = args.run_dir / "plots" if args.plots is True else Path(args.plots)
+    paths = plot_run(run, out)
+    return f"wrote {len(paths)} plot files to {out}"
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print the recomputed table; say whether it matches what result.json stored."""
+    """Print the recomputed table (and analyses); say whether it matches what result.json stored."""
+    if args.run_dir is None:
+        if args.data is None:
+            raise ValueError("give a result folder (DIR), or --data FILE for a dataset's length baselines")
+        return _dataset_baselines(args)
     run = read_run(args.run_dir)
     metrics = recompute(run)
-    name = run.spec.benchmark
-    benchmark = custom_benchmark(run.spec.conventions.get("rule", "pair")) if name == "custom" else get_benchmark(name)
+    diffs = differences(metrics, run.metrics)
+    analysis_text, analysis = _analyses(run) if args.analysis else ("", {})
+    plots = _plots(run, args) if args.plots else ""
+    if args.json:
+        print(to_json({"metrics": metrics.to_dict(), **analysis, "matches_result_json": not diffs}))
+        return 1 if diffs else 0
     model = run.spec.scorer.get("model", "?")
-    print(format_metrics(metrics, benchmark, f"{name}: {model} ({len(run.samples)} samples, recomputed)"))
-    if _same(metrics, run.metrics):
-        print("\nrecomputed metrics match result.json")
+    benchmark = benchmark_of(run.spec)
+    print(format_metrics(metrics, benchmark, f"{run.spec.benchmark}: {model} ({len(run.samples)} samples, "
+                                             "recomputed)"))
+    for text in (analysis_text, plots):
+        if text:
+            print("\n" + text)
+    if not diffs:
+        print("\nrecomputed metrics match result.json (intervals included)")
         return 0
-    print(f"\nWARNING: recomputed metrics differ from result.json (stored score {100 * run.metrics.score:.4f} %)")
+    print("\nWARNING: recomputed metrics differ from result.json:\n  " + "\n  ".join(diffs))
     return 1

@@ -1,0 +1,77 @@
+"""`rmeval compare DIR_A DIR_B`: are two runs' numbers really different? Paired tests on the shared examples."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES
+from rmeval.analysis.compare import compare_runs
+from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint
+from rmeval.analysis.runs import benchmark_of, tie_credit_of
+from rmeval.report.compare_text import findings, format_comparison
+from rmeval.report.jsontext import to_json
+from rmeval.results import RunResult, read_run
+
+__all__ = ["add_parser", "main", "run_name"]
+
+
+def add_parser(sub: Any) -> None:
+    """Register `compare`."""
+    p = sub.add_parser("compare", help="compare two runs with paired significance tests",
+                       description="Compare two result folders on the examples both scored: paired bootstrap "
+                                   "intervals of the score and section differences, McNemar's test per subset "
+                                   "with Holm's correction, and which differences are significant.")
+    p.add_argument("run_a", type=Path, metavar="DIR_A", help="a folder written by `rmeval run`")
+    p.add_argument("run_b", type=Path, metavar="DIR_B", help="another one, on the same benchmark")
+    p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES, help="paired bootstrap resamples "
+                                                                             f"(default {DEFAULT_RESAMPLES})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the resampling (default 0)")
+    p.add_argument("--level", type=float, default=DEFAULT_LEVEL, help="interval level (default 0.95)")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level of the tests (default 0.05)")
+    p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.set_defaults(handler=main)
+
+
+def run_name(run: RunResult, folder: Path) -> str:
+    """The model a run scored, or its folder when it recorded none."""
+    model = run.spec.scorer.get("model") if isinstance(run.spec.scorer, dict) else None
+    return str(model) if model else str(folder)
+
+
+def _warnings(a: RunResult, b: RunResult) -> list[str]:
+    out = []
+    if data_fingerprint(a.spec, a.samples) != data_fingerprint(b.spec, b.samples):
+        out.append("the runs read different benchmark data or selections (their data fingerprints differ); only "
+                   "the examples both scored are compared")
+    if conventions_fingerprint(a.spec) != conventions_fingerprint(b.spec):
+        out.append("the runs recorded different scoring conventions (for instance a judge's tie credit or order "
+                   "policy)")
+    return out
+
+
+def main(args: argparse.Namespace) -> int:
+    """Print the comparison (or its JSON)."""
+    if args.resamples < 1:
+        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
+    if not 0 < args.alpha < 1:
+        raise ValueError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    a, b = read_run(args.run_a), read_run(args.run_b)
+    if a.spec.benchmark != b.spec.benchmark:
+        raise ValueError(f"{args.run_a} scored {a.spec.benchmark!r} but {args.run_b} scored {b.spec.benchmark!r}; "
+                         "compare runs of one benchmark")
+    benchmark = benchmark_of(a.spec)
+    comparison = compare_runs(a.samples, b.samples, benchmark, tie_credit_a=tie_credit_of(a.spec),
+                              tie_credit_b=tie_credit_of(b.spec), resamples=args.resamples, seed=args.seed,
+                              level=args.level, alpha=args.alpha)
+    comparison.notes.extend(_warnings(a, b))
+    name_a, name_b = run_name(a, args.run_a), run_name(b, args.run_b)
+    if name_a == name_b:
+        name_a, name_b = str(args.run_a), str(args.run_b)
+    if args.json:
+        print(to_json({"a": name_a, "b": name_b, "benchmark": a.spec.benchmark, **comparison.to_dict(),
+                       "findings": findings(comparison, name_a, name_b)}))
+    else:
+        print(format_comparison(comparison, name_a, name_b))
+    return 0

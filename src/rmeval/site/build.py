@@ -1,0 +1,71 @@
+"""Build the static leaderboard site from result folders: index, a page per model, assets, a JSON table."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from rmeval import __version__
+from rmeval.report.jsontext import to_json
+from rmeval.results import atomic_write_text
+from rmeval.site.entries import Entry, find_run_dirs, load_entry
+from rmeval.site.formats import table_rows
+from rmeval.site.index_page import index_html
+from rmeval.site.model_page import model_html
+
+__all__ = ["ASSETS", "SiteBuild", "build_site", "load_entries"]
+
+ASSETS = ("leaderboard.css", "leaderboard.js")
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """What a build wrote."""
+
+    out_dir: Path
+    entries: list[Entry]
+    pages: int
+
+    @property
+    def index(self) -> Path:
+        """The front page."""
+        return self.out_dir / "index.html"
+
+
+def load_entries(paths: Iterable[Path]) -> list[Entry]:
+    """Every result folder under `paths`, read as a leaderboard entry."""
+    folders = find_run_dirs(paths)
+    if not folders:
+        raise FileNotFoundError("no result folders given")
+    return [load_entry(f) for f in folders]
+
+
+def _copy_assets(out_dir: Path) -> None:
+    assets = out_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        with resources.as_file(resources.files("rmeval.site") / "static" / name) as source:
+            shutil.copyfile(source, assets / name)
+
+
+def build_site(entries: Sequence[Entry], out_dir: Path) -> SiteBuild:
+    """Write the site for `entries` into `out_dir` (pages of earlier builds are replaced)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    models = out_dir / "models"
+    if models.is_dir():
+        for old in models.glob("*.html"):
+            old.unlink()
+    models.mkdir(exist_ok=True)
+    _copy_assets(out_dir)
+    for e in entries:
+        (models / f"{e.slug}.html").write_text(model_html(e), encoding="utf-8")
+    built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"{len(entries)} result folder{'s' if len(entries) != 1 else ''}, built {built} by rmeval {__version__}"
+    atomic_write_text(out_dir / "index.html", index_html(entries, subtitle))
+    atomic_write_text(out_dir / "leaderboard.json", to_json({"built": built, "rmeval": __version__,
+                                                             "entries": table_rows(entries)}) + "\n")
+    return SiteBuild(out_dir, list(entries), len(entries) + 1)

@@ -1,0 +1,175 @@
+"""Leaderboard entries: what the site and the paper tables show of one result folder, read from its files alone."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples
+from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, data_source_label
+from rmeval.analysis.length import length_report
+from rmeval.analysis.refusals import refusal_report, refusal_totals
+from rmeval.analysis.runs import benchmark_of, tie_credit_of
+from rmeval.benchmarks import BenchmarkSpec
+from rmeval.evaluate import metrics_from_samples
+from rmeval.metrics import Metrics
+from rmeval.report.verify import differences
+from rmeval.results import RESULT_FILE, RunResult, read_run
+
+__all__ = ["KINDS", "Entry", "find_run_dirs", "load_entry", "scorer_kind"]
+
+log = logging.getLogger(__name__)
+
+KINDS = ("classifier", "implicit", "implicit ref-free", "judge")
+"""The kinds the leaderboard filters by; a scorer of another kind shows its own name."""
+
+
+def scorer_kind(scorer: Mapping[str, Any]) -> str:
+    """classifier / implicit / implicit ref-free / judge, from the run's `spec.scorer` (missing keys tolerated).
+
+    >>> scorer_kind({"kind": "implicit", "ref_model": "m"}), scorer_kind({"kind": "implicit", "ref_free": "avg"})
+    ('implicit', 'implicit ref-free')
+    """
+    kind = scorer.get("kind")
+    if kind == "implicit":
+        reference = scorer.get("ref_model") or scorer.get("reference")
+        return "implicit" if reference and not scorer.get("ref_free") else "implicit ref-free"
+    return str(kind) if kind else "unknown"
+
+
+def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
+    """Result folders: each path itself when it holds result.json, else every folder below it that does."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            raise FileNotFoundError(f"{path}: not a folder")
+        if (path / RESULT_FILE).is_file():
+            found.append(path)
+            continue
+        below = sorted(p.parent for p in path.rglob(RESULT_FILE))
+        if not below:
+            raise FileNotFoundError(f"{path}: no {RESULT_FILE} in it or below it; is it a folder of `rmeval run`?")
+        found += below
+    return list(dict.fromkeys(found))
+
+
+@dataclass
+class Entry:
+    """One run as the leaderboard shows it. Fractions in [0, 1]; intervals as [lo, hi]."""
+
+    folder: Path
+    slug: str
+    model: str
+    kind: str
+    benchmark: str
+    score: float
+    score_ci: list[float] | None
+    sections: dict[str, float]
+    sections_ci: dict[str, list[float]]
+    subsets: dict[str, dict[str, Any]]
+    data_id: str
+    conventions_id: str
+    data_label: str
+    verified: bool | None
+    spec: dict[str, Any]
+    timing: dict[str, Any]
+    complete: bool
+    length: dict[str, Any] = field(default_factory=dict)
+    refusals: dict[str, Any] = field(default_factory=dict)
+    charts: dict[str, Any] = field(default_factory=dict)
+    section_order: list[str] = field(default_factory=list)
+
+    @property
+    def group_key(self) -> tuple[str, str]:
+        """Entries with the same key scored the same examples under the same conventions."""
+        return self.data_id, self.conventions_id
+
+
+def _slug(model: str, folder: Path) -> str:
+    """A file-safe, unique page name: the model's readable part plus a hash of the folder."""
+    readable = "".join(c if c.isalnum() or c in "-_." else "-" for c in model.replace("/", "--"))[:60].strip("-.")
+    digest = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:8]
+    return f"{readable or 'model'}-{digest}"
+
+
+def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
+    """Counts of worst-chosen-minus-best-rejected margins, per subset, on one shared range."""
+    margins: dict[str, list[float]] = {}
+    for s in run.samples:
+        if not s.part and s.scores_chosen and s.scores_rejected:
+            m = min(s.scores_chosen) - max(s.scores_rejected)
+            if math.isfinite(m):
+                margins.setdefault(s.subset, []).append(m)
+    values = [m for v in margins.values() for m in v]
+    if not values:
+        return {}
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    width = (hi - lo) / bins
+    counts = {}
+    for name, v in margins.items():
+        row = [0] * bins
+        for m in v:
+            row[min(bins - 1, int((m - lo) / width))] += 1
+        counts[name] = row
+    return {"lo": lo, "hi": hi, "counts": counts}
+
+
+def _metrics(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[Metrics, bool | None]:
+    """Metrics recomputed from the samples when this rmeval knows the benchmark (and whether they match)."""
+    if benchmark is None:
+        return run.metrics, None
+    recomputed = metrics_from_samples(run.samples, benchmark, tie_credit_of(run.spec))
+    diffs = differences(recomputed, run.metrics)
+    for d in diffs:
+        log.warning("%s: %s", run.spec.scorer.get("model", "?"), d)
+    return run.metrics, not diffs
+
+
+def _intervals(run: RunResult, benchmark: BenchmarkSpec | None) -> dict[str, Any]:
+    ci = run.metrics.extra.get("ci")
+    if isinstance(ci, dict):
+        return ci
+    if benchmark is None:
+        return {}
+    return ci_from_samples(run.samples, benchmark, tie_credit_of(run.spec), resamples=DEFAULT_RESAMPLES,
+                           seed=run.spec.seed, level=DEFAULT_LEVEL)
+
+
+def load_entry(folder: Path) -> Entry:
+    """Read one result folder; metrics are checked against samples.jsonl when the benchmark is known here."""
+    run = read_run(folder)
+    try:
+        benchmark: BenchmarkSpec | None = benchmark_of(run.spec)
+    except ValueError as e:  # a benchmark newer than this rmeval: show what result.json stored
+        log.warning("%s: %s; showing the stored metrics unchecked", folder, e)
+        benchmark = None
+    metrics, verified = _metrics(run, benchmark)
+    ci = _intervals(run, benchmark)
+    scorer = run.spec.scorer if isinstance(run.spec.scorer, dict) else {}
+    model = str(scorer.get("model") or folder.name)
+    sub_ci = ci.get("subsets", {}) if isinstance(ci, dict) else {}
+    subsets = {name: {"accuracy": m.accuracy, "n": m.n, "ties": m.ties, "ci": sub_ci.get(name)}
+               for name, m in metrics.subsets.items()}
+    entry = Entry(
+        folder=folder, slug=_slug(model, folder), model=model, kind=scorer_kind(scorer),
+        benchmark=run.spec.benchmark, score=metrics.score, score_ci=ci.get("score"), sections=dict(metrics.sections),
+        sections_ci=dict(ci.get("sections", {})), subsets=subsets,
+        data_id=data_fingerprint(run.spec, run.samples), conventions_id=conventions_fingerprint(run.spec),
+        data_label=data_source_label(run.spec), verified=verified, spec=run.result_dict()["spec"],
+        timing=dict(run.timing), complete=bool(metrics.extra.get("complete", True)),
+        section_order=[s.name for s in benchmark.sections] if benchmark else list(metrics.sections),
+    )
+    if benchmark is not None:
+        tie_credit = tie_credit_of(run.spec)
+        entry.length = length_report(run.samples, benchmark, tie_credit).to_dict()
+        rows = refusal_report(run.samples, benchmark)
+        entry.refusals = {"rows": rows, "totals": refusal_totals(rows, run.samples)}
+    entry.charts = {"margins": _margin_histogram(run)}
+    return entry

@@ -1,0 +1,69 @@
+"""Result folders for the analysis, report and leaderboard tests, written through `evaluate` itself.
+
+The scorer here is a fake (a deterministic function of each answer's text): it only feeds the layer above scoring,
+whose result files must look exactly like real runs'. Real-model runs are covered in test_report_cli.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rmeval.data import load_examples
+from rmeval.evaluate import evaluate
+from rmeval.results import RunResult, write_run
+from rmeval.scorers.base import Progress
+from rmeval.types import Example, Scored
+
+
+def _noise(text: str, seed: int) -> float:
+    """A reproducible value in [-1, 1) from a text and a seed."""
+    digest = hashlib.sha256(f"{seed}\x00{text}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**63 - 1.0
+
+
+class TextRuleScorer:
+    """Rewards from text alone: `skill` * (1 for chosen answers, 0 otherwise) + `length_weight` * log(chars) + noise.
+
+    Only a test double for the layer above scoring: it sees which answers are chosen, so `skill` sets its accuracy.
+    """
+
+    def __init__(self, model: str, skill: float = 0.5, length_weight: float = 0.0, seed: int = 0,
+                 describe: dict[str, Any] | None = None) -> None:
+        self.model, self.skill, self.length_weight, self.seed = model, skill, length_weight, seed
+        self._describe = describe or {"kind": "classifier"}
+
+    def _reward(self, text: str, chosen: bool) -> float:
+        return self.skill * chosen + self.length_weight * math.log(1 + len(text)) + _noise(text, self.seed)
+
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """One reward per candidate."""
+        out = [Scored(e, tuple(self._reward(t, True) for t in e.chosen), tuple(self._reward(t, False)
+                                                                                for t in e.rejected))
+               for e in examples]
+        if progress:
+            progress(len(examples))
+        return out
+
+    def total_work(self, examples: Sequence[Example]) -> int:
+        """One unit per example."""
+        return len(examples)
+
+    def describe(self) -> dict[str, Any]:
+        """What result.json records."""
+        return {**self._describe, "model": self.model}
+
+
+def write_run_folder(folder: Path, model: str, skill: float = 0.5, length_weight: float = 0.0, seed: int = 0,
+                     describe: dict[str, Any] | None = None, benchmark: str = "rewardbench-mini",
+                     data: Path | None = None, limit: int | None = None, bootstrap: int = 200) -> RunResult:
+    """Evaluate the text-rule scorer on a benchmark and write the result folder."""
+    loaded = load_examples(benchmark if data is None else None, data, limit=limit)
+    scorer = TextRuleScorer(model, skill, length_weight, seed, describe)
+    result = evaluate(scorer, loaded.examples, loaded.benchmark, data_source=loaded.source,
+                      versions={"rmeval": "test"}, progress=False, seed=seed, bootstrap=bootstrap)
+    write_run(result, folder)
+    return result
