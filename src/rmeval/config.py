@@ -37,6 +37,21 @@ class RunConfig:
     output_dir: Path | None = None
     seed: int = 0
     progress: bool = True
+    # Generative judges (`--scorer judge`): `model` is the first judge, `ensemble` the others voting with it.
+    ensemble: tuple[str, ...] = ()
+    judge_mode: str = "pairwise"
+    judge_order: str = "seeded"
+    judge_on_failure: str = "tie"
+    judge_prompts: tuple[Path, ...] = ()
+    base_url: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = 16
+    request_timeout: float = 120.0
+    max_retries: int = 5
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    max_new_tokens: int = 512
+    temperature: float = 0.0
 
 
 def model_slug(model: str) -> str:

@@ -15,7 +15,7 @@ from rmeval.results import RunResult, RunSpec, SampleRecord
 from rmeval.scorers.base import Scorer
 from rmeval.types import Example, Scored
 
-__all__ = ["evaluate", "metrics_from_samples", "outcomes_of"]
+__all__ = ["evaluate", "metrics_from_samples", "outcomes_of", "subset_counts"]
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -41,7 +41,24 @@ def metrics_from_samples(
         for s in samples
         if s.part == part
     ]
-    return compute_metrics(outcomes, benchmark)
+    metrics = compute_metrics(outcomes, benchmark)
+    counts = subset_counts([s for s in samples if s.part == part])
+    if counts:
+        metrics.extra["counts"] = counts
+    return metrics
+
+
+def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
+    """Per-subset sums of the counters a scorer keeps in `details["counts"]` (a judge's failures, inconsistent
+    orders); empty when the scorer keeps none."""
+    out: dict[str, dict[str, int]] = {}
+    for s in samples:
+        counts = s.details.get("counts")
+        if isinstance(counts, dict):
+            row = out.setdefault(s.subset, {})
+            for key, value in counts.items():
+                row[key] = row.get(key, 0) + int(value)
+    return out
 
 
 def _score(scorer: Scorer, examples: Sequence[Example], progress: bool) -> list[Scored]:
@@ -76,6 +93,9 @@ def evaluate(
     """
     if tie_credit is None:
         tie_credit = float(getattr(scorer, "tie_credit", 0.0))
+    use_benchmark = getattr(scorer, "use_benchmark", None)
+    if callable(use_benchmark):  # judges follow the protocol a benchmark prescribes per subset (ranking, rating)
+        use_benchmark(benchmark)
     start = time.perf_counter()
     scored = _score(scorer, examples, progress)
     prior_scored = _score(scorer, prior_sets, progress) if prior_sets else []
@@ -83,6 +103,9 @@ def evaluate(
     outcomes = outcomes_of(scored, benchmark, tie_credit)
     metrics = compute_metrics(outcomes, benchmark)
     samples = [_record(s, o) for s, o in zip(scored, outcomes, strict=True)]
+    counts = subset_counts(samples)
+    if counts:
+        metrics.extra["counts"] = counts
     if bootstrap > 0:
         metrics.extra["ci"] = ci_from_samples(samples, benchmark, tie_credit, resamples=bootstrap, seed=seed)
     if prior_scored:
@@ -102,6 +125,9 @@ def evaluate(
     data = {**data_source, "prior_sets": prior_sets_source} if prior_sets_source else dict(data_source)
     conventions = {**benchmark.conventions(), "tie_credit": tie_credit,
                    "accuracy": "fraction in [0, 1]; a tie counts as tie_credit and is counted in `ties`"}
+    own_conventions = getattr(scorer, "conventions", None)
+    if callable(own_conventions):  # a judge's order and failure policies
+        conventions.update(own_conventions())
     spec = RunSpec(benchmark.name, data, described, conventions, versions, seed, command,
                    datetime.now(timezone.utc).isoformat(timespec="seconds"))
     return RunResult(spec, metrics, timing, samples)

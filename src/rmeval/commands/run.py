@@ -11,6 +11,7 @@ from rmeval.benchmarks import BENCHMARKS
 from rmeval.config import RunConfig
 from rmeval.data import ColumnMap
 from rmeval.data.chat import BUILTIN_TEMPLATES
+from rmeval.scorers.judge import FAILURE_POLICIES, MODES, ORDER_POLICIES
 from rmeval.scorers.runtime import DTYPES
 
 __all__ = ["add_parser", "config_from_args", "main"]
@@ -21,7 +22,8 @@ def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("run", help="evaluate a reward model",
                                                 description="Evaluate a reward model on a benchmark.")
     m = p.add_argument_group("model")
-    m.add_argument("--model", help="local folder or hub id of the reward model")
+    m.add_argument("--model", action="append", help="local folder or hub id of the reward model; a judge is "
+                   "ENGINE/MODEL (openai/..., anthropic/..., transformers/..., vllm/...); repeat for a judge ensemble")
     m.add_argument("--scorer", default="classifier", help="scorer kind (default: classifier)")
     m.add_argument("--revision", help="hub revision (branch, tag or commit) of the model")
     m.add_argument("--tokenizer", help="tokenizer folder or hub id, when it differs from the model's")
@@ -48,6 +50,7 @@ def add_parser(sub: Any) -> None:
         d.add_argument(f"--{name}-column", default=name, help=f"column holding the {name} (default: {name})")
     d.add_argument("--prior-sets", nargs="?", const="allenai/preference-test-sets", metavar="SOURCE",
                    help="also score RewardBench's Prior Sets (hub id, or a local file with a subset column)")
+    _add_judge_options(p)
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, help="default: results/<benchmark>/<model-slug>/")
     o.add_argument("--seed", type=int, default=0, help="seed recorded with the run")
@@ -55,15 +58,39 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=main)
 
 
+def _add_judge_options(p: argparse.ArgumentParser) -> None:
+    j = p.add_argument_group("judge (--scorer judge)")
+    j.add_argument("--judge-mode", default="pairwise", choices=MODES,
+                   help="pairwise: A/B verdict; rating: 1-10 per answer; ranking: best of N (a benchmark's own "
+                        "protocol wins where it prescribes one)")
+    j.add_argument("--order", default="seeded", choices=ORDER_POLICIES,
+                   help="answer order: seeded swap per example (default), both orders, or fixed (chosen first)")
+    j.add_argument("--on-failure", default="tie", choices=FAILURE_POLICIES,
+                   help="score of an unparseable verdict or failed request (default tie: half credit)")
+    j.add_argument("--judge-prompt", type=Path, action="append", default=[], metavar="FILE",
+                   help="your own prompt template, one per mode (placeholders in the README)")
+    j.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    j.add_argument("--api-key-env", metavar="NAME", help="environment variable holding the API key")
+    j.add_argument("--concurrency", type=int, default=16, help="parallel requests per judge (default 16)")
+    j.add_argument("--request-timeout", type=float, default=120.0, help="seconds per request (default 120)")
+    j.add_argument("--max-retries", type=int, default=5, help="retries on 429, 5xx and timeouts (default 5)")
+    j.add_argument("--cache-dir", type=Path, help="response cache (default $RMEVAL_CACHE/judge)")
+    j.add_argument("--no-cache", action="store_true", help="neither read nor write the response cache")
+    j.add_argument("--max-new-tokens", type=int, default=512, help="tokens per judge answer (default 512)")
+    j.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The typed run configuration of parsed options."""
     if not args.model:
         raise ValueError("--model is required (a local folder or a hub id)")
+    if len(args.model) > 1 and args.scorer != "judge":
+        raise ValueError("several --model options make a judge ensemble: only --scorer judge takes them")
     max_tokens = args.max_tokens_per_batch
     if max_tokens is None and args.batch_size is None:
         max_tokens = 16384
     return RunConfig(
-        model=args.model, scorer=args.scorer, revision=args.revision, tokenizer=args.tokenizer,
+        model=args.model[0], scorer=args.scorer, revision=args.revision, tokenizer=args.tokenizer,
         chat_template=args.chat_template, dtype=args.dtype, device=args.device,
         attn_implementation=args.attn_implementation, trust_remote_code=args.trust_remote_code,
         max_length=args.max_length, score_index=args.score_index, padding_side=args.padding_side,
@@ -73,6 +100,11 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         subsets=tuple(s.strip() for s in args.subsets.split(",") if s.strip()) if args.subsets else (),
         limit=args.limit, prior_sets=args.prior_sets, output_dir=args.output_dir, seed=args.seed,
         progress=not args.no_progress,
+        ensemble=tuple(args.model[1:]), judge_mode=args.judge_mode, judge_order=args.order,
+        judge_on_failure=args.on_failure, judge_prompts=tuple(args.judge_prompt), base_url=args.base_url,
+        api_key_env=args.api_key_env, concurrency=args.concurrency, request_timeout=args.request_timeout,
+        max_retries=args.max_retries, cache_dir=args.cache_dir, use_cache=not args.no_cache,
+        max_new_tokens=args.max_new_tokens, temperature=args.temperature,
     )
 
 

@@ -23,6 +23,7 @@ class TransformersEngine:
         from rmeval.data.chat import resolve_template
         from rmeval.presets import resolve_model_path
         from rmeval.scorers.runtime import pick_device, pick_dtype
+        from rmeval.scorers.text import model_max_length
 
         self.model = model
         self.max_batch = batch_size
@@ -36,6 +37,7 @@ class TransformersEngine:
                                                        trust_remote_code=trust_remote_code)
         self.lm: Any = lm.to(self.device).eval()
         self.template = resolve_template(self.tokenizer, chat_template, model)
+        self.max_length = model_max_length(self.lm.config, self.tokenizer)
 
     def render(self, prompt: Chat) -> str:
         """The prompt in the model's chat format, ending with the assistant header."""
@@ -44,16 +46,24 @@ class TransformersEngine:
         return render(self.tokenizer, self.template, prompt)
 
     def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
-        """Greedy (temperature 0) or seeded sampling; answers decoded without special tokens."""
+        """Greedy (temperature 0) or seeded sampling; answers decoded without special tokens.
+
+        A prompt that leaves no room for `max_new_tokens` in the model's context gets None (a failed request)
+        instead of an error that would lose the whole batch.
+        """
         import torch
 
         from rmeval.data.chat import add_special_tokens_for
 
         texts = [self.render(p) for p in prompts]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         special = add_special_tokens_for(self.tokenizer, texts[0]) if texts else False  # no double BOS
-        batch = self.tokenizer([texts[i] for i in order], return_tensors="pt", padding=True,
-                               add_special_tokens=special).to(self.device)
+        ids = self.tokenizer(texts, add_special_tokens=special)["input_ids"]
+        room = self.max_length - params.max_new_tokens
+        fits = sorted((i for i in range(len(texts)) if len(ids[i]) <= room), key=lambda i: len(ids[i]))
+        out: list[str | None] = [None] * len(texts)
+        if not fits:
+            return out
+        batch = self.tokenizer.pad({"input_ids": [ids[i] for i in fits]}, return_tensors="pt").to(self.device)
         kwargs: dict[str, Any] = {"max_new_tokens": params.max_new_tokens,
                                   "pad_token_id": self.tokenizer.pad_token_id}
         if params.temperature > 0:
@@ -65,8 +75,7 @@ class TransformersEngine:
             generated = self.lm.generate(**batch, **kwargs)
         new_tokens = generated[:, batch["input_ids"].shape[1]:]
         decoded = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-        out: list[str | None] = [None] * len(texts)
-        for rank, i in enumerate(order):
+        for rank, i in enumerate(fits):
             out[i] = decoded[rank].strip()
         return out
 
@@ -78,7 +87,7 @@ class TransformersEngine:
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json."""
         return {**self.identity(), "path": self.path, "device": self.device, "batch_size": self.max_batch,
-                "chat_template": self.template.source}
+                "chat_template": self.template.source, "max_length": self.max_length}
 
     def close(self) -> None:
         """Drop the model."""

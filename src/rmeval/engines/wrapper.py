@@ -116,6 +116,8 @@ class ReliableEngine:
         if progress and hits:
             progress(hits)
         unique = list(pending)
+        if self.engine.max_batch > 1:  # a local batch pads to its longest prompt: batch prompts of like length
+            unique.sort(key=lambda k: sum(len(m.content) for m in prompts[pending[k][0]]))
         size = max(1, self.engine.max_batch)
         chunks = [unique[j:j + size] for j in range(0, len(unique), size)]
         if chunks:
@@ -180,9 +182,9 @@ class ReliableEngine:
 
     def describe(self) -> dict[str, Any]:
         """Engine, wrapper settings and counts (no key ever appears here)."""
-        return {**self.engine.describe(), "concurrency": self.concurrency,
-                "max_retries": self.retry.max_retries, "cache": self.cache.describe() if self.cache else None,
-                "requests": self.stats.as_dict()}
+        cache = self.cache.describe() if self.cache is not None else None
+        return {**self.engine.describe(), "concurrency": self.concurrency, "max_retries": self.retry.max_retries,
+                "cache": cache, "requests": self.stats.as_dict()}
 
     def close(self) -> None:
         """Close the engine (the cache is shared and closed by its owner)."""

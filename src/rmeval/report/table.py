@@ -24,6 +24,21 @@ def _ci(ci: object, group: str, name: str | None = None) -> str:
     return f"  [{100 * value[0]:6.2f}, {100 * value[1]:6.2f}]"
 
 
+COUNT_LABELS = {"judgements": "judged", "unparseable": "unparseable", "failed_requests": "failed req.",
+                "inconsistent": "inconsistent", "scored_by_policy": "by policy"}
+
+
+def _counts_table(counts: dict[str, dict[str, int]], width: int) -> list[str]:
+    """Per-subset counters a scorer kept (a judge's unparseable verdicts, failed requests, inconsistent orders)."""
+    keys = list(dict.fromkeys(k for row in counts.values() for k in row))
+    labels = [COUNT_LABELS.get(k, k) for k in keys]
+    lines = ["", "Judge failures and order consistency (failures are scored by the run's failure policy)",
+             f"  {'subset':<{width}}" + "".join(f"  {label:>12}" for label in labels)]
+    for subset, row in counts.items():
+        lines.append(f"  {subset:<{width}}" + "".join(f"  {row.get(k, 0):>12}" for k in keys))
+    return lines
+
+
 def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") -> str:
     """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent.
 
@@ -58,4 +73,7 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     if "average_with_prior_sets" in metrics.extra:
         lines.append(f"{'Old average w/ Prior Sets':<{width + 2}}  "
                      f"{_pct(float(metrics.extra['average_with_prior_sets']))} %")
+    counts = metrics.extra.get("counts")
+    if isinstance(counts, dict) and counts:
+        lines += _counts_table(counts, width)
     return "\n".join(lines)
