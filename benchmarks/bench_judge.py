@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
     examples, source = load(args.examples)
+    load_before = os.getloadavg()[0]  # other work on the machine slows the client side of both runs
     with LoopbackJudge(latency=args.latency) as server, tempfile.TemporaryDirectory() as tmp:
         seq_seconds, seq_verdicts = sequential(server, examples)
         cache = ResponseCache(Path(tmp))
@@ -129,7 +130,8 @@ def main() -> None:
     out = {
         "benchmark": "judge throughput",
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+                   f"load average {load_before:.1f} at start",
         "command": " ".join(["python", "benchmarks/bench_judge.py", *sys.argv[1:]]),
         "data": source,
         "examples": n,

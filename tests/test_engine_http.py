@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +93,12 @@ def test_client_errors_are_not_retried_and_keys_are_redacted(server: LoopbackJud
     assert SECRET not in caplog.text
     assert SECRET not in description
     assert all(SECRET.encode() not in f.read_bytes() for f in (tmp_path / "cache").iterdir())
+    monkeypatch.setenv("LOOPBACK_KEY", "sk-another-key")  # the key is not part of the cache key: a rotated key
+    rotated = build_engine("openai/longest", EngineSettings(base_url=server.url, api_key_env="LOOPBACK_KEY"))
+    before = server.log.requests
+    [again] = ReliableEngine(rotated, ResponseCache(tmp_path / "cache"), retry=FAST).answer(
+        [chat("fine answer here")], PARAMS)
+    assert again.cached and again.text == good.text and server.log.requests == before
 
 
 def test_cache_serves_a_rerun_and_retries_only_failures(server: LoopbackJudge, tmp_path: Path) -> None:
@@ -128,3 +137,16 @@ def test_missing_key_for_a_provider_endpoint_is_a_clear_error(monkeypatch: pytes
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         build_engine("openai/gpt-4o", EngineSettings())
+
+
+def test_engines_load_their_heavy_imports_only_when_built() -> None:
+    code = ("import sys, rmeval.engines, rmeval.scorers.judge, rmeval.commands.run; "
+            "print(sorted(m for m in ('torch', 'transformers', 'httpx', 'vllm') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed here")
+def test_vllm_without_its_extra_is_a_clear_error() -> None:
+    with pytest.raises(ImportError, match=r"pip install 'rmeval\[vllm\]'"):
+        build_engine("vllm/some-model", EngineSettings())

@@ -109,3 +109,20 @@ def test_cli_rejects_an_ensemble_for_other_scorers(tmp_path: Path, capsys: pytes
     data = write_jsonl(tmp_path / "prefs.jsonl", rows())
     assert main(["run", "--model", "a", "--model", "b", "--data", str(data)]) == 2
     assert "only --scorer judge" in capsys.readouterr().err
+
+
+def test_cli_user_prompt_file_in_rating_mode(server: LoopbackJudge, tmp_path: Path) -> None:
+    template = tmp_path / "my_rating.txt"
+    template.write_text("### system\nRate strictly.\n### user\n{question}\n[Answer]\n{answer}\n[End of Answer]\n"
+                        "Reply with [[N]].\n", encoding="utf-8")
+    data = write_jsonl(tmp_path / "prefs.jsonl", [r for r in rows() if r["subset"] == "beta"])
+    out = tmp_path / "out"
+    assert main(["run", "--no-progress", "--scorer", "judge", "--model", "openai/longest", "--judge-mode", "rating",
+                 "--judge-prompt", str(template), "--base-url", server.url, "--data", str(data), "--output-dir",
+                 str(out), "--no-cache"]) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert result["spec"]["scorer"]["templates"]["rating"]["source"].startswith(f"file:{template}")
+    assert result["spec"]["scorer"]["rendered_example"][1]["content"].startswith("Now finish.\n[Answer]\n")
+    assert result["spec"]["conventions"]["judge"]["modes"] == {"beta": "rating"}
+    sample = json.loads((out / "samples.jsonl").read_text().splitlines()[0])
+    assert sample["scores_chosen"] == [6.0] and sample["scores_rejected"] == [1.0]  # word counts, capped to 1..10

@@ -116,6 +116,8 @@ def test_failures_are_counted_apart_and_scored_by_policy(server: LoopbackJudge, 
     failed = next(s for s in result.samples if s.subset == "broken")
     assert failed.details["judges"][0]["failure"] == "failed_request"
     assert "HTTP 500" in failed.details["judges"][0]["errors"][0]
+    mute = next(s for s in result.samples if s.subset == "mute")
+    assert mute.details["judges"][0]["unparsed"] == ["I would rather not say."]
     assert result.spec.conventions["judge"]["on_failure"] == policy
 
 

@@ -56,7 +56,7 @@ def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, st
         response = client.post(url, json=body, headers=headers)
     except httpx.TimeoutException as err:
         raise RetryableError(f"timeout: {type(err).__name__}") from None
-    except httpx.TransportError as err:
+    except httpx.RequestError as err:  # transport failures, undecodable bodies: worth another try
         raise RetryableError(redact(f"connection: {type(err).__name__}: {err}", secret)) from None
     if response.status_code != 200:
         detail = redact(response.text[:300], secret)

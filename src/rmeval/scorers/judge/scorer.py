@@ -126,8 +126,8 @@ class JudgeScorer:
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Ask every judge about every example, then vote."""
         requests = self.plan(examples)
-        self._modes_used = {ex.subset: self.mode_of(ex) for ex in examples}
-        if requests:
+        self._modes_used.update({ex.subset: self.mode_of(ex) for ex in examples})  # Prior Sets add theirs
+        if requests and self._example_prompt is None:
             self._example_prompt = [m.as_dict() for m in requests[0].chat]
         chats = [r.chat for r in requests]
         readings = []

@@ -50,8 +50,13 @@ def _failure_of(readings: Sequence[Reading]) -> Failure | None:
 
 
 def _notes(readings: Sequence[Reading]) -> dict[str, Any]:
-    notes = [r.note for r in readings if r.failure and r.note]
-    return {"errors": notes} if notes else {}
+    """Why readings failed: the request errors, and the end of each answer that held no verdict."""
+    out: dict[str, Any] = {}
+    for kind, key in (("failed_request", "errors"), ("unparseable", "unparsed")):
+        notes = [r.note for r in readings if r.failure == kind and r.note]
+        if notes:
+            out[key] = notes
+    return out
 
 
 def choice_verdict(n: int, shown: Sequence[tuple[int, ...]], readings: Sequence[Reading]) -> JudgeVerdict:
