@@ -10,9 +10,10 @@ from typing import Any
 from rmeval.analysis.bootstrap import DEFAULT_RESAMPLES, ci_from_samples
 from rmeval.analysis.features import candidate_features
 from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec
-from rmeval.metrics import Metrics, Outcome, compute_metrics, example_outcome, prior_sets_average
+from rmeval.metrics import Metrics, Outcome, benchmark_metrics, compute_metrics, prior_sets_average
 from rmeval.results import RunResult, RunSpec, SampleRecord
 from rmeval.scorers.base import Scorer
+from rmeval.ties import ScoredRow
 from rmeval.types import Example, Scored
 
 __all__ = ["evaluate", "metrics_from_samples", "outcomes_of", "subset_counts"]
@@ -25,23 +26,20 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
 
 def outcomes_of(scored: Sequence[Scored], benchmark: BenchmarkSpec, tie_credit: float) -> list[Outcome]:
-    """Per-example credit under the benchmark's rule."""
-    return [
-        example_outcome(benchmark.rule, s.example.subset, s.chosen_scores, s.rejected_scores, tie_credit)
-        for s in scored
-    ]
+    """Per-example credit under the benchmark's rules."""
+    return benchmark_metrics(_rows_of(scored), benchmark, tie_credit)[0]
+
+
+def _rows_of(scored: Sequence[Scored]) -> list[ScoredRow]:
+    return [(s.example.subset, s.example.id, s.chosen_scores, s.rejected_scores) for s in scored]
 
 
 def metrics_from_samples(
     samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float, part: str = ""
 ) -> Metrics:
     """Recompute a run's metrics from its per-example scores (what `rmeval report` does)."""
-    outcomes = [
-        example_outcome(benchmark.rule, s.subset, s.scores_chosen, s.scores_rejected, tie_credit)
-        for s in samples
-        if s.part == part
-    ]
-    metrics = compute_metrics(outcomes, benchmark)
+    rows = [(s.subset, s.id, s.scores_chosen, s.scores_rejected) for s in samples if s.part == part]
+    _, metrics = benchmark_metrics(rows, benchmark, tie_credit)
     counts = subset_counts([s for s in samples if s.part == part])
     if counts:
         metrics.extra["counts"] = counts
@@ -100,8 +98,7 @@ def evaluate(
     scored = _score(scorer, examples, progress)
     prior_scored = _score(scorer, prior_sets, progress) if prior_sets else []
     seconds = time.perf_counter() - start
-    outcomes = outcomes_of(scored, benchmark, tie_credit)
-    metrics = compute_metrics(outcomes, benchmark)
+    outcomes, metrics = benchmark_metrics(_rows_of(scored), benchmark, tie_credit)
     samples = [_record(s, o) for s, o in zip(scored, outcomes, strict=True)]
     counts = subset_counts(samples)
     if counts:

@@ -8,16 +8,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rmeval.benchmarks import PRIOR_SETS_WEIGHTS, BenchmarkSpec, Rule
+from rmeval.ties import ScoredRow, TiesResult, ties_outcome, ties_results
 
 __all__ = [
     "Metrics",
     "Outcome",
     "SubsetMetrics",
+    "benchmark_metrics",
     "best_of_n_outcome",
     "compute_metrics",
     "example_outcome",
     "pair_outcome",
     "prior_sets_average",
+    "score_example",
     "section_scores",
     "subset_metrics",
 ]
@@ -108,9 +111,18 @@ def example_outcome(
         if len(chosen) != 1 or len(rejected) != 1:
             raise ValueError(f"the pair rule needs one chosen and one rejected answer in subset {subset!r}")
         credit, tie = pair_outcome(chosen[0], rejected[0], tie_credit)
+    elif rule == "ties":
+        credit, tie = ties_outcome(chosen, rejected)
     else:
         credit, tie = best_of_n_outcome(chosen, rejected)
     return Outcome(subset, credit, tie)
+
+
+def score_example(
+    spec: BenchmarkSpec, subset: str, chosen: Sequence[float], rejected: Sequence[float], tie_credit: float = 0.0
+) -> Outcome:
+    """Score one example under the rule its subset follows in `spec` (RewardBench 2's Ties has its own)."""
+    return example_outcome(spec.rule_of(subset), subset, chosen, rejected, tie_credit)
 
 
 def subset_metrics(outcomes: Iterable[Outcome]) -> dict[str, SubsetMetrics]:
@@ -145,9 +157,18 @@ def section_scores(subsets: Mapping[str, SubsetMetrics], spec: BenchmarkSpec) ->
     return out
 
 
-def compute_metrics(outcomes: Sequence[Outcome], spec: BenchmarkSpec) -> Metrics:
-    """Subset, section and headline metrics of a run, as the benchmark defines them."""
+def compute_metrics(
+    outcomes: Sequence[Outcome], spec: BenchmarkSpec, ties: Mapping[str, TiesResult] | None = None
+) -> Metrics:
+    """Subset, section and headline metrics of a run, as the benchmark defines them.
+
+    A subset in `ties` is scored by its Ties composite instead of its mean credit; the composite's terms are kept
+    in `extra["ties"]`.
+    """
     subsets = subset_metrics(outcomes)
+    for name, result in (ties or {}).items():
+        if name in subsets:
+            subsets[name] = SubsetMetrics(result.score, subsets[name].n, subsets[name].ties)
     if spec.closed:
         order = [s for s in spec.subset_names() if s in subsets]
         subsets = {s: subsets[s] for s in order}
@@ -163,7 +184,20 @@ def compute_metrics(outcomes: Sequence[Outcome], spec: BenchmarkSpec) -> Metrics
     extra: dict[str, Any] = {"complete": not missing}
     if missing:
         extra["missing_subsets"] = missing
+    if ties:
+        extra["ties"] = {name: result.to_dict() for name, result in ties.items()}
     return Metrics(subsets, sections, score, extra)
+
+
+def benchmark_metrics(
+    rows: Sequence[ScoredRow], spec: BenchmarkSpec, tie_credit: float = 0.0
+) -> tuple[list[Outcome], Metrics]:
+    """Per-example outcomes and the run's metrics from (subset, id, chosen scores, rejected scores) rows.
+
+    The one place that applies every rule of a benchmark, used alike by a run and by `rmeval report`.
+    """
+    outcomes = [score_example(spec, subset, chosen, rejected, tie_credit) for subset, _, chosen, rejected in rows]
+    return outcomes, compute_metrics(outcomes, spec, ties_results(rows, spec))
 
 
 def prior_sets_average(sections: Mapping[str, float], prior_sets: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rmeval.benchmarks.rewardbench import PRIOR_SETS, PRIOR_SETS_WEIGHTS, REWARDBENCH, REWARDBENCH_MINI
+from rmeval.benchmarks.rewardbench2 import REWARDBENCH2
 from rmeval.benchmarks.spec import BenchmarkSpec, Rule, Section, SubsetSpec
 
 __all__ = [
@@ -24,7 +25,9 @@ CUSTOM = BenchmarkSpec(
     score_definition="mean of the subset accuracies",
 )
 
-BENCHMARKS: dict[str, BenchmarkSpec] = {b.name: b for b in (REWARDBENCH, REWARDBENCH_MINI, CUSTOM, PRIOR_SETS)}
+BENCHMARKS: dict[str, BenchmarkSpec] = {
+    b.name: b for b in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI, CUSTOM, PRIOR_SETS)
+}
 
 
 def custom_benchmark(rule: Rule = "pair") -> BenchmarkSpec:

@@ -85,8 +85,7 @@ def _parquet(path: Path) -> Iterator[tuple[int, Row]]:
         table = pq.read_table(path)
     except Exception as e:  # pyarrow raises several types for a file that is not parquet
         raise DataError(str(path), f"not a readable Parquet file ({e})") from None
-    for i, row in enumerate(table.to_pylist(), start=1):
-        yield i, row
+    yield from enumerate(table.to_pylist(), start=1)
 
 
 def _csv(path: Path) -> Iterator[tuple[int, Row]]:

@@ -13,6 +13,7 @@ from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, get_benchmark
 from rmeval.data.errors import DataError
 from rmeval.data.files import read_file_rows, read_hub_rows, sha256_of
 from rmeval.data.schema import ColumnMap, rows_to_examples
+from rmeval.ties import parse_ties_id
 from rmeval.types import Example
 
 __all__ = ["LoadedData", "detect_benchmark", "load_examples", "select_examples"]
@@ -30,12 +31,19 @@ class LoadedData:
     warnings: list[str] = field(default_factory=list)
 
 
+DEFAULT_COLUMNS = ColumnMap()
+
+DETECTABLE = ("rewardbench", "rewardbench2")
+"""Benchmarks recognised from a local file's subsets alone."""
+
+
 def detect_benchmark(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
-    """RewardBench when every row's subset is one of RewardBench's, else the open custom benchmark."""
-    rewardbench = get_benchmark("rewardbench")
+    """RewardBench (v1 or 2) when every row's subset is one of its subsets, else the open custom benchmark."""
     subsets = {row.get(columns.subset) for _, row in rows}
-    if subsets and subsets <= set(rewardbench.subset_names()):
-        return rewardbench
+    for name in DETECTABLE:
+        spec = get_benchmark(name)
+        if subsets and subsets <= set(spec.subset_names()):
+            return spec
     lists = any(isinstance(row.get(columns.rejected), list) and row.get(columns.rejected)
                 and all(isinstance(v, str) for v in row[columns.rejected]) for _, row in rows)
     return custom_benchmark("best_of_n" if lists else "pair")
@@ -44,7 +52,7 @@ def detect_benchmark(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: Col
 def load_examples(
     benchmark: str | None = None,
     data: Path | None = None,
-    columns: ColumnMap = ColumnMap(),
+    columns: ColumnMap = DEFAULT_COLUMNS,
     subsets: Sequence[str] | None = None,
     limit: int | None = None,
     revision: str | None = None,
@@ -72,6 +80,7 @@ def load_examples(
         spec = detect_benchmark(rows, columns)
     examples = rows_to_examples(rows, source_name, spec, columns)
     warnings = _check_counts(examples, spec) if not subsets and limit is None else []
+    warnings += _unpaired_ties(examples, spec)
     for w in warnings:
         log.warning(w)
     selected = select_examples(examples, spec, subsets, limit, source_name)
@@ -104,6 +113,20 @@ def select_examples(
             taken[ex.subset] = taken.get(ex.subset, 0) + 1
             out.append(ex)
     return out
+
+
+def _unpaired_ties(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]:
+    """Ties prompts present in only one variant: scored, but left out of the composite's margin terms."""
+    variants: dict[tuple[str, str], list[str]] = {}
+    for ex in examples:
+        parsed = parse_ties_id(ex.id) if spec.rule_of(ex.subset) == "ties" else None
+        if parsed is not None:
+            variants.setdefault((ex.subset, parsed[1]), []).append(parsed[0])
+    return [
+        f"subset {subset}: prompt {pid} has only its {found[0]!r} variant; the Ties margin terms leave it out"
+        for (subset, pid), found in variants.items()
+        if len(found) == 1
+    ]
 
 
 def _check_counts(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.data.errors import DataError
+from rmeval.ties import parse_ties_id
 from rmeval.types import Example, Message
 
 __all__ = ["ColumnMap", "rows_to_examples"]
@@ -95,6 +96,23 @@ class _RowReader:
         raise self.fail(column, f"expected a string, a list of strings or a list of messages, got {_kind(value)}")
 
 
+    def check_shape(self, benchmark: BenchmarkSpec, subset: str, ex_id: int | str, columns: ColumnMap,
+                    chosen: tuple[str, ...], rejected: tuple[str, ...]) -> None:
+        """The answer counts the subset's rule needs, and agreement with a `num_correct` column when present."""
+        rule = benchmark.rule_of(subset)
+        if rule == "pair" and (len(chosen) != 1 or len(rejected) != 1):
+            raise self.fail(columns.chosen if len(chosen) != 1 else columns.rejected,
+                            f"benchmark {benchmark.name!r} scores pairs: expected one answer, got a list")
+        if rule == "best_of_n" and len(chosen) != 1:
+            raise self.fail(columns.chosen, f"best-of-N needs exactly one chosen answer, got {len(chosen)}")
+        if rule == "ties" and parse_ties_id(ex_id) is None:
+            raise self.fail(columns.id, f"a Ties id must be ref:<prompt id> or tied:<prompt id>, got {ex_id!r}")
+        declared = self.row.get("num_correct")
+        if isinstance(declared, int) and not isinstance(declared, bool) and declared != len(chosen):
+            raise self.fail("num_correct",
+                            f"says {declared} correct answers but {columns.chosen!r} holds {len(chosen)}")
+
+
 def _kind(value: Any) -> str:
     return type(value).__name__
 
@@ -130,11 +148,7 @@ def rows_to_examples(
         prompt = r.prompt(columns.prompt)
         chosen = r.answers(columns.chosen, prompt)
         rejected = r.answers(columns.rejected, prompt)
-        if benchmark.rule == "pair" and (len(chosen) != 1 or len(rejected) != 1):
-            raise r.fail(columns.chosen if len(chosen) != 1 else columns.rejected,
-                         f"benchmark {benchmark.name!r} scores pairs: expected one answer, got a list")
-        if benchmark.rule == "best_of_n" and len(chosen) != 1:
-            raise r.fail(columns.chosen, f"best-of-N needs exactly one chosen answer, got {len(chosen)}")
+        r.check_shape(benchmark, subset, ex_id, columns, chosen, rejected)
         meta = {k: v for k, v in row.items() if k not in columns.fields().values()}
         out.append(Example(subset, ex_id, prompt, chosen, rejected, meta))
     return out
