@@ -161,6 +161,8 @@ def test_tiny_classifier_end_to_end_on_v2(llama_classifier: Path, tmp_path: Path
                                                      "correctness_preferred_hard", "correctness_margin_score"}
     samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
     assert [len(s["scores_chosen"]) + len(s["scores_rejected"]) for s in samples[-4:]] == [3, 5, 3, 5]
-    capsys.readouterr()
+    printed = capsys.readouterr().out
+    assert "Ties composite (2 prompts in both variants)" in printed and "correctness_margin_score" in printed
     assert main(["report", str(out)]) == 0
-    assert "recomputed metrics match result.json" in capsys.readouterr().out
+    report = capsys.readouterr().out
+    assert "recomputed metrics match result.json" in report and "Ties composite" in report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.metrics import Metrics
 
@@ -76,4 +78,21 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     counts = metrics.extra.get("counts")
     if isinstance(counts, dict) and counts:
         lines += _counts_table(counts, width)
+    ties = metrics.extra.get("ties")
+    if isinstance(ties, dict):
+        lines += _ties_terms(ties, width)
     return "\n".join(lines)
+
+
+def _ties_terms(ties: dict[str, Any], width: int) -> list[str]:
+    """Each term of RewardBench 2's Ties composite with its weight, and prompts left without a partner."""
+    lines = []
+    for subset, result in ties.items():
+        prompts = result.get("prompts", {})
+        lines += ["", f"{subset} composite ({prompts.get('paired', '?')} prompts in both variants)"]
+        for term, value in result.get("terms", {}).items():
+            weight = result.get("weights", {}).get(term, 0.0)
+            lines.append(f"  {term:<{width}}  {_pct(float(value))} %   x {weight:.2f}")
+        if result.get("unpaired"):
+            lines.append(f"  without a partner variant: {', '.join(result['unpaired'])}")
+    return lines
