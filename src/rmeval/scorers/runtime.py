@@ -33,7 +33,7 @@ def quiet_loading() -> None:
     """Hide transformers' per-load progress bars: rmeval shows one bar for the whole scoring instead."""
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def versions() -> dict[str, str]:
