@@ -110,3 +110,44 @@ def test_unknown_scorer_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureF
     data = write_jsonl(tmp_path / "d.jsonl", preference_rows(1))
     assert run_cli("--model", "x", "--scorer", "nonsense", "--data", str(data)) == 2
     assert "unknown scorer 'nonsense'" in capsys.readouterr().err
+
+
+def test_prior_sets_are_scored_and_reported_apart(llama_classifier: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    sections = ("alpacaeval-easy", "mt-bench-hard", "donotanswer", "hep-go")  # one subset of each section
+    rows = [{**r, "id": i} for i, r in enumerate(preference_rows(2, sections))]
+    data = write_jsonl(tmp_path / "rb.jsonl", rows)
+    prior = write_jsonl(tmp_path / "prior.jsonl", [
+        {**r, "id": i} for i, r in enumerate(preference_rows(2, ("anthropic_helpful", "anthropic_hhh", "shp",
+                                                                  "summarize")))])
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--prior-sets", str(prior),
+                   "--output-dir", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "Prior Sets (apart)" in printed and "Old average w/ Prior Sets" in printed
+    metrics = json.loads((out / "result.json").read_text())["metrics"]
+    prior_metrics = metrics["prior_sets"]
+    assert set(prior_metrics["subsets"]) == {"anthropic_helpful", "anthropic_hhh", "shp", "summarize"}
+    expected = (2 * sum(metrics["sections"].values()) + prior_metrics["score"]) / 9
+    assert metrics["average_with_prior_sets"] == pytest.approx(expected)
+    assert metrics["score"] == pytest.approx(sum(metrics["sections"].values()) / 4)  # the score ignores them
+    parts = [json.loads(line).get("part", "") for line in (out / "samples.jsonl").read_text().splitlines()]
+    assert parts.count("prior-sets") == 8 and parts.count("") == 8
+    assert main(["report", str(out)]) == 0
+
+
+def test_custom_best_of_n_dataset_is_scored_per_subset(llama_classifier: Path, tmp_path: Path) -> None:
+    rows = [{"subset": s, "id": i, "prompt": f"Pick {i} in {s}.", "chosen": [f"The pick is {i}."],
+             "rejected": [f"The pick is {i + k}." for k in (1, 2, 3)]} for s in ("x", "y") for i in range(3)]
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(write_jsonl(tmp_path / "bon.jsonl", rows)),
+                   "--output-dir", str(out)) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert result["spec"]["conventions"]["rule"] == "best_of_n"
+    subsets = result["metrics"]["subsets"]
+    assert set(subsets) == {"x", "y"} and all(m["n"] == 3 for m in subsets.values())
+    samples = [json.loads(line) for line in (out / "samples.jsonl").read_text().splitlines()]
+    for s in samples:  # the best-of-N rule, recomputed by hand from the stored scores
+        top = max([*s["scores_chosen"], *s["scores_rejected"]])
+        k = [*s["scores_chosen"], *s["scores_rejected"]].count(top)
+        assert s["correct"] == (1 / k if s["scores_chosen"][0] == top else 0.0)
