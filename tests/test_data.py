@@ -206,3 +206,10 @@ def test_real_rewardbench_v1_has_the_published_subset_counts() -> None:
     assert len(loaded.examples) == 2985
     # id 3692 is in two subsets: keys are (subset, id), so both are kept.
     assert sorted(e.subset for e in loaded.examples if str(e.id) == "3692") == ["donotanswer", "hep-python"]
+
+
+def test_hub_benchmark_offline_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(DataError) as info:
+        load_examples("rewardbench")
+    assert "hub:allenai/reward-bench" in str(info.value) and "pass --data PATH" in str(info.value)
