@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, combine, percentile_interval, resampled_metrics
-from rmeval.analysis.runs import sample_outcome
+from rmeval.analysis.runs import RuleOf, credit_under
 from rmeval.analysis.units import pair_units, run_units
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.results import SampleRecord
@@ -124,7 +124,8 @@ class Comparison:
 
 def _right(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> dict[tuple[str, str], bool]:
     """Whether each example earned full credit (a tie or a shared top score is not a win for McNemar)."""
-    return {(s.subset, str(s.id)): sample_outcome(s, benchmark, tie_credit).credit >= 1.0
+    rule_of = RuleOf(benchmark)
+    return {(s.subset, str(s.id)): credit_under(rule_of(s.subset), s.scores_chosen, s.scores_rejected, tie_credit) >= 1
             for s in samples if not s.part}
 
 

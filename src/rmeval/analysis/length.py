@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rmeval.analysis.runs import sample_outcome
+from rmeval.analysis.runs import RuleOf, credit_under
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.results import SampleRecord
 from rmeval.types import Example
@@ -38,19 +38,22 @@ def _has_lengths(s: SampleRecord) -> bool:
 
 
 def _lengths(s: SampleRecord) -> Lengths:
-    f = s.features
-    return s.subset, s.id, [float(x) for x in f["chars_chosen"]], [float(x) for x in f["chars_rejected"]]
+    return s.subset, s.id, s.features["chars_chosen"], s.features["chars_rejected"]
 
 
 def _baselines(rows: Iterable[Lengths], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
     """Per subset, the credit of "the longest answer wins" and "the shortest wins" under the benchmark's rule."""
     credit: dict[str, list[tuple[float, float]]] = {}
-    for subset, ex_id, chosen, rejected in rows:
-        longer = sample_outcome(SampleRecord(subset, ex_id, list(chosen), list(rejected), 0.0), benchmark)
-        shorter = sample_outcome(SampleRecord(subset, ex_id, [-x for x in chosen], [-x for x in rejected], 0.0),
-                                 benchmark)
-        credit.setdefault(subset, []).append((longer.credit, shorter.credit))
-    return {k: {"longer": float(np.mean([c[0] for c in v])), "shorter": float(np.mean([c[1] for c in v])),
+    rule_of = RuleOf(benchmark)
+    for subset, _, chosen, rejected in rows:
+        rule = rule_of(subset)
+        if rule == "pair" and len(chosen) == 1 and len(rejected) == 1:  # the common case, without list building
+            longer, shorter = float(chosen[0] > rejected[0]), float(chosen[0] < rejected[0])
+        else:
+            longer = credit_under(rule, chosen, rejected)
+            shorter = credit_under(rule, [-x for x in chosen], [-x for x in rejected])
+        credit.setdefault(subset, []).append((longer, shorter))
+    return {k: {"longer": sum(c[0] for c in v) / len(v), "shorter": sum(c[1] for c in v) / len(v),
                 "n": float(len(v))} for k, v in credit.items()}
 
 
@@ -72,19 +75,21 @@ def flagged_subsets(baselines: dict[str, dict[str, float]], threshold: float = F
 
 def length_difference(s: SampleRecord) -> float:
     """Chosen minus rejected characters (means over the candidates when there are several)."""
-    return float(np.mean(s.features["chars_chosen"]) - np.mean(s.features["chars_rejected"]))
+    chosen, rejected = s.features["chars_chosen"], s.features["chars_rejected"]
+    return float(sum(chosen) / len(chosen) - sum(rejected) / len(rejected))
 
 
 def length_bins(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
                 ) -> list[dict[str, Any]]:
     """The model's mean credit per bin of chosen-minus-rejected length (empty bins left out)."""
-    rows = [(length_difference(s), sample_outcome(s, benchmark, tie_credit).credit)
+    rule_of = RuleOf(benchmark)
+    rows = [(length_difference(s), credit_under(rule_of(s.subset), s.scores_chosen, s.scores_rejected, tie_credit))
             for s in samples if _has_lengths(s)]
     out = []
     for lo, hi in itertools.pairwise(BIN_EDGES):
         credits = [c for d, c in rows if lo <= d < hi]
         if credits:
-            out.append({"lo": lo, "hi": hi, "n": len(credits), "accuracy": float(np.mean(credits))})
+            out.append({"lo": lo, "hi": hi, "n": len(credits), "accuracy": sum(credits) / len(credits)})
     return out
 
 
@@ -100,14 +105,18 @@ def prefers_longer(samples: Sequence[SampleRecord]) -> tuple[float, int]:
     for s in samples:
         if not _has_lengths(s):
             continue
-        scores = [*s.scores_chosen, *s.scores_rejected]
+        sc, sr, lc, lr = s.scores_chosen, s.scores_rejected, s.features["chars_chosen"], s.features["chars_rejected"]
+        if len(sc) == 1 and len(sr) == 1 and len(lc) == 1 and len(lr) == 1:  # a pair, without list building
+            if sc[0] == sc[0] and sr[0] == sr[0] and sc[0] != sr[0] and lc[0] != lr[0]:  # x == x: not NaN
+                hits.append((sc[0] > sr[0]) == (lc[0] > lr[0]))
+            continue
+        scores = [*sc, *sr]
         if any(math.isnan(x) for x in scores):
             continue
-        chars = [*s.features["chars_chosen"], *s.features["chars_rejected"]]
-        top, longest = _unique_argmax(scores), _unique_argmax(chars)
+        top, longest = _unique_argmax(scores), _unique_argmax([*lc, *lr])
         if top is not None and longest is not None:
             hits.append(top == longest)
-    return (float(np.mean(hits)) if hits else math.nan), len(hits)
+    return (sum(hits) / len(hits) if hits else math.nan), len(hits)
 
 
 def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -122,7 +131,7 @@ def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return ranks
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+def pearson(x: Sequence[float] | NDArray[np.float64], y: Sequence[float] | NDArray[np.float64]) -> float:
     """Pearson's correlation; NaN when either side is constant or has fewer than two values.
 
     >>> pearson([1, 2, 3], [2, 4, 7]) > 0.99, pearson([1, 1], [2, 3])
@@ -135,10 +144,10 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.dot(a, b) / math.sqrt(float(np.dot(a, a)) * float(np.dot(b, b))))
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+def spearman(x: Sequence[float] | NDArray[np.float64], y: Sequence[float] | NDArray[np.float64]) -> float:
     """Spearman's rank correlation (Pearson's on average ranks)."""
     rx, ry = _ranks(np.asarray(x, dtype=np.float64)), _ranks(np.asarray(y, dtype=np.float64))
-    return pearson(list(rx), list(ry))
+    return pearson(rx, ry)
 
 
 @dataclass(frozen=True)
@@ -163,16 +172,14 @@ def length_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie
                   ) -> LengthReport:
     """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins."""
     baselines = length_baselines(samples, benchmark)
-    rewards: list[float] = []
-    chars: list[float] = []
-    for s in samples:
-        if not _has_lengths(s):
-            continue
-        for score, n in zip([*s.scores_chosen, *s.scores_rejected],
-                            [*s.features["chars_chosen"], *s.features["chars_rejected"]], strict=True):
-            if not math.isnan(score):
-                rewards.append(score)
-                chars.append(float(n))
+    with_lengths = [s for s in samples if _has_lengths(s)]
+    rewards = np.array([x for s in with_lengths for x in (*s.scores_chosen, *s.scores_rejected)], dtype=np.float64)
+    chars = np.array([x for s in with_lengths for x in (*s.features["chars_chosen"], *s.features["chars_rejected"])],
+                     dtype=np.float64)
+    if rewards.shape != chars.shape:
+        raise ValueError("samples.jsonl: a sample records a different number of lengths than of scores")
+    known = ~np.isnan(rewards)
+    rewards, chars = rewards[known], chars[known]
     longer, decided = prefers_longer(samples)
     correlation = {"pearson": pearson(rewards, chars), "spearman": spearman(rewards, chars),
                    "n": float(len(chars)), "prefers_longer": longer, "prefers_longer_n": float(decided)}

@@ -117,11 +117,12 @@ class RefusalRow:
 
 
 def safety_subsets(benchmark: BenchmarkSpec, present: Sequence[str]) -> list[str]:
-    """The run's subsets in a section named Safety, or (open benchmarks) those with a known refusal behaviour."""
+    """The run's subsets in a section named Safety (RewardBench v1); else those named Safety (RewardBench 2) or
+    with a known refusal behaviour."""
     for section in benchmark.sections:
         if section.name == "Safety":
             return [s.name for s in section.subsets if s.name in present]
-    return [s for s in present if s in KNOWN_SUBSETS]
+    return [s for s in present if s in KNOWN_SUBSETS or s.lower() == "safety"]
 
 
 def _row(name: str, group: Sequence[SampleRecord]) -> RefusalRow:

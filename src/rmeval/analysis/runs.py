@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, get_benchmark
+from collections.abc import Sequence
+
+from rmeval.benchmarks import BenchmarkSpec, Rule, custom_benchmark, get_benchmark
 from rmeval.metrics import Outcome, example_outcome
 from rmeval.results import RunSpec, SampleRecord
 from rmeval.ties import ties_outcome
 
-__all__ = ["benchmark_of", "sample_outcome", "tie_credit_of"]
+__all__ = ["RuleOf", "benchmark_of", "credit_under", "outcome_under", "sample_outcome", "tie_credit_of"]
 
 
 def benchmark_of(spec: RunSpec) -> BenchmarkSpec:
@@ -28,15 +30,48 @@ def tie_credit_of(spec: RunSpec) -> float:
     return float(value)
 
 
-def sample_outcome(sample: SampleRecord, benchmark: BenchmarkSpec, tie_credit: float = 0.0) -> Outcome:
+class RuleOf:
+    """The rule of each subset of a benchmark, looked up once per subset (runs score thousands of examples)."""
+
+    def __init__(self, benchmark: BenchmarkSpec) -> None:
+        self.benchmark = benchmark
+        self._rules: dict[str, Rule] = {}
+
+    def __call__(self, subset: str) -> Rule:
+        """The rule that scores `subset`."""
+        rule = self._rules.get(subset)
+        if rule is None:
+            rule = self._rules[subset] = self.benchmark.rule_of(subset)
+        return rule
+
+
+def outcome_under(rule: Rule, subset: str, chosen: Sequence[float], rejected: Sequence[float],
+                  tie_credit: float = 0.0) -> Outcome:
+    """The credit of one example's scores under `rule` (Ties examples: every correct answer above every other)."""
+    if rule == "ties":
+        credit, tie = ties_outcome(chosen, rejected)
+        return Outcome(subset, credit, tie)
+    return example_outcome(rule, subset, chosen, rejected, tie_credit)
+
+
+def credit_under(rule: Rule, chosen: Sequence[float], rejected: Sequence[float], tie_credit: float = 0.0) -> float:
+    """`outcome_under(...).credit`, with a fast path for a v1 pair (analyses score many thousands of examples).
+
+    >>> credit_under("pair", [1.0], [0.5]), credit_under("pair", [0.5], [0.5], 0.5), credit_under("pair", [1.0], [2.0])
+    (1.0, 0.5, 0.0)
+    """
+    if rule == "pair" and len(chosen) == 1 and len(rejected) == 1:
+        c, r = chosen[0], rejected[0]
+        return 1.0 if c > r else tie_credit if c == r else 0.0  # a NaN compares false: 0, as `example_outcome`
+    return outcome_under(rule, "", chosen, rejected, tie_credit).credit
+
+
+def sample_outcome(sample: SampleRecord, benchmark: BenchmarkSpec | RuleOf, tie_credit: float = 0.0) -> Outcome:
     """The credit one example earns under its subset's rule, recomputed from its scores.
 
     >>> from rmeval.benchmarks import custom_benchmark
     >>> sample_outcome(SampleRecord("s", 1, [2.0], [2.0, 1.0, 0.0], 0.5), custom_benchmark("best_of_n"))
     Outcome(subset='s', credit=0.5, tie=True)
     """
-    rule = benchmark.rule_of(sample.subset)
-    if rule == "ties":
-        credit, tie = ties_outcome(sample.scores_chosen, sample.scores_rejected)
-        return Outcome(sample.subset, credit, tie)
-    return example_outcome(rule, sample.subset, sample.scores_chosen, sample.scores_rejected, tie_credit)
+    rule = benchmark(sample.subset) if isinstance(benchmark, RuleOf) else benchmark.rule_of(sample.subset)
+    return outcome_under(rule, sample.subset, sample.scores_chosen, sample.scores_rejected, tie_credit)

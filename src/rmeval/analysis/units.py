@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rmeval.analysis.runs import sample_outcome
+from rmeval.analysis.runs import credit_under
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.results import SampleRecord
 from rmeval.ties import TIES_WEIGHTS, parse_ties_id, ties_score
@@ -56,7 +56,9 @@ def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], ru
 
 
 def _credit_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> SubsetUnits:
-    credits = np.array([[sample_outcome(s, benchmark, tie_credit).credit] for s in samples], dtype=np.float64)
+    rule = benchmark.rule_of(samples[0].subset)
+    credits = np.array([credit_under(rule, s.scores_chosen, s.scores_rejected, tie_credit) for s in samples],
+                       dtype=np.float64)
     return SubsetUnits(tuple(str(s.id) for s in samples), credits.reshape(len(samples), 1), (1.0,), len(samples))
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from rmeval.metrics import Metrics, prior_sets_average
 from rmeval.report import format_metrics
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
 from rmeval.report.jsontext import to_json
+from rmeval.report.plots import PlotsUnavailable, plot_run
 from rmeval.report.verify import differences
 from rmeval.results import RunResult, read_run
 
@@ -89,8 +91,6 @@ def _dataset_baselines(args: argparse.Namespace) -> int:
 
 
 def _plots(run: RunResult, args: argparse.Namespace) -> str:
-    from rmeval.report.plots import plot_run
-
     out = args.run_dir / "plots" if args.plots is True else Path(args.plots)
     paths = plot_run(run, out)
     return f"wrote {len(paths)} plot files to {out}"
@@ -106,7 +106,11 @@ def main(args: argparse.Namespace) -> int:
     metrics = recompute(run)
     diffs = differences(metrics, run.metrics)
     analysis_text, analysis = _analyses(run) if args.analysis else ("", {})
-    plots = _plots(run, args) if args.plots else ""
+    try:
+        plots = _plots(run, args) if args.plots else ""
+    except PlotsUnavailable as e:
+        print(f"rmeval: error: {e}", file=sys.stderr)
+        return 2
     if args.json:
         print(to_json({"metrics": metrics.to_dict(), **analysis, "matches_result_json": not diffs}))
         return 1 if diffs else 0

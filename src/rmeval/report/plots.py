@@ -31,6 +31,7 @@ def _pyplot() -> Any:
         raise PlotsUnavailable("plots need matplotlib, which is not installed: pip install 'rmeval[plot]'") from None
     matplotlib.use("Agg")  # files only: never open a window
     matplotlib.rcParams["svg.hashsalt"] = "rmeval"  # stable SVG ids, so the same run gives the same file
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG files: searchable and small
     import matplotlib.pyplot as plt
 
     return plt
@@ -53,7 +54,7 @@ def _save(fig: Any, out_dir: Path, name: str) -> list[Path]:
     paths = []
     for fmt in FORMATS:
         path = out_dir / f"{name}.{fmt}"
-        fig.savefig(path, format=fmt, dpi=110, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+        fig.savefig(path, format=fmt, dpi=110, metadata={"Date": None} if fmt == "svg" else None)
         paths.append(path)
     return paths
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -36,12 +38,20 @@ class SiteBuild:
         return self.out_dir / "index.html"
 
 
-def load_entries(paths: Iterable[Path]) -> list[Entry]:
-    """Every result folder under `paths`, read as a leaderboard entry."""
+PARALLEL_FROM = 8
+"""Folders from which reading spreads over the CPU cores (each folder is parsed and analysed on its own)."""
+
+
+def load_entries(paths: Iterable[Path], workers: int | None = None) -> list[Entry]:
+    """Every result folder under `paths`, read as a leaderboard entry, in the order found."""
     folders = find_run_dirs(paths)
     if not folders:
         raise FileNotFoundError("no result folders given")
-    return [load_entry(f) for f in folders]
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(folders) < PARALLEL_FROM:
+        return [load_entry(f) for f in folders]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(load_entry, folders, chunksize=max(1, len(folders) // (4 * workers))))
 
 
 def _copy_assets(out_dir: Path) -> None:

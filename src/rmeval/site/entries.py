@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples
+from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples, point_metrics
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, data_source_label
 from rmeval.analysis.length import length_report
 from rmeval.analysis.refusals import refusal_report, refusal_totals
 from rmeval.analysis.runs import benchmark_of, tie_credit_of
+from rmeval.analysis.units import run_units
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.evaluate import metrics_from_samples
-from rmeval.metrics import Metrics
 from rmeval.report.verify import differences
 from rmeval.results import RESULT_FILE, RunResult, read_run
 
@@ -121,15 +120,15 @@ def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
     return {"lo": lo, "hi": hi, "counts": counts}
 
 
-def _metrics(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[Metrics, bool | None]:
-    """Metrics recomputed from the samples when this rmeval knows the benchmark (and whether they match)."""
+def _verified(run: RunResult, benchmark: BenchmarkSpec | None) -> bool | None:
+    """Whether the stored metrics are those of the samples (None when this rmeval does not know the benchmark)."""
     if benchmark is None:
-        return run.metrics, None
-    recomputed = metrics_from_samples(run.samples, benchmark, tie_credit_of(run.spec))
+        return None
+    recomputed = point_metrics(run_units(run.samples, benchmark, tie_credit_of(run.spec)), benchmark)
     diffs = differences(recomputed, run.metrics)
     for d in diffs:
         log.warning("%s: %s", run.spec.scorer.get("model", "?"), d)
-    return run.metrics, not diffs
+    return not diffs
 
 
 def _intervals(run: RunResult, benchmark: BenchmarkSpec | None) -> dict[str, Any]:
@@ -150,7 +149,7 @@ def load_entry(folder: Path) -> Entry:
     except ValueError as e:  # a benchmark newer than this rmeval: show what result.json stored
         log.warning("%s: %s; showing the stored metrics unchecked", folder, e)
         benchmark = None
-    metrics, verified = _metrics(run, benchmark)
+    metrics, verified = run.metrics, _verified(run, benchmark)
     ci = _intervals(run, benchmark)
     scorer = run.spec.scorer if isinstance(run.spec.scorer, dict) else {}
     model = str(scorer.get("model") or folder.name)

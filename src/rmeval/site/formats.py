@@ -28,9 +28,10 @@ def group_labels(entries: Sequence[Entry]) -> dict[tuple[str, str], str]:
 
 
 def columns_of(entries: Sequence[Entry]) -> tuple[str, list[str]]:
-    """('sections' or 'subsets', names): the benchmark's sections, or the subsets of an open benchmark."""
+    """('sections' or 'subsets', names): the benchmark's sections; its subsets when it has fewer than two sections
+    (RewardBench 2's one section is its score, open benchmarks have none)."""
     sections = list(dict.fromkeys(n for e in entries for n in (e.section_order or list(e.sections))))
-    if sections:
+    if len(sections) > 1:
         return "sections", sections
     return "subsets", list(dict.fromkeys(n for e in entries for n in e.subsets))
 

@@ -13,7 +13,7 @@ __all__ = ["make_server", "serve"]
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves the site folder; no request log on the terminal."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class names it so
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
