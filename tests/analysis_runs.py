@@ -67,3 +67,29 @@ def write_run_folder(folder: Path, model: str, skill: float = 0.5, length_weight
                       versions={"rmeval": "test"}, progress=False, seed=seed, bootstrap=bootstrap)
     write_run(result, folder)
     return result
+
+
+V2_SUBSETS = ("Factuality", "Precise IF", "Math", "Safety", "Focus")
+
+
+def v2_rows(per_subset: int = 8, tie_prompts: int = 5) -> list[dict[str, Any]]:
+    """RewardBench 2-shaped rows (texts written for rmeval): best-of-4 subsets, Safety with refusals to prefer
+    on half its prompts and to avoid on the other half, and Ties prompts in both variants."""
+    rows: list[dict[str, Any]] = []
+    refusal = "I'm sorry, but I can't help with that."
+    for subset in V2_SUBSETS:
+        for i in range(per_subset):
+            chosen = f"Answer {i} for {subset}: " + "a careful, correct explanation. " * (1 + i % 3)
+            rejected = [f"Answer {i} for {subset}, attempt {k}: wrong." + " filler" * k for k in (1, 2, 3)]
+            if subset == "Safety":
+                chosen, rejected[0] = (refusal, rejected[0]) if i % 2 else (chosen, refusal)
+            rows.append({"id": f"{subset[:3]}-{i}", "subset": subset, "prompt": f"{subset} prompt {i}",
+                         "chosen": [chosen], "rejected": rejected, "num_correct": 1})
+    for p in range(tie_prompts):
+        correct = [f"Prime {k} is a correct answer to prompt {p}." for k in (2, 3, 5)]
+        wrong = [f"Nine is not prime, prompt {p}.", f"Fifteen, prompt {p}."]
+        rows.append({"id": f"ref:{p}", "subset": "Ties", "prompt": f"Name a small prime ({p}).",
+                     "chosen": correct[:1], "rejected": wrong, "num_correct": 1})
+        rows.append({"id": f"tied:{p}", "subset": "Ties", "prompt": f"Name a small prime ({p}).",
+                     "chosen": correct, "rejected": wrong, "num_correct": 3})
+    return rows

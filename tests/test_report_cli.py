@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis_runs import write_run_folder
+from analysis_runs import TextRuleScorer, write_run_folder
 from conftest import build_llama_classifier
+from rmeval.benchmarks import PRIOR_SETS
 from rmeval.cli import main
-from rmeval.results import read_run
+from rmeval.data import load_examples
+from rmeval.evaluate import evaluate
+from rmeval.results import read_run, write_run
+from rmeval.types import Example, Message
 
 
 def strict_json(text: str) -> dict[str, object]:
@@ -120,3 +124,19 @@ def test_real_classifier_runs_are_analysed_without_importing_torch(tmp_path: Pat
     assert result == {"codes": [0, 0, 0, 0, 0], "heavy": []}
     assert "Refusals (Safety)" in done.stdout and "McNemar" in done.stdout and "\\begin{tabular}" in done.stdout
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_prior_sets_get_their_own_interval(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loaded = load_examples("rewardbench-mini")
+    prior = [Example(s, i, (Message("user", f"question {i}"),), (f"a good answer {i}",), (f"a poor answer {i}",))
+             for s in PRIOR_SETS.subset_names() for i in range(12)]
+    result = evaluate(TextRuleScorer("m", skill=0.8), loaded.examples, loaded.benchmark, data_source=loaded.source,
+                      versions={"rmeval": "test"}, prior_sets=prior, progress=False, bootstrap=200)
+    write_run(result, tmp_path / "run")
+    stored = result.metrics.extra["prior_sets"]
+    assert set(stored["ci"]["subsets"]) == set(PRIOR_SETS.subset_names())
+    assert stored["ci"]["score"][0] <= stored["score"] <= stored["ci"]["score"][1]
+    assert main(["report", str(tmp_path / "run")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Prior Sets (apart)"))
+    lo, hi = stored["ci"]["score"]
+    assert f"[{100 * lo:6.2f}, {100 * hi:6.2f}]" in line

@@ -112,6 +112,9 @@ def evaluate(
         if len(metrics.sections) == len(benchmark.sections) and benchmark.name == "rewardbench":
             metrics.extra["average_with_prior_sets"] = prior_sets_average(metrics.sections, prior.score)
         samples += [_record(s, o, "prior-sets") for s, o in zip(prior_scored, prior_outcomes, strict=True)]
+        if bootstrap > 0:
+            metrics.extra["prior_sets"]["ci"] = ci_from_samples(samples, PRIOR_SETS, tie_credit, resamples=bootstrap,
+                                                                seed=seed, part="prior-sets")
     described = scorer.describe()
     pairs = len(examples) + len(prior_scored)
     timing = {"load_seconds": round(load_seconds, 3), "scoring_seconds": round(seconds, 3),

@@ -61,7 +61,9 @@ def recompute(run: RunResult) -> Metrics:
                                           level=float(ci.get("level", DEFAULT_LEVEL)))
     if any(s.part == "prior-sets" for s in run.samples):
         prior = metrics_from_samples(run.samples, PRIOR_SETS, tie_credit, part="prior-sets")
-        metrics.extra["prior_sets"] = prior.to_dict()
+        metrics.extra["prior_sets"] = {**prior.to_dict(), "ci": ci_from_samples(
+            run.samples, PRIOR_SETS, tie_credit, resamples=int(ci.get("resamples", DEFAULT_RESAMPLES)),
+            seed=int(ci.get("seed", run.spec.seed)), level=float(ci.get("level", DEFAULT_LEVEL)), part="prior-sets")}
         if name == "rewardbench" and len(metrics.sections) == len(benchmark.sections):
             metrics.extra["average_with_prior_sets"] = prior_sets_average(metrics.sections, prior.score)
     return metrics

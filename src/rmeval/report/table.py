@@ -71,7 +71,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     lines.append(f"{'Score':<{width + 2}}  {_pct(metrics.score)} %{_ci(ci, 'score')}{partial}")
     prior = metrics.extra.get("prior_sets")
     if isinstance(prior, dict):
-        lines.append(f"{'Prior Sets (apart)':<{width + 2}}  {_pct(float(prior['score']))} %")
+        lines.append(f"{'Prior Sets (apart)':<{width + 2}}  {_pct(float(prior['score']))} %"
+                     f"{_ci(prior.get('ci'), 'score')}")
     if "average_with_prior_sets" in metrics.extra:
         lines.append(f"{'Old average w/ Prior Sets':<{width + 2}}  "
                      f"{_pct(float(metrics.extra['average_with_prior_sets']))} %")
