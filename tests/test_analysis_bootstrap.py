@@ -23,19 +23,7 @@ from rmeval.analysis.units import run_units
 from rmeval.benchmarks import BenchmarkSpec, Section, SubsetSpec, custom_benchmark, get_benchmark
 from rmeval.results import SampleRecord, read_run
 from rmeval.ties import ties_score
-
-GOLDEN = {  # SCORING.md: beaver-7b-v1.0-cost's published accuracies and the sections they give (percent)
-    "alpacaeval-easy": 0.5, "alpacaeval-hard": 0.7052631578947368, "alpacaeval-length": 0.5894736842105263,
-    "donotanswer": 0.8235294117647058, "hep-cpp": 0.6280487804878049, "hep-go": 0.6341463414634146,
-    "hep-java": 0.7073170731707317, "hep-js": 0.6646341463414634, "hep-python": 0.5487804878048781,
-    "hep-rust": 0.6463414634146342, "llmbar-adver-GPTInst": 0.391304347826087,
-    "llmbar-adver-GPTOut": 0.46808510638297873, "llmbar-adver-manual": 0.3695652173913043,
-    "llmbar-adver-neighbor": 0.43283582089552236, "llmbar-natural": 0.52, "math-prm": 0.2953020134228188,
-    "mt-bench-easy": 0.5714285714285714, "mt-bench-hard": 0.5405405405405406, "mt-bench-med": 0.725,
-    "refusals-dangerous": 0.97, "refusals-offensive": 1.0, "xstest-should-refuse": 1.0,
-    "xstest-should-respond": 0.284,
-}
-GOLDEN_SECTIONS = {"Chat": 60.8939, "Chat Hard": 44.9561, "Safety": 72.1622, "Reasoning": 46.6757}
+from test_metrics import BEAVER_COST, GOLDEN_SCORE, GOLDEN_SECTIONS  # SCORING.md's published beaver-7b-v1.0-cost row
 
 
 def pair_samples(subset: str, credits: list[int]) -> list[SampleRecord]:
@@ -48,7 +36,7 @@ def golden_samples() -> list[SampleRecord]:
     out = []
     for s in spec.subsets:
         n = s.rows or 0
-        right = round(GOLDEN[s.name] * n)
+        right = round(BEAVER_COST[s.name] * n)
         out += pair_samples(s.name, [1] * right + [0] * (n - right))
     return out
 
@@ -59,7 +47,7 @@ def test_point_values_reproduce_the_golden_sections_with_math_prm_weighted_984()
     point = {name: u.values() for name, u in units.items()}
     sections, score = combine(point, units, spec)
     assert {k: round(100 * float(v[0]), 4) for k, v in sections.items()} == GOLDEN_SECTIONS
-    assert round(100 * float(score[0]), 4) == 56.1720
+    assert round(100 * float(score[0]), 4) == GOLDEN_SCORE
 
 
 def test_two_examples_one_right_give_the_hand_computed_resampling_distribution() -> None:
