@@ -174,7 +174,7 @@ def main() -> None:
     record = {
         "benchmark": "leaderboard site: build and in-browser sort",
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": "nice .venv/bin/python benchmarks/bench_leaderboard.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["nice .venv/bin/python benchmarks/bench_leaderboard.py", *sys.argv[1:]]),
         "machine": info,
         "folders": args.folders, "examples_per_folder": EXAMPLES,
         "generate_seconds": generated,

@@ -14,6 +14,7 @@ from analysis_runs import write_run_folder
 from rmeval.analysis.compare import compare_runs, holm, mcnemar
 from rmeval.benchmarks import custom_benchmark, get_benchmark
 from rmeval.cli import main
+from rmeval.report.compare_text import findings
 from rmeval.results import SampleRecord, read_run
 
 MINI = get_benchmark("rewardbench-mini")
@@ -133,3 +134,15 @@ def test_compare_cli_warns_about_different_data_and_refuses_other_benchmarks(
     (other / "result.json").write_text(json.dumps(result))
     assert main(["compare", str(tmp_path / "a"), str(other)]) == 2
     assert "compare runs of one benchmark" in capsys.readouterr().err
+
+
+def test_findings_name_the_better_run_or_say_there_is_no_difference(tmp_path: Path) -> None:
+    strong = write_run_folder(tmp_path / "a", "a", skill=1.2, seed=1).samples
+    weak = write_run_folder(tmp_path / "b", "b", skill=0.0, seed=2).samples
+    lines = findings(compare_runs(weak, strong, MINI, resamples=300), "org/weak", "org/strong")
+    assert lines[0].startswith("org/strong scores higher than org/weak") and "significant" in lines[0]
+    assert any(x.startswith("org/strong is significantly better on") for x in lines)
+    assert not any(x.startswith("org/weak is") for x in lines)
+    same = findings(compare_runs(strong, strong, MINI, resamples=100), "x", "y")
+    assert same[0].startswith("No significant difference in the score: A - B = +0.00 points")
+    assert same[-1] == "No subset differs significantly after Holm's correction."
