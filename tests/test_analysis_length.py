@@ -18,9 +18,11 @@ from rmeval.analysis.length import (
     length_bins,
     length_report,
     pearson,
+    per_example_report,
     prefers_longer,
     spearman,
 )
+from rmeval.analysis.pairs import pair_arrays
 from rmeval.benchmarks import custom_benchmark, get_benchmark
 from rmeval.cli import main
 from rmeval.data import load_examples
@@ -120,3 +122,18 @@ def test_report_data_prints_the_baselines_of_a_dataset(capsys: pytest.CaptureFix
     assert main(["report", "--data", str(REAL_DATA)]) == 0
     text = capsys.readouterr().out
     assert "alpacaeval-easy" in text and "a length baseline alone scores above 80 %" in text
+
+
+def test_the_array_road_for_pairs_gives_the_per_example_numbers(tmp_path: Path) -> None:
+    run = write_run_folder(tmp_path / "r", "m", skill=0.4, length_weight=0.5)
+    extra = [sample("math", f"tie-{i}", ([1.0], [1.0]), ([10 * i], [5])) for i in range(4)]
+    extra.append(sample("math", "nan", ([math.nan], [0.0]), ([3], [300])))
+    samples = [*run.samples, *extra]
+    spec = get_benchmark("rewardbench-mini")
+    assert pair_arrays(samples, spec) is not None
+    fast, general = length_report(samples, spec, 0.5), per_example_report(samples, spec, 0.5)
+    assert fast.baselines == general.baselines and fast.flagged == general.flagged
+    assert fast.bins == general.bins
+    assert fast.correlation == pytest.approx(general.correlation, rel=1e-12)
+    best_of_n = [sample("x", 0, ([0.0], [1.0, 2.0, 3.0]), ([5], [1, 2, 3]))]
+    assert pair_arrays(best_of_n, custom_benchmark("best_of_n")) is None

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rmeval.analysis.pairs import pair_arrays
 from rmeval.analysis.runs import RuleOf, credit_under
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.results import SampleRecord
 from rmeval.types import Example
 
 __all__ = ["BIN_EDGES", "FLAG_THRESHOLD", "LengthReport", "dataset_baselines", "flagged_subsets",
-           "length_baselines", "length_bins", "length_report", "pearson", "spearman"]
+           "length_baselines", "length_bins", "length_report", "pearson", "per_example_report", "spearman"]
 
 FLAG_THRESHOLD = 0.8
 """A subset where a length-only baseline scores above this measures length more than quality."""
@@ -170,7 +171,24 @@ class LengthReport:
 
 def length_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
                   ) -> LengthReport:
-    """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins."""
+    """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins.
+
+    Runs of pairs take the array road (`rmeval.analysis.pairs`); best-of-N and Ties runs the per-example one.
+    """
+    pairs = pair_arrays(samples, benchmark)
+    if pairs is not None:
+        baselines = pairs.baselines()
+        rewards, chars = pairs.rewards_and_lengths()
+        longer, decided = pairs.prefers_longer()
+        correlation = {"pearson": pearson(rewards, chars), "spearman": spearman(rewards, chars),
+                       "n": float(len(chars)), "prefers_longer": longer, "prefers_longer_n": float(decided)}
+        return LengthReport(baselines, pairs.bins(BIN_EDGES, tie_credit), correlation, flagged_subsets(baselines))
+    return per_example_report(samples, benchmark, tie_credit)
+
+
+def per_example_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
+                       ) -> LengthReport:
+    """`length_report` one example at a time: any number of answers, any rule."""
     baselines = length_baselines(samples, benchmark)
     with_lengths = [s for s in samples if _has_lengths(s)]
     rewards = np.array([x for s in with_lengths for x in (*s.scores_chosen, *s.scores_rejected)], dtype=np.float64)

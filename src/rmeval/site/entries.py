@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples, point_metrics
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, data_source_label
@@ -101,22 +102,16 @@ def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
     margins: dict[str, list[float]] = {}
     for s in run.samples:
         if not s.part and s.scores_chosen and s.scores_rejected:
-            m = min(s.scores_chosen) - max(s.scores_rejected)
-            if math.isfinite(m):
-                margins.setdefault(s.subset, []).append(m)
-    values = [m for v in margins.values() for m in v]
-    if not values:
+            margins.setdefault(s.subset, []).append(min(s.scores_chosen) - max(s.scores_rejected))
+    arrays = {name: np.asarray(v, dtype=np.float64) for name, v in margins.items()}
+    arrays = {name: v[np.isfinite(v)] for name, v in arrays.items()}
+    finite = [v for v in arrays.values() if v.size]
+    if not finite:
         return {}
-    lo, hi = min(values), max(values)
+    lo, hi = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
-    width = (hi - lo) / bins
-    counts = {}
-    for name, v in margins.items():
-        row = [0] * bins
-        for m in v:
-            row[min(bins - 1, int((m - lo) / width))] += 1
-        counts[name] = row
+    counts = {name: np.histogram(v, bins=bins, range=(lo, hi))[0].tolist() for name, v in arrays.items()}
     return {"lo": lo, "hi": hi, "counts": counts}
 
 
