@@ -92,6 +92,10 @@ def column(page: Any, index: int) -> list[str]:
 def test_every_page_loads_without_console_errors(site: Path, watched: Watched) -> None:
     page = watched.open(site / "index.html")
     assert page.locator("table.leaderboard tbody tr").count() == len(MODELS)
+    # Rows are laid out as flex boxes for speed; the accessibility tree must still see a table.
+    assert page.get_by_role("row").count() == len(MODELS) + 1
+    assert page.get_by_role("columnheader", name="Score").count() == 1
+    assert page.get_by_role("cell", name="org/strong").count() == 1
     assert page.locator("#shown").text_content() == f"showing {len(MODELS)} of {len(MODELS)}"
     for model_page in sorted((site / "models").glob("*.html")):
         page = watched.open(model_page)

@@ -44,7 +44,7 @@ def value_cell(x: Any, ci: Sequence[Any] | None = None) -> str:
     sort = f"{x:.10g}" if _finite(x) else ""
     interval = ci_text(ci)
     extra = f' <span class="ci">{esc(interval)}</span>' if interval else ""
-    return f'<td class="num" data-value="{esc(sort)}">{esc(pct(x))}{extra}</td>'
+    return f'<td role="cell" class="num" data-value="{esc(sort)}">{esc(pct(x))}{extra}</td>'
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] | None = None,

@@ -17,22 +17,22 @@ def _row(rank: int, e: Entry, group: str, group_index: int, kind: str, names: li
     status = "" if e.verified is not False else ' <span class="mismatch" title="recomputed metrics differ">!</span>'
     partial = "" if e.complete else ' <span class="warning" title="some subsets were not scored">partial</span>'
     cells = [
-        f'<td class="num" data-value="{rank}">{rank}</td>',
-        f'<td data-value="{esc(e.model.lower())}"><a href="models/{esc(e.slug)}.html">{esc(e.model)}</a>'
+        f'<td role="cell" class="num" data-value="{rank}">{rank}</td>',
+        f'<td role="cell" data-value="{esc(e.model.lower())}"><a href="models/{esc(e.slug)}.html">{esc(e.model)}</a>'
         f"{status}{partial}</td>",
-        f'<td data-value="{esc(e.kind)}">{esc(e.kind)}</td>',
+        f'<td role="cell" data-value="{esc(e.kind)}">{esc(e.kind)}</td>',
         value_cell(e.score, e.score_ci),
         *(value_cell(values.get(n, float("nan")), intervals.get(n)) for n in names),
-        f'<td data-value="{esc(group)}"><span class="badge{" odd" if group_index % 2 else ""}" '
+        f'<td role="cell" data-value="{esc(group)}"><span class="badge{" odd" if group_index % 2 else ""}" '
         f'title="data {esc(e.data_id)}, conventions {esc(e.conventions_id)}">{esc(group)}</span></td>',
     ]
-    return (f'<tr data-kind="{esc(e.kind)}" data-model="{esc(e.model.lower())}" data-group="{esc(group)}">'
+    return (f'<tr role="row" data-kind="{esc(e.kind)}" data-model="{esc(e.model.lower())}" data-group="{esc(group)}">'
             + "".join(cells) + "</tr>")
 
 
 def _header(label: str, numeric: bool) -> str:
     attributes = 'data-type="number" class="num"' if numeric else 'data-type="text"'
-    return f'<th scope="col" {attributes}><button type="button">{esc(label)}</button></th>'
+    return f'<th scope="col" role="columnheader" {attributes}><button type="button">{esc(label)}</button></th>'
 
 
 def _legend(entries: Sequence[Entry], labels: dict[tuple[str, str], str]) -> str:
@@ -56,8 +56,8 @@ def _benchmark_section(benchmark: str, ranked: Sequence[Entry]) -> str:
                *(_header(n, True) for n in names), _header("Data", False)]
     rows = [_row(i, e, labels[e.group_key], order.index(e.group_key), kind, names) for i, e in enumerate(ranked, 1)]
     return (f'<section data-benchmark="{esc(benchmark)}"><h2>{esc(benchmark)}</h2>'
-            f'<table class="leaderboard"><thead><tr>{"".join(headers)}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
+            f'<table class="leaderboard" role="table"><thead role="rowgroup"><tr role="row">{"".join(headers)}</tr>'
+            f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>'
             f"<h3>Data markers</h3>{_legend(ranked, labels)}</section>")
 
 
