@@ -25,6 +25,9 @@ XSS = "<img src=x onerror=alert(1)>"
     ({"kind": "implicit", "model": "m", "ref_model": "base"}, "implicit"),
     ({"kind": "implicit", "model": "m", "ref_model": None, "ref_free": "avg"}, "implicit ref-free"),
     ({"kind": "implicit", "model": "m"}, "implicit ref-free"),
+    # what the implicit scorer's describe() records
+    ({"kind": "implicit", "model": "m", "reference": {"model": "base"}, "ref_free": None}, "implicit"),
+    ({"kind": "implicit", "model": "m", "reference": None, "ref_free": "avg"}, "implicit ref-free"),
     ({"kind": "judge", "model": "openai/gpt-4o", "mode": "pairwise"}, "judge"),
     ({"model": "m"}, "unknown"),
     ({"kind": "custom-head"}, "custom-head"),
