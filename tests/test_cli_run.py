@@ -151,3 +151,18 @@ def test_custom_best_of_n_dataset_is_scored_per_subset(llama_classifier: Path, t
         top = max([*s["scores_chosen"], *s["scores_rejected"]])
         k = [*s["scores_chosen"], *s["scores_rejected"]].count(top)
         assert s["correct"] == (1 / k if s["scores_chosen"][0] == top else 0.0)
+
+
+def test_report_names_the_bad_line_of_a_damaged_samples_file(llama_classifier: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert run_cli("--model", str(llama_classifier), "--data", str(write_jsonl(tmp_path / "d.jsonl",
+                                                                               preference_rows(2))),
+                   "--output-dir", str(out)) == 0
+    samples = out / "samples.jsonl"
+    lines = samples.read_text().splitlines()
+    lines[2] = lines[2][:20]
+    samples.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 2
+    assert f"{samples}, line 3: not a sample record" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 __all__ = ["BenchmarkSpec", "JudgeMode", "Rule", "Section", "SubsetSpec"]
@@ -70,14 +71,20 @@ class BenchmarkSpec:
         """Names of every subset, in section order."""
         return tuple(s.name for s in self.subsets)
 
+    @cached_property
+    def _by_name(self) -> dict[str, SubsetSpec]:
+        # Looked up once per scored example by the metrics: built once per spec.
+        return {s.name: s for s in self.subsets}
+
     def rule_of(self, subset: str) -> Rule:
         """The rule that scores `subset`: its own override, else the benchmark's."""
-        spec = next((s for s in self.subsets if s.name == subset), None)
+        spec = self._by_name.get(subset)
         return spec.rule if spec is not None and spec.rule is not None else self.rule
 
     def judge_mode_of(self, subset: str) -> JudgeMode | None:
         """The judging protocol the benchmark prescribes for `subset` (None: the judge's own setting)."""
-        return next((s.judge_mode for s in self.subsets if s.name == subset), None)
+        spec = self._by_name.get(subset)
+        return spec.judge_mode if spec is not None else None
 
     def section_of(self, subset: str) -> str | None:
         """The section a subset belongs to, or None."""
