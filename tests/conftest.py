@@ -70,6 +70,23 @@ def build_llama_classifier(path: Path, num_labels: int = 1, pad_is_eos: bool = F
     return path
 
 
+def build_llama_causal_lm(path: Path, seed: int = 0, chat_template: str | None = BOS_TEMPLATE) -> Path:
+    """A 2-layer random Llama causal LM and its tokenizer, saved to `path` (weights widened so that next-token
+    distributions are far from uniform and rewards differ clearly between answers)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tokenizer = build_tokenizer(chat_template)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=48, intermediate_size=96, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                         initializer_range=0.2, tie_word_embeddings=False, pad_token_id=tokenizer.pad_token_id,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(seed)
+    LlamaForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
 def build_bert_classifier(path: Path, seed: int = 0) -> Path:
     """A 2-layer random BERT classifier (pools [CLS] itself) with a tokenizer that has no chat template."""
     import torch

@@ -37,6 +37,13 @@ class RunConfig:
     output_dir: Path | None = None
     seed: int = 0
     progress: bool = True
+    # Implicit (DPO) rewards (`--scorer implicit`): a reference model, or a reference-free mode (sum, avg, norm).
+    ref_model: str | None = None
+    ref_revision: str | None = None
+    ref_free: str | None = None
+    ref_cache: Path | None = None
+    use_ref_cache: bool = True
+    share_prompts: bool = True
     # Generative judges (`--scorer judge`): `model` is the first judge, `ensemble` the others voting with it.
     ensemble: tuple[str, ...] = ()
     judge_mode: str = "pairwise"

@@ -11,6 +11,7 @@ from rmeval.benchmarks import BENCHMARKS
 from rmeval.config import RunConfig
 from rmeval.data import ColumnMap
 from rmeval.data.chat import BUILTIN_TEMPLATES
+from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, REF_FREE, RUN_SETTINGS, run_settings
 from rmeval.scorers.judge import FAILURE_POLICIES, MODES, ORDER_POLICIES
 from rmeval.scorers.runtime import DTYPES
 
@@ -22,14 +23,15 @@ def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("run", help="evaluate a reward model",
                                                 description="Evaluate a reward model on a benchmark.")
     m = p.add_argument_group("model")
-    m.add_argument("--model", action="append", help="local folder or hub id of the reward model; a judge is "
+    m.add_argument("--model", action="append", help="local folder, hub id or preset of the reward model (default: the "
+                   f"{DEFAULT_PRESET} preset on {DEFAULT_BENCHMARK}); a judge is "
                    "ENGINE/MODEL (openai/..., anthropic/..., transformers/..., vllm/...); repeat for a judge ensemble")
-    m.add_argument("--scorer", default="classifier", help="scorer kind (default: classifier)")
+    m.add_argument("--scorer", help="classifier, implicit or judge (default: the preset's kind, else classifier)")
     m.add_argument("--revision", help="hub revision (branch, tag or commit) of the model")
     m.add_argument("--tokenizer", help="tokenizer folder or hub id, when it differs from the model's")
     m.add_argument("--chat-template", help=f"a built-in template ({', '.join(BUILTIN_TEMPLATES)}) or a Jinja file; "
                                            "required when the tokenizer has none")
-    m.add_argument("--dtype", default="auto", choices=DTYPES, help="auto: bf16 on CUDA, fp32 on CPU")
+    m.add_argument("--dtype", choices=DTYPES, help="auto (the default): bf16 on CUDA, fp32 on CPU")
     m.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
     m.add_argument("--attn-implementation", help="eager, sdpa, flash_attention_2 ... (default: the model's)")
     m.add_argument("--trust-remote-code", action="store_true", help="run code shipped with the model (off by default)")
@@ -51,6 +53,7 @@ def add_parser(sub: Any) -> None:
     d.add_argument("--prior-sets", nargs="?", const="allenai/preference-test-sets", metavar="SOURCE",
                    help="also score RewardBench's Prior Sets (hub id, or a local file with a subset column)")
     _add_judge_options(p)
+    _add_implicit_options(p)
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, help="default: results/<benchmark>/<model-slug>/")
     o.add_argument("--seed", type=int, default=0, help="seed recorded with the run")
@@ -80,10 +83,33 @@ def _add_judge_options(p: argparse.ArgumentParser) -> None:
     j.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
 
 
+def _add_implicit_options(p: argparse.ArgumentParser) -> None:
+    i = p.add_argument_group("implicit reward (--scorer implicit)")
+    i.add_argument("--ref-model", help="reference model (folder, hub id or preset): the reward is the answer's "
+                                       "log-probability under the policy minus under this model")
+    i.add_argument("--ref-revision", help="hub revision of the reference model")
+    i.add_argument("--ref-free", choices=REF_FREE, help="no reference: sum of log-probabilities, avg (the default "
+                                                        "without --ref-model) or norm (minus their L2 norm)")
+    i.add_argument("--ref-cache", type=Path, help="reference log-probability cache (default $RMEVAL_CACHE/refcache)")
+    i.add_argument("--no-ref-cache", action="store_true", help="neither read nor write the reference cache")
+    i.add_argument("--no-share-prompts", action="store_true",
+                   help="one row per answer instead of running a prompt once for all its answers")
+
+
+def _apply_preset(args: argparse.Namespace) -> None:
+    """No --model: the default preset on the demonstration benchmark. A preset fills the options not given."""
+    if not args.model:
+        args.model = [DEFAULT_PRESET]
+        if args.benchmark is None and args.data is None:
+            args.benchmark = DEFAULT_BENCHMARK
+    explicit = {name: getattr(args, name) for name in RUN_SETTINGS}
+    for name, value in run_settings(args.model[0], explicit).items():
+        setattr(args, name, value)
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The typed run configuration of parsed options."""
-    if not args.model:
-        raise ValueError("--model is required (a local folder or a hub id)")
+    _apply_preset(args)
     if len(args.model) > 1 and args.scorer != "judge":
         raise ValueError("several --model options make a judge ensemble: only --scorer judge takes them")
     max_tokens = args.max_tokens_per_batch
@@ -100,6 +126,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         subsets=tuple(s.strip() for s in args.subsets.split(",") if s.strip()) if args.subsets else (),
         limit=args.limit, prior_sets=args.prior_sets, output_dir=args.output_dir, seed=args.seed,
         progress=not args.no_progress,
+        ref_model=args.ref_model, ref_revision=args.ref_revision, ref_free=args.ref_free, ref_cache=args.ref_cache,
+        use_ref_cache=not args.no_ref_cache, share_prompts=not args.no_share_prompts,
         ensemble=tuple(args.model[1:]), judge_mode=args.judge_mode, judge_order=args.order,
         judge_on_failure=args.on_failure, judge_prompts=tuple(args.judge_prompt), base_url=args.base_url,
         api_key_env=args.api_key_env, concurrency=args.concurrency, request_timeout=args.request_timeout,

@@ -88,23 +88,27 @@ class PointwiseScorer(Generic[E]):
         """Progress counts unique candidates."""
         return len(self.unique_candidates(examples))
 
+    def plan(self, encoded: Sequence[E]) -> tuple[list[list[int]], int, int]:
+        """Batches of indices into `encoded` (longest first, packed by the token budget), with the real and padded
+        tokens they hold. Scorers that lay several candidates out in one row override this."""
+        lengths = [e.length for e in encoded]
+        batches = pack_batches(lengths, self.batching)
+        return batches, sum(lengths), sum(len(b) * max(lengths[i] for i in b) for b in batches)
+
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Score every candidate once, in length-sorted batches, and regroup per example."""
         candidates = self.unique_candidates(examples)
         encoded = self.model.encode(candidates)
-        lengths = [e.length for e in encoded]
-        batches = pack_batches(lengths, self.batching)
+        batches, real, padded = self.plan(encoded)
         rewards = [math.nan] * len(candidates)
-        padded = 0
         for batch in batches:
             values = self.model.rewards([encoded[i] for i in batch])
             for i, v in zip(batch, values, strict=True):
                 rewards[i] = v
-            padded += len(batch) * max(lengths[i] for i in batch)
             if progress:
                 progress(len(batch))
         self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
-                      "batches": len(batches), "real_tokens": sum(lengths), "padded_tokens": padded}
+                      "batches": len(batches), "real_tokens": real, "padded_tokens": padded}
         index = {c: i for i, c in enumerate(candidates)}
 
         def lookup(ex: Example, texts: tuple[str, ...]) -> tuple[float, ...]:

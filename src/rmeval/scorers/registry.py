@@ -15,7 +15,7 @@ __all__ = ["BUILTIN_MODULES", "Factory", "build_scorer", "register_scorer", "sco
 Factory = Callable[["RunConfig"], "tuple[Scorer, float]"]
 """Builds a scorer from the run configuration; returns it with its load time in seconds."""
 
-BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.judge")
+BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge")
 _FACTORIES: dict[str, Factory] = {}
 F = TypeVar("F", bound=Factory)
 

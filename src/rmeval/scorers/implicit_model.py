@@ -1,0 +1,169 @@
+"""Implicit (DPO) rewards as a pointwise model: the response's log-probability under the policy minus under a
+reference model.
+
+Without a reference, a reference-free mode scores the policy alone (`sum`, `avg`, `norm`; SCORING.md). Both models
+see the same token ids (the policy's tokenizer and template) and go through the pointwise adapter's length-sorted,
+token-budget batching; answers that share a prompt can share its forward pass (see `logprobs`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rmeval.config import RunConfig
+from rmeval.presets import REF_FREE
+from rmeval.scorers.base import Candidate, PointwiseScorer
+from rmeval.scorers.batching import pack_batches
+from rmeval.scorers.logprobs import (
+    EncodedResponse,
+    ResponseStats,
+    group_rows,
+    response_stats,
+    row_length,
+    row_sharing_blocker,
+)
+from rmeval.scorers.refcache import ReferenceCache
+from rmeval.scorers.responses import encode_responses
+from rmeval.scorers.text import PROBE, TextEncoder
+
+__all__ = ["DEFAULT_REF_FREE", "ImplicitModel", "Reference", "SharedPromptScorer", "reference_mode", "sharing_blocker"]
+
+DEFAULT_REF_FREE = "avg"
+"""The reference-free mode without --ref-free (the reference implementation's default for ref-free runs)."""
+
+
+def reference_mode(config: RunConfig) -> str | None:
+    """The reference-free mode of a run, or None when it has a reference model; never both, never a guess."""
+    if config.ref_model and config.ref_free:
+        raise ValueError("--ref-model and --ref-free exclude each other: a reward is either relative to a "
+                         "reference model or reference-free")
+    if config.ref_model:
+        return None
+    mode = config.ref_free or DEFAULT_REF_FREE
+    if mode not in REF_FREE:
+        raise ValueError(f"--ref-free must be one of {', '.join(REF_FREE)}, got {mode!r}")
+    return mode
+
+
+def sharing_blocker(config: RunConfig, policy: Any) -> str | None:
+    """Why this run scores one row per answer instead of one row per prompt (None: it shares prompts)."""
+    return row_sharing_blocker(policy) if config.share_prompts else "--no-share-prompts"
+
+
+class Reference:
+    """The reference model's log-probabilities: from the cache when present, else computed and stored.
+
+    The model is loaded only when some entry is missing, so a run fully served by the cache never loads it.
+    """
+
+    def __init__(self, name: str, info: dict[str, Any], load: Callable[[], Any], cache: ReferenceCache | None,
+                 share_prompts: bool) -> None:
+        self.name = name
+        self.info = info
+        self._load = load
+        self._model: Any = None
+        self.cache = cache
+        self.share_prompts = share_prompts
+        self.load_seconds = 0.0
+        self.computed = 0
+
+    @property
+    def model(self) -> Any:
+        """The loaded reference model (loaded on first use)."""
+        if self._model is None:
+            start = time.perf_counter()
+            self._model = self._load()
+            self.load_seconds = time.perf_counter() - start
+            # Sharing is only a layout: a reference that cannot take it scores the same answers one row each.
+            self.share_prompts = self.share_prompts and row_sharing_blocker(self._model) is None
+        return self._model
+
+    def stats(self, batch: Sequence[EncodedResponse]) -> list[ResponseStats]:
+        """Statistics of every item of `batch` under the reference."""
+        keys = [self.cache.key(e) for e in batch] if self.cache else []
+        found = self.cache.get_many(keys) if self.cache else {}
+        missing = [i for i in range(len(batch)) if not self.cache or keys[i] not in found]
+        computed: dict[int, ResponseStats] = {}
+        if missing:
+            values = response_stats(self.model, [batch[i] for i in missing], self.share_prompts)
+            computed = dict(zip(missing, values, strict=True))
+            self.computed += len(missing)
+            if self.cache:
+                self.cache.put_many((keys[i], v) for i, v in computed.items())
+        return [computed[i] if i in computed else found[keys[i]] for i in range(len(batch))]
+
+    def describe(self) -> dict[str, Any]:
+        """The reference's part of result.json."""
+        return {**self.info, "loaded": self._model is not None, "load_seconds": round(self.load_seconds, 3),
+                "forward_items": self.computed, "share_prompts": self.share_prompts,
+                "cache": self.cache.describe() if self.cache else None}
+
+
+class ImplicitModel:
+    """A causal LM policy (and optionally its reference) as a pointwise model."""
+
+    def __init__(self, config: RunConfig, policy: Any, encoder: TextEncoder, reference: Reference | None,
+                 info: dict[str, Any]) -> None:
+        self.config = config
+        self.policy = policy
+        blocker = sharing_blocker(config, policy)
+        self.share_prompts = blocker is None
+        self.sharing_note = "one row per prompt and its answers" if blocker is None else f"off: {blocker}"
+        self.encoder = encoder
+        self.reference = reference
+        self.ref_free = reference_mode(config)
+        self.info = info
+        self.example: Candidate | None = None
+        self.truncated = 0
+
+    def encode(self, candidates: Sequence[Candidate]) -> list[EncodedResponse]:
+        """Render and tokenize each conversation and locate its response tokens."""
+        if self.example is None and candidates:
+            self.example = candidates[0]
+        out = encode_responses(self.encoder, candidates)
+        self.truncated += sum(e.truncated for e in out)
+        return out
+
+    def rewards(self, batch: Sequence[EncodedResponse]) -> list[float]:
+        """Policy minus reference log-probability sums, or the reference-free reward."""
+        policy = response_stats(self.policy, batch, self.share_prompts)
+        if self.reference is None:
+            mode = self.ref_free or DEFAULT_REF_FREE
+            return [s.reward(mode) for s in policy]
+        ref = self.reference.stats(batch)
+        return [p.logp_sum - r.logp_sum for p, r in zip(policy, ref, strict=True)]
+
+    def describe(self) -> dict[str, Any]:
+        """The implicit scorer's part of result.json: policy, reference or reference-free mode, text handling."""
+        info: dict[str, Any] = {
+            "kind": "implicit",
+            **self.info,
+            "dtype": str(self.policy.dtype).removeprefix("torch."),
+            "device": str(self.policy.device),
+            "attn_implementation": getattr(self.policy.config, "_attn_implementation", None),
+            "reward": ("sum log p_policy(response) - sum log p_reference(response)" if self.reference
+                       else f"reference-free {self.ref_free}"),
+            "reference": self.reference.describe() if self.reference else None,
+            "ref_free": self.ref_free,
+            "response_tokens": "every token after the prompt rendered with the generation prompt; a token that "
+                               "merges across the boundary counts as the response's",
+            "share_prompts": self.sharing_note,
+            "truncated": self.truncated,
+        }
+        info.update(self.encoder.describe(self.example or PROBE))
+        return info
+
+
+class SharedPromptScorer(PointwiseScorer[EncodedResponse]):
+    """The pointwise adapter, batching answers with identical prompt tokens together so that their prompt is run
+    once: a row holds one prompt and all its answers, and rows are length-sorted and packed by the token budget."""
+
+    def plan(self, encoded: Sequence[EncodedResponse]) -> tuple[list[list[int]], int, int]:
+        """Batches of candidate indices, whole rows at a time, with the real and padded tokens of the rows."""
+        rows = group_rows(encoded, share_prompts=True)
+        costs = [row_length([encoded[i] for i in row]) for row in rows]
+        batches = pack_batches(costs, self.batching)
+        padded = sum(len(b) * max(costs[r] for r in b) for b in batches)
+        return [[i for r in b for i in rows[r]] for b in batches], sum(costs), padded
