@@ -56,7 +56,8 @@ def add_parser(sub: Any) -> None:
     _add_implicit_options(p)
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, help="default: results/<benchmark>/<model-slug>/")
-    o.add_argument("--seed", type=int, default=0, help="seed recorded with the run")
+    o.add_argument("--seed", type=int, default=0,
+                   help="seed of the bootstrap intervals and of a judge's answer order (default 0)")
     o.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(handler=main)
 
