@@ -176,3 +176,16 @@ def test_describe_records_what_decides_the_numbers(llama_classifier: Path) -> No
         assert key in info, key
     assert info["dtype"] == "float32" and info["device"] == "cpu" and info["max_length"] == 128
     assert info["batching"]["batch_size"] == 4 and info["batching"]["real_tokens"] > 0
+
+
+def test_texts_equal_after_truncation_are_scored_once_and_alike(llama_classifier: Path) -> None:
+    body = " ".join(TEXTS) * 6
+    exs = [Example("s", i, (Message("user", f"Variant {i}. {body}"),), ("Berlin.",), (f"Rome, {i}.",))
+           for i in range(3)]
+    scorer = scorer_for(llama_classifier, max_length=24, max_tokens_per_batch=100_000)
+    scored = scorer.score(exs)
+    # The prompts differ only where truncation cuts, so the three chosen texts become one token sequence.
+    assert scored[0].chosen_scores == scored[1].chosen_scores == scored[2].chosen_scores
+    assert len({s.rejected_scores for s in scored}) == 3
+    stats = scorer.describe()["batching"]
+    assert stats["unique_candidates"] == 6 and stats["unique_encodings"] == 4

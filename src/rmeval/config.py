@@ -26,7 +26,7 @@ class RunConfig:
     max_length: int | None = None
     score_index: int | None = None
     padding_side: str = "right"
-    max_tokens_per_batch: int | None = 16384
+    max_tokens_per_batch: int | None = None  # with batch_size None too: the device's default budget
     batch_size: int | None = None
     benchmark: str | None = None
     data: Path | None = None

@@ -40,7 +40,8 @@ def add_parser(sub: Any) -> None:
     m.add_argument("--padding-side", default="right", choices=("right", "left"), help=argparse.SUPPRESS)
     b = p.add_argument_group("batching")
     b.add_argument("--max-tokens-per-batch", type=int, default=None,
-                   help="budget of padded tokens per batch (default 16384 unless --batch-size is given)")
+                   help="budget of padded tokens per batch (default: 4096 on CPU, 16384 on CUDA, unless "
+                   "--batch-size is given)")
     b.add_argument("--batch-size", type=int, help="at most this many texts per batch")
     d = p.add_argument_group("data")
     d.add_argument("--benchmark", choices=sorted(BENCHMARKS), help="benchmark (default: rewardbench, or detected "
@@ -113,15 +114,13 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     _apply_preset(args)
     if len(args.model) > 1 and args.scorer != "judge":
         raise ValueError("several --model options make a judge ensemble: only --scorer judge takes them")
-    max_tokens = args.max_tokens_per_batch
-    if max_tokens is None and args.batch_size is None:
-        max_tokens = 16384
     return RunConfig(
         model=args.model[0], scorer=args.scorer, revision=args.revision, tokenizer=args.tokenizer,
         chat_template=args.chat_template, dtype=args.dtype, device=args.device,
         attn_implementation=args.attn_implementation, trust_remote_code=args.trust_remote_code,
         max_length=args.max_length, score_index=args.score_index, padding_side=args.padding_side,
-        max_tokens_per_batch=max_tokens, batch_size=args.batch_size, benchmark=args.benchmark, data=args.data,
+        max_tokens_per_batch=args.max_tokens_per_batch, batch_size=args.batch_size, benchmark=args.benchmark,
+        data=args.data,
         columns=ColumnMap(args.prompt_column, args.chosen_column, args.rejected_column, args.subset_column,
                           args.id_column),
         subsets=tuple(s.strip() for s in args.subsets.split(",") if s.strip()) if args.subsets else (),

@@ -42,10 +42,13 @@ class Candidate:
 
 
 class Encoded(Protocol):
-    """A tokenized candidate; `length` is what batching budgets."""
+    """A tokenized candidate; `length` is what batching budgets. Equal encodings (hashable, compared by value) are
+    scored once, so texts that truncation makes identical get exactly the same reward."""
 
     @property
     def length(self) -> int: ...
+
+    def __hash__(self) -> int: ...
 
 
 E = TypeVar("E", bound=Encoded)
@@ -98,21 +101,26 @@ class PointwiseScorer(Generic[E]):
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Score every candidate once, in length-sorted batches, and regroup per example."""
         candidates = self.unique_candidates(examples)
-        encoded = self.model.encode(candidates)
+        slots: dict[E, int] = {}  # distinct encodings; texts equal after truncation share one
+        slot_of = [slots.setdefault(e, len(slots)) for e in self.model.encode(candidates)]
+        encoded = list(slots)
+        sharing = [0] * len(encoded)
+        for s in slot_of:
+            sharing[s] += 1
         batches, real, padded = self.plan(encoded)
-        rewards = [math.nan] * len(candidates)
+        values = [math.nan] * len(encoded)
         for batch in batches:
-            values = self.model.rewards([encoded[i] for i in batch])
-            for i, v in zip(batch, values, strict=True):
-                rewards[i] = v
+            for i, v in zip(batch, self.model.rewards([encoded[i] for i in batch]), strict=True):
+                values[i] = v
             if progress:
-                progress(len(batch))
+                progress(sum(sharing[i] for i in batch))
         self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
-                      "batches": len(batches), "real_tokens": real, "padded_tokens": padded}
-        index = {c: i for i, c in enumerate(candidates)}
+                      "unique_encodings": len(encoded), "batches": len(batches), "real_tokens": real,
+                      "padded_tokens": padded}
+        index = {c: slot_of[i] for i, c in enumerate(candidates)}
 
         def lookup(ex: Example, texts: tuple[str, ...]) -> tuple[float, ...]:
-            return tuple(rewards[index[Candidate(ex.prompt, t)]] for t in texts)
+            return tuple(values[index[Candidate(ex.prompt, t)]] for t in texts)
 
         return [Scored(ex, lookup(ex, ex.chosen), lookup(ex, ex.rejected)) for ex in examples]
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Batching", "pack_batches"]
+__all__ = ["DEFAULT_TOKEN_BUDGET", "Batching", "batching_for", "pack_batches"]
+
+DEFAULT_TOKEN_BUDGET = {"cpu": 4096, "cuda": 16384}
+"""Padded tokens per batch when neither --max-tokens-per-batch nor --batch-size is given. On a CPU, batches past a
+few thousand tokens fall out of cache and run slower per token (measured: 4096 scores the v1 file ~25 % faster than
+16384 with MiniLM on 2 cores); a GPU wants wide batches to fill its cores."""
 
 
 @dataclass(frozen=True)
 class Batching:
     """How items are grouped: a budget of padded tokens per batch, a cap on items per batch, or both."""
 
-    max_tokens_per_batch: int | None = 16384
+    max_tokens_per_batch: int | None = 4096
     batch_size: int | None = None
 
     def __post_init__(self) -> None:
@@ -27,6 +32,13 @@ class Batching:
         """The settings as recorded in result.json."""
         return {"max_tokens_per_batch": self.max_tokens_per_batch, "batch_size": self.batch_size,
                 "order": "longest first, deduplicated"}
+
+
+def batching_for(max_tokens_per_batch: int | None, batch_size: int | None, device: str) -> Batching:
+    """The batching of a run: the options as given, or the device's default token budget when both are unset."""
+    if max_tokens_per_batch is None and batch_size is None:
+        max_tokens_per_batch = DEFAULT_TOKEN_BUDGET["cuda" if device.startswith("cuda") else "cpu"]
+    return Batching(max_tokens_per_batch, batch_size)
 
 
 def pack_batches(lengths: Sequence[int], batching: Batching) -> list[list[int]]:

@@ -17,7 +17,7 @@ from typing import Any
 from rmeval.config import RunConfig
 from rmeval.data.chat import resolve_template
 from rmeval.scorers.base import Candidate, PointwiseScorer
-from rmeval.scorers.batching import Batching
+from rmeval.scorers.batching import batching_for
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.runtime import pick_device, pick_dtype, quiet_loading
 from rmeval.scorers.text import PROBE, TextEncoder, model_max_length
@@ -146,5 +146,5 @@ def load_classifier(config: RunConfig) -> tuple[PointwiseScorer[EncodedText], fl
     template = resolve_template(tokenizer, config.chat_template, config.model)
     max_length = config.max_length or model_max_length(model.config, tokenizer)
     classifier = ClassifierModel(config, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    batching = Batching(config.max_tokens_per_batch, config.batch_size)
+    batching = batching_for(config.max_tokens_per_batch, config.batch_size, device)
     return PointwiseScorer(classifier, batching), time.perf_counter() - start

@@ -14,7 +14,7 @@ from rmeval.data.chat import resolve_template
 from rmeval.models.gguf import cache_root
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import Batching
+from rmeval.scorers.batching import batching_for
 from rmeval.scorers.implicit_model import (
     ImplicitModel,
     Reference,
@@ -88,6 +88,6 @@ def load_implicit(config: RunConfig) -> tuple[PointwiseScorer[EncodedResponse], 
     share = sharing_blocker(config, policy) is None
     reference = None if ref_free else _reference(config, tokenizer, encoder, dtype, device, share)
     model = ImplicitModel(config, policy, encoder, reference, info)
-    batching = Batching(config.max_tokens_per_batch, config.batch_size)
+    batching = batching_for(config.max_tokens_per_batch, config.batch_size, device)
     scorer = SharedPromptScorer(model, batching) if share else PointwiseScorer(model, batching)
     return scorer, time.perf_counter() - start
