@@ -115,13 +115,10 @@ class ImplicitModel:
         self.reference = reference
         self.ref_free = reference_mode(config)
         self.info = info
-        self.example: Candidate | None = None
         self.truncated = 0
 
     def encode(self, candidates: Sequence[Candidate]) -> list[EncodedResponse]:
         """Render and tokenize each conversation and locate its response tokens."""
-        if self.example is None and candidates:
-            self.example = candidates[0]
         out = encode_responses(self.encoder, candidates)
         self.truncated += sum(e.truncated for e in out)
         return out
@@ -152,7 +149,7 @@ class ImplicitModel:
             "share_prompts": self.sharing_note,
             "truncated": self.truncated,
         }
-        info.update(self.encoder.describe(self.example or PROBE))
+        info.update(self.encoder.describe(PROBE))  # a fixed probe: comparable across runs and subsets
         return info
 
 
