@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.engines.http import post_json
+from rmeval.engines.http import HttpEngine, post_json
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicEngine"]
 
@@ -20,25 +19,10 @@ def _text(data: Any) -> str:
     return "".join(blocks)
 
 
-class AnthropicEngine:
+class AnthropicEngine(HttpEngine):
     """POST {base_url}/v1/messages, one prompt per request; the key travels in the x-api-key header only."""
 
-    max_batch = 1
-    max_concurrency: int | None = None
     name = "anthropic"
-
-    def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float) -> None:
-        import httpx
-
-        self.model = model
-        self.base_url = base_url.rstrip("/")
-        self._key = api_key
-        self.timeout = timeout
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
-
-    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
-        """One request per prompt."""
-        return [self._complete(p, params) for p in prompts]
 
     def _complete(self, prompt: Chat, params: GenerationParams) -> str:
         system = "\n\n".join(m.content for m in prompt if m.role == "system")
@@ -57,15 +41,7 @@ class AnthropicEngine:
             headers["x-api-key"] = self._key
         return post_json(self._client, f"{self.base_url}/v1/messages", body, headers, self._key, _text)
 
-    def identity(self) -> dict[str, str]:
-        """Engine, model and endpoint."""
-        return {"engine": self.name, "model": self.model, "base_url": self.base_url}
-
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json (the key is never included)."""
         return {**self.identity(), "protocol": "anthropic-messages", "api_version": ANTHROPIC_VERSION,
                 "request_timeout": self.timeout}
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from rmeval.engines.base import FatalError, RetryableError, redact
+from rmeval.engines.base import Chat, FatalError, GenerationParams, RetryableError, redact
 
-__all__ = ["RETRY_STATUS", "api_key_from_env", "parse_retry_after", "post_json"]
+__all__ = ["RETRY_STATUS", "HttpEngine", "api_key_from_env", "parse_retry_after", "post_json"]
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 """Rate limits, timeouts and server errors (529 is Anthropic's 'overloaded')."""
@@ -71,3 +71,36 @@ def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, st
     except (KeyError, IndexError, TypeError) as err:
         reason = f"{type(err).__name__}: {str(err)[:100]}"
         raise RetryableError(f"malformed response: no answer ({reason})") from None
+
+
+class HttpEngine:
+    """An API engine: one prompt per request (the wrapper sends them concurrently) through a pooled client.
+    Subclasses say how one chat becomes a request and its answer (`_complete`) and what result.json records."""
+
+    max_batch = 1
+    max_concurrency: int | None = None
+    name = "http"
+
+    def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float) -> None:
+        import httpx
+
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self.timeout = timeout
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
+
+    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
+        """One request per prompt."""
+        return [self._complete(p, params) for p in prompts]
+
+    def _complete(self, prompt: Chat, params: GenerationParams) -> str:
+        raise NotImplementedError
+
+    def identity(self) -> dict[str, str]:
+        """Engine, model and endpoint: the same model name on another server may be another model."""
+        return {"engine": self.name, "model": self.model, "base_url": self.base_url}
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()

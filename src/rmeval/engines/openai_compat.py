@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.engines.http import post_json
+from rmeval.engines.http import HttpEngine, post_json
 
 __all__ = ["OpenAIChatEngine"]
 
@@ -19,26 +18,13 @@ def _content(data: Any) -> str:
     return content
 
 
-class OpenAIChatEngine:
+class OpenAIChatEngine(HttpEngine):
     """POST {base_url}/chat/completions, one prompt per request; the key is sent as a bearer token only."""
-
-    max_batch = 1
-    max_concurrency: int | None = None
 
     def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float,
                  name: str = "openai") -> None:
-        import httpx
-
+        super().__init__(model, base_url, api_key, timeout)
         self.name = name
-        self.model = model
-        self.base_url = base_url.rstrip("/")
-        self._key = api_key
-        self.timeout = timeout
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
-
-    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
-        """One request per prompt (the wrapper sends prompts one at a time, concurrently)."""
-        return [self._complete(p, params) for p in prompts]
 
     def _complete(self, prompt: Chat, params: GenerationParams) -> str:
         body: dict[str, Any] = {
@@ -54,14 +40,6 @@ class OpenAIChatEngine:
         url = f"{self.base_url}/chat/completions"
         return post_json(self._client, url, body, headers, self._key, _content)
 
-    def identity(self) -> dict[str, str]:
-        """Engine, model and endpoint: the same model name on another server may be another model."""
-        return {"engine": self.name, "model": self.model, "base_url": self.base_url}
-
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json (the key is never included)."""
         return {**self.identity(), "protocol": "openai-chat-completions", "request_timeout": self.timeout}
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
