@@ -12,6 +12,10 @@ from rmeval.types import Message
 
 __all__ = ["PROBE", "TextEncoder", "model_max_length", "truncate_left"]
 
+ENCODE_CHUNK = 256
+"""Texts tokenized per call: a fast tokenizer keeps offsets and token strings for every text of a call, so one call
+over a whole benchmark's untruncated texts would hold hundreds of MB at once."""
+
 PROBE = Candidate((Message("user", "Hello."),), "Hello! How can I help?")
 """A conversation rendered once to learn whether the template writes BOS itself."""
 
@@ -66,13 +70,15 @@ class TextEncoder:
         """Token ids of each text and whether it was truncated."""
         if not texts:
             return []
-        # verbose=False: texts longer than the model's limit are expected here; they are truncated just below.
-        batch = self.tokenizer(list(texts), add_special_tokens=self.add_special_tokens, verbose=False)["input_ids"]
         out = []
-        for ids in batch:
-            ids = list(ids)
-            cut = truncate_left(ids, self.max_length, self.head_tokens(ids))
-            out.append((cut, len(cut) < len(ids)))
+        for lo in range(0, len(texts), ENCODE_CHUNK):
+            # verbose=False: texts longer than the model's limit are expected here; they are truncated just below.
+            chunk = self.tokenizer(list(texts[lo : lo + ENCODE_CHUNK]), add_special_tokens=self.add_special_tokens,
+                                   verbose=False)["input_ids"]
+            for ids in chunk:
+                ids = list(ids)
+                cut = truncate_left(ids, self.max_length, self.head_tokens(ids))
+                out.append((cut, len(cut) < len(ids)))
         return out
 
     def describe(self, example: Candidate) -> dict[str, Any]:
