@@ -14,7 +14,7 @@ from typing import Any
 from rmeval.data.chat import render
 from rmeval.scorers.base import Candidate
 from rmeval.scorers.logprobs import EncodedResponse
-from rmeval.scorers.text import TextEncoder, truncate_left
+from rmeval.scorers.text import ENCODE_CHUNK, TextEncoder, truncate_left
 from rmeval.types import Message
 
 __all__ = ["encode_responses", "response_start"]
@@ -68,8 +68,13 @@ def _prompt_texts(encoder: TextEncoder, candidates: Sequence[Candidate], fulls: 
 
 def encode_responses(encoder: TextEncoder, candidates: Sequence[Candidate]) -> list[EncodedResponse]:
     """Render, tokenize and locate the response of each candidate; a too-long text loses the start of its prompt."""
-    if not candidates:
-        return []
+    out: list[EncodedResponse] = []
+    for lo in range(0, len(candidates), ENCODE_CHUNK):  # bounded tokenizer memory, as in TextEncoder.encode
+        out += _encode_chunk(encoder, candidates[lo : lo + ENCODE_CHUNK])
+    return out
+
+
+def _encode_chunk(encoder: TextEncoder, candidates: Sequence[Candidate]) -> list[EncodedResponse]:
     tok: Any = encoder.tokenizer
     fulls = [encoder.render(c) for c in candidates]
     prompts = _prompt_texts(encoder, candidates, fulls)
