@@ -90,12 +90,14 @@ def test_cli_run_writes_results_counts_failures_and_reruns_from_cache(
     assert "match result.json" in report and "unparseable" in report  # counts recomputed from samples.jsonl
 
 
-def test_cli_ensemble_and_both_orders(server: LoopbackJudge, tmp_path: Path) -> None:
+def test_cli_ensemble_and_both_orders(server: LoopbackJudge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = write_jsonl(tmp_path / "prefs.jsonl", [r for r in rows() if r["subset"] == "beta"])
-    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
     assert main(["run", "--no-progress", "--scorer", "judge", "--model", "openai/first", "--model",
                  "openai/longest-1", "--model", "openai/longest-2", "--order", "both", "--base-url", server.url,
-                 "--data", str(data), "--output-dir", str(out), "--no-cache"]) == 0
+                 "--data", str(data), "--no-cache"]) == 0
+    # The default folder names every judge of the ensemble, so it never overwrites the first judge's own run.
+    out = tmp_path / "results" / "custom" / "openai__first+openai__longest-1+openai__longest-2"
     result = json.loads((out / "result.json").read_text())
     assert result["metrics"]["subsets"]["beta"]["accuracy"] == 1.0
     assert result["metrics"]["counts"]["beta"]["inconsistent"] == 4  # the `first` judge, on every example

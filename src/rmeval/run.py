@@ -43,7 +43,9 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     loaded = load_examples(config.benchmark, config.data, config.columns, config.subsets or None, config.limit,
                            None)
     prior, prior_source = load_prior_sets(config.prior_sets) if config.prior_sets else (None, None)
-    out_dir = config.output_dir or Path("results") / loaded.benchmark.name / model_slug(config.model)
+    # An ensemble's folder names every judge: the first judge alone would collide with its own solo run.
+    slug = "+".join(model_slug(m) for m in (config.model, *config.ensemble))
+    out_dir = config.output_dir or Path("results") / loaded.benchmark.name / slug
     scorer, load_seconds = build_scorer(config)
     result = evaluate(
         scorer, loaded.examples, loaded.benchmark, data_source=loaded.source, versions=versions(),
