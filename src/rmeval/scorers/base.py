@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
@@ -104,9 +105,7 @@ class PointwiseScorer(Generic[E]):
         slots: dict[E, int] = {}  # distinct encodings; texts equal after truncation share one
         slot_of = [slots.setdefault(e, len(slots)) for e in self.model.encode(candidates)]
         encoded = list(slots)
-        sharing = [0] * len(encoded)
-        for s in slot_of:
-            sharing[s] += 1
+        sharing = Counter(slot_of)  # candidates behind each encoding, for the progress bar
         batches, real, padded = self.plan(encoded)
         values = [math.nan] * len(encoded)
         for batch in batches:

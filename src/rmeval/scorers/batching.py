@@ -17,7 +17,7 @@ few thousand tokens fall out of cache and run slower per token (measured: 4096 s
 class Batching:
     """How items are grouped: a budget of padded tokens per batch, a cap on items per batch, or both."""
 
-    max_tokens_per_batch: int | None = 4096
+    max_tokens_per_batch: int | None = DEFAULT_TOKEN_BUDGET["cpu"]
     batch_size: int | None = None
 
     def __post_init__(self) -> None:
