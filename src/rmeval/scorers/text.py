@@ -10,7 +10,7 @@ from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
 from rmeval.scorers.base import Candidate
 from rmeval.types import Message
 
-__all__ = ["PROBE", "TextEncoder", "model_max_length", "truncate_left"]
+__all__ = ["ENCODE_CHUNK", "PROBE", "TextEncoder", "model_max_length", "truncate_left"]
 
 ENCODE_CHUNK = 256
 """Texts tokenized per call: a fast tokenizer keeps offsets and token strings for every text of a call, so one call
@@ -68,8 +68,6 @@ class TextEncoder:
 
     def encode(self, texts: Sequence[str]) -> list[tuple[list[int], bool]]:
         """Token ids of each text and whether it was truncated."""
-        if not texts:
-            return []
         out = []
         for lo in range(0, len(texts), ENCODE_CHUNK):
             # verbose=False: texts longer than the model's limit are expected here; they are truncated just below.
