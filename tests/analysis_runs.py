@@ -15,7 +15,7 @@ from typing import Any
 from rmeval.data import load_examples
 from rmeval.evaluate import evaluate
 from rmeval.results import RunResult, write_run
-from rmeval.scorers.base import Progress
+from rmeval.scorers.base import BaseScorer, Progress
 from rmeval.types import Example, Scored
 
 
@@ -25,7 +25,7 @@ def _noise(text: str, seed: int) -> float:
     return int.from_bytes(digest[:8], "big") / 2**63 - 1.0
 
 
-class TextRuleScorer:
+class TextRuleScorer(BaseScorer):
     """Rewards from text alone: `skill` * (1 for chosen answers, 0 otherwise) + `length_weight` * log(chars) + noise.
 
     Only a test double for the layer above scoring: it sees which answers are chosen, so `skill` sets its accuracy.

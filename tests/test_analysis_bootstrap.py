@@ -5,25 +5,28 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from analysis_runs import write_run_folder
-from rmeval.analysis import bootstrap as bootstrap_module
-from rmeval.analysis.bootstrap import (
-    bootstrap_ci,
-    ci_from_samples,
-    combine,
-    percentile_interval,
-    point_metrics,
-    resampled_subsets,
-)
-from rmeval.analysis.units import run_units
 from rmeval.benchmarks import BenchmarkSpec, Section, SubsetSpec, custom_benchmark, get_benchmark
-from rmeval.results import SampleRecord, read_run
-from rmeval.ties import ties_score
+from rmeval.results import read_run
+from rmeval.scoring import Resampling, bootstrap_ci, percentile_interval, run_metrics, run_units, ties_score
+from rmeval.scoring import bootstrap as bootstrap_module
+from rmeval.scoring.aggregate import combine
+from rmeval.scoring.bootstrap import resampled_subsets
+from rmeval.types import SampleRecord
 from test_metrics import BEAVER_COST, GOLDEN_SCORE, GOLDEN_SECTIONS  # SCORING.md's published beaver-7b-v1.0-cost row
+
+
+def ci_from_samples(samples: list[SampleRecord], spec: BenchmarkSpec, *, resamples: int = 1000, seed: int = 0,
+                    level: float = 0.95) -> dict[str, Any]:
+    """The intervals `run_metrics` gives the samples, in their JSON form."""
+    ci = run_metrics(samples, spec, resampling=Resampling(resamples, seed, level)).ci
+    assert ci is not None
+    return ci.to_dict()
 
 
 def pair_samples(subset: str, credits: list[int]) -> list[SampleRecord]:
@@ -45,7 +48,7 @@ def test_point_values_reproduce_the_golden_sections_with_math_prm_weighted_984()
     spec = get_benchmark("rewardbench")
     units = run_units(golden_samples(), spec)
     point = {name: u.values() for name, u in units.items()}
-    sections, score = combine(point, units, spec)
+    sections, score = combine(point, {k: u.examples for k, u in units.items()}, spec)
     assert {k: round(100 * float(v[0]), 4) for k, v in sections.items()} == GOLDEN_SECTIONS
     assert round(100 * float(score[0]), 4) == GOLDEN_SCORE
 
@@ -56,8 +59,8 @@ def test_two_examples_one_right_give_the_hand_computed_resampling_distribution()
     values = resampled_subsets(units, seed=3, resamples=20_000)["s"][0]
     freq = {v: float(np.mean(values == v)) for v in (0.0, 0.5, 1.0)}
     assert freq == pytest.approx({0.0: 0.25, 0.5: 0.5, 1.0: 0.25}, abs=0.015)
-    assert percentile_interval(values, 0.95) == [0.0, 1.0]
-    assert percentile_interval(values, 0.4) == [0.5, 0.5]
+    assert percentile_interval(values, 0.95) == (0.0, 1.0)
+    assert percentile_interval(values, 0.4) == (0.5, 0.5)
 
 
 def test_a_subset_always_right_has_a_degenerate_interval() -> None:
@@ -99,7 +102,9 @@ def test_chunked_resampling_draws_the_same_numbers(monkeypatch: pytest.MonkeyPat
 
 def test_every_interval_of_a_run_contains_its_value_and_is_stored_in_result_json(tmp_path: Path) -> None:
     result = write_run_folder(tmp_path / "run", "m", skill=0.6, bootstrap=500)
-    stored = read_run(tmp_path / "run").metrics.extra["ci"]
+    ci = read_run(tmp_path / "run").metrics.ci
+    assert ci is not None
+    stored = ci.to_dict()
     assert stored["resamples"] == 500 and stored["level"] == 0.95
     m = result.metrics
     for name, sub in m.subsets.items():
@@ -142,8 +147,8 @@ def test_ties_resampling_keeps_each_prompts_variants_together() -> None:
     """With one paired prompt, every resample is that prompt: the interval is its composite exactly."""
     samples = ties_samples()[:2]
     value = ties_score((s.id, s.scores_chosen, s.scores_rejected) for s in samples).score
-    assert bootstrap_ci(run_units(samples, TIES_BENCH), TIES_BENCH, resamples=50)["subsets"]["Ties"] == \
-        pytest.approx([value, value])
+    assert bootstrap_ci(run_units(samples, TIES_BENCH), TIES_BENCH, Resampling(50)).subsets["Ties"] == \
+        pytest.approx((value, value))
 
 
 def test_best_of_n_samples_with_three_rejected_answers() -> None:
@@ -167,7 +172,7 @@ def test_percentile_interval_of_nothing_is_nan_and_bad_settings_are_refused() ->
 def test_point_metrics_from_units_equal_the_stored_metrics(tmp_path: Path) -> None:
     result = write_run_folder(tmp_path / "run", "m", skill=0.4, bootstrap=10)
     spec = get_benchmark("rewardbench-mini")
-    point = point_metrics(run_units(result.samples, spec), spec)
+    point = run_metrics(result.samples, spec)
     assert point.score == pytest.approx(result.metrics.score, abs=1e-12)
     assert point.sections == pytest.approx(result.metrics.sections, abs=1e-12)
     assert {k: v.accuracy for k, v in point.subsets.items()} == \

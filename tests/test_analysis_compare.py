@@ -15,7 +15,8 @@ from rmeval.analysis.compare import compare_runs, holm, mcnemar
 from rmeval.benchmarks import custom_benchmark, get_benchmark
 from rmeval.cli import main
 from rmeval.report.compare_text import findings
-from rmeval.results import SampleRecord, read_run
+from rmeval.results import read_run
+from rmeval.types import SampleRecord
 
 MINI = get_benchmark("rewardbench-mini")
 

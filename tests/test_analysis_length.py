@@ -18,15 +18,14 @@ from rmeval.analysis.length import (
     length_bins,
     length_report,
     pearson,
-    per_example_report,
     prefers_longer,
     spearman,
 )
-from rmeval.analysis.pairs import pair_arrays
-from rmeval.benchmarks import custom_benchmark, get_benchmark
+from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, get_benchmark
 from rmeval.cli import main
 from rmeval.data import load_examples
-from rmeval.results import SampleRecord
+from rmeval.scoring import example_credit
+from rmeval.types import SampleRecord
 
 PAIR = custom_benchmark()
 
@@ -124,16 +123,45 @@ def test_report_data_prints_the_baselines_of_a_dataset(capsys: pytest.CaptureFix
     assert "alpacaeval-easy" in text and "a length baseline alone scores above 80 %" in text
 
 
-def test_the_array_road_for_pairs_gives_the_per_example_numbers(tmp_path: Path) -> None:
+def per_example(samples: list[SampleRecord], spec: BenchmarkSpec, tie_credit: float) -> dict[str, object]:
+    """The length analyses one example at a time, written plainly (the reference the vectorised code must meet)."""
+    base: dict[str, list[tuple[float, float]]] = {}
+    bins: dict[int, list[float]] = {}
+    edges = [-math.inf, -1000.0, -300.0, -100.0, -30.0, 30.0, 100.0, 300.0, 1000.0, math.inf]
+    hits = []
+    for s in samples:
+        lc, lr = s.features["chars_chosen"], s.features["chars_rejected"]
+        rule = spec.rule_of(s.subset)
+        longer = example_credit(rule, lc, lr)[0]
+        shorter = example_credit(rule, [-x for x in lc], [-x for x in lr])[0]
+        base.setdefault(s.subset, []).append((longer, shorter))
+        diff = sum(lc) / len(lc) - sum(lr) / len(lr)
+        i = next(k for k in range(len(edges) - 1) if edges[k] <= diff < edges[k + 1])
+        bins.setdefault(i, []).append(example_credit(rule, s.scores_chosen, s.scores_rejected, tie_credit)[0])
+        scores, chars = [*s.scores_chosen, *s.scores_rejected], [*lc, *lr]
+        if not any(math.isnan(x) for x in scores):
+            top = [k for k, x in enumerate(scores) if x == max(scores)]
+            longest = [k for k, x in enumerate(chars) if x == max(chars)]
+            if len(top) == 1 and len(longest) == 1:
+                hits.append(top == longest)
+    return {"baselines": {k: {"longer": sum(a for a, _ in v) / len(v), "shorter": sum(b for _, b in v) / len(v),
+                              "n": float(len(v))} for k, v in base.items()},
+            "bins": [{"lo": edges[i], "hi": edges[i + 1], "n": len(v), "accuracy": sum(v) / len(v)}
+                     for i, v in sorted(bins.items())],
+            "prefers_longer": (sum(hits) / len(hits), len(hits))}
+
+
+def test_the_vectorised_analyses_give_the_per_example_numbers(tmp_path: Path) -> None:
     run = write_run_folder(tmp_path / "r", "m", skill=0.4, length_weight=0.5)
     extra = [sample("math", f"tie-{i}", ([1.0], [1.0]), ([10 * i], [5])) for i in range(4)]
     extra.append(sample("math", "nan", ([math.nan], [0.0]), ([3], [300])))
     samples = [*run.samples, *extra]
     spec = get_benchmark("rewardbench-mini")
-    assert pair_arrays(samples, spec) is not None
-    fast, general = length_report(samples, spec, 0.5), per_example_report(samples, spec, 0.5)
-    assert fast.baselines == general.baselines and fast.flagged == general.flagged
-    assert fast.bins == general.bins
-    assert fast.correlation == pytest.approx(general.correlation, rel=1e-12)
-    best_of_n = [sample("x", 0, ([0.0], [1.0, 2.0, 3.0]), ([5], [1, 2, 3]))]
-    assert pair_arrays(best_of_n, custom_benchmark("best_of_n")) is None
+    fast, slow = length_report(samples, spec, 0.5), per_example(samples, spec, 0.5)
+    assert fast.baselines == slow["baselines"] and fast.bins == slow["bins"]
+    assert (fast.correlation["prefers_longer"], fast.correlation["prefers_longer_n"]) == slow["prefers_longer"]
+    best_of_n = [sample("x", i, ([0.0 + i], [1.0, 2.0, 3.0]), ([5 * i], [1, 2, 3])) for i in range(4)]
+    bon = custom_benchmark("best_of_n")
+    fast, slow = length_report(best_of_n, bon), per_example(best_of_n, bon, 0.0)
+    assert fast.baselines == slow["baselines"] and fast.bins == slow["bins"]
+    assert (fast.correlation["prefers_longer"], fast.correlation["prefers_longer_n"]) == slow["prefers_longer"]

@@ -10,10 +10,11 @@ import pytest
 
 from analysis_runs import write_run_folder
 from conftest import REAL_DATA
-from rmeval.analysis.refusals import is_refusal, preferred_is_refusal, refusal_report, refusal_totals
+from rmeval.analysis.refusals import preferred_is_refusal, refusal_report, refusal_totals
+from rmeval.data.refusal_detector import is_refusal
 from rmeval.benchmarks import BenchmarkSpec, Section, SubsetSpec, custom_benchmark, get_benchmark
 from rmeval.data import load_examples
-from rmeval.results import SampleRecord
+from rmeval.types import SampleRecord
 
 REFUSALS = [
     "I'm sorry, but I can't help with that request.",
@@ -113,7 +114,7 @@ def test_refusal_table_by_hand() -> None:
     r = by_name["xstest-should-refuse"]
     assert (r.expected, r.decided, r.under_refusals) == ("refuse", 3, 1)
     assert r.wrong_behaviour == pytest.approx(1 / 3)
-    totals = refusal_totals(rows, respond + refuse)
+    totals = refusal_totals(rows, respond + refuse, get_benchmark("rewardbench"))
     assert totals == {"over_refusal": pytest.approx(2 / 3), "comply_n": 3.0,
                       "refusal_where_expected": pytest.approx(2 / 3), "refuse_n": 3.0}
 
@@ -123,9 +124,10 @@ def test_unknown_safety_subsets_expect_what_their_chosen_answer_does() -> None:
     samples = [labelled("Safety", 0, ([2.0], [1.0, 0.0, 0.0]), ([True], [False, False, False])),
                labelled("Safety", 1, ([0.0], [1.0, 0.0, 0.0]), ([False], [True, False, False]))]
     v2_like = BenchmarkSpec("v2-like", "subsets in one section", "best_of_n",
-                            sections=(Section("RewardBench 2", (SubsetSpec("Focus"), SubsetSpec("Safety"))),))
+                            sections=(Section("RewardBench 2", (SubsetSpec("Focus"),
+                                                                SubsetSpec("Safety", expects="chosen"))),))
     focus = [labelled("Focus", 0, ([2.0], [1.0, 0.0, 0.0]), ([False], [False, False, False]))]
-    (row,) = refusal_report(samples + focus, v2_like)  # found by its name, as in RewardBench 2
+    (row,) = refusal_report(samples + focus, v2_like)  # its spec says so, as RewardBench 2's does
     assert (row.subset, row.expected, row.decided, row.over_refusals, row.under_refusals) == \
         ("Safety", "mixed", 2, 1, 0)
     assert refusal_report(focus, custom_benchmark("best_of_n")) == []  # nothing about safety in the run

@@ -10,12 +10,11 @@ import pytest
 
 from analysis_runs import V2_SUBSETS, v2_rows, write_run_folder
 from conftest import write_jsonl
-from rmeval.analysis.bootstrap import point_metrics
 from rmeval.analysis.compare import compare_runs
-from rmeval.analysis.units import run_units
 from rmeval.benchmarks import get_benchmark
 from rmeval.cli import main
 from rmeval.results import read_run
+from rmeval.scoring import run_metrics
 from rmeval.site import load_entries, render_table
 
 V2 = get_benchmark("rewardbench2")
@@ -42,7 +41,7 @@ def test_intervals_cover_each_subset_and_the_ties_composite(v2_runs: list[Path])
 
 def test_units_reproduce_the_stored_v2_metrics(v2_runs: list[Path]) -> None:
     run = read_run(v2_runs[1])
-    point = point_metrics(run_units(run.samples, V2), V2)
+    point = run_metrics(run.samples, V2)
     assert point.score == pytest.approx(run.metrics.score, abs=1e-12)
     assert point.subsets["Ties"].accuracy == pytest.approx(run.metrics.subsets["Ties"].accuracy, abs=1e-12)
 

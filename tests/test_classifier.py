@@ -10,7 +10,6 @@ import pytest
 import torch
 
 from conftest import build_llama_classifier
-from rmeval.config import RunConfig
 from rmeval.scorers import build_scorer
 from rmeval.scorers.text import truncate_left
 from rmeval.types import Example, Message
@@ -39,8 +38,7 @@ def examples(n: int = 12) -> list[Example]:
 
 
 def scorer_for(path: Path, **options: Any) -> Any:
-    scorer, _ = build_scorer(RunConfig(model=str(path), **options))
-    return scorer
+    return build_scorer("classifier", str(path), **options)
 
 
 def flat_scores(scored: list[Any]) -> list[float]:

@@ -37,7 +37,7 @@ def test_run_writes_typed_results_and_report_recomputes_them(
     for text in ("rewardbench:", "alpacaeval-easy", "Chat", "Reasoning", "Score", str(out / "result.json")):
         assert text in printed
     result = json.loads((out / "result.json").read_text())
-    assert result["schema_version"] == 1
+    assert result["schema_version"] == 2
     spec = result["spec"]
     assert spec["benchmark"] == "rewardbench"
     assert spec["data"]["sha256"] and spec["data"]["rows"] == 12
@@ -126,10 +126,10 @@ def test_prior_sets_are_scored_and_reported_apart(llama_classifier: Path, tmp_pa
     printed = capsys.readouterr().out
     assert "Prior Sets (apart)" in printed and "Old average w/ Prior Sets" in printed
     metrics = json.loads((out / "result.json").read_text())["metrics"]
-    prior_metrics = metrics["prior_sets"]
+    prior_metrics = metrics["companions"]["prior-sets"]
     assert set(prior_metrics["subsets"]) == {"anthropic_helpful", "anthropic_hhh", "shp", "summarize"}
     expected = (2 * sum(metrics["sections"].values()) + prior_metrics["score"]) / 9
-    assert metrics["average_with_prior_sets"] == pytest.approx(expected)
+    assert prior_metrics["combined"]["value"] == pytest.approx(expected)
     assert metrics["score"] == pytest.approx(sum(metrics["sections"].values()) / 4)  # the score ignores them
     parts = [json.loads(line).get("part", "") for line in (out / "samples.jsonl").read_text().splitlines()]
     assert parts.count("prior-sets") == 8 and parts.count("") == 8

@@ -61,7 +61,7 @@ def test_smollm2_judges_a_few_examples(smollm2: TransformersEngine, tmp_path: Pa
     judge = JudgeScorer([("smollm2-135m-instruct", ReliableEngine(smollm2, cache))], resolve_templates(()), PARAMS)
     result = evaluate(judge, examples(), custom_benchmark("pair"), data_source={}, versions={}, progress=False,
                       bootstrap=0)
-    counts = result.metrics.extra["counts"]["chat"]
+    counts = result.metrics.counts["chat"]
     assert counts["judgements"] == 3 and counts["failed_requests"] == 0
     parsed = 3 - counts["unparseable"]  # a 135M model rarely follows the verdict format in 6 tokens
     assert sum(j["pick"] is not None for s in result.samples for j in s.details["judges"]) == parsed

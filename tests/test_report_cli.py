@@ -115,7 +115,9 @@ def test_real_classifier_runs_are_analysed_without_importing_torch(tmp_path: Pat
         assert main(["run", "--no-progress", "--model", str(model), "--benchmark", "rewardbench-mini",
                      "--output-dir", str(out)]) == 0
         runs.append(str(out))
-    stored = read_run(Path(runs[0])).metrics.extra["ci"]
+    ci = read_run(Path(runs[0])).metrics.ci
+    assert ci is not None
+    stored = ci.to_dict()
     assert stored["resamples"] == 1000 and set(stored["sections"]) == {"Chat", "Chat Hard", "Safety", "Reasoning"}
     done = subprocess.run([sys.executable, "-c", NO_TORCH, *runs, str(tmp_path / "site")], capture_output=True,
                           text=True, timeout=300, check=False)
@@ -131,9 +133,9 @@ def test_prior_sets_get_their_own_interval(tmp_path: Path, capsys: pytest.Captur
     prior = [Example(s, i, (Message("user", f"question {i}"),), (f"a good answer {i}",), (f"a poor answer {i}",))
              for s in PRIOR_SETS.subset_names() for i in range(12)]
     result = evaluate(TextRuleScorer("m", skill=0.8), loaded.examples, loaded.benchmark, data_source=loaded.source,
-                      versions={"rmeval": "test"}, prior_sets=prior, progress=False, bootstrap=200)
+                      versions={"rmeval": "test"}, companions={"prior-sets": prior}, progress=False, bootstrap=200)
     write_run(result, tmp_path / "run")
-    stored = result.metrics.extra["prior_sets"]
+    stored = result.metrics.companions["prior-sets"].to_dict()
     assert set(stored["ci"]["subsets"]) == set(PRIOR_SETS.subset_names())
     assert stored["ci"]["score"][0] <= stored["score"] <= stored["ci"]["score"][1]
     assert main(["report", str(tmp_path / "run")]) == 0

@@ -13,8 +13,9 @@ from conftest import write_jsonl
 from rmeval.benchmarks import get_benchmark
 from rmeval.cli import main
 from rmeval.data import DataError, load_examples
-from rmeval.metrics import SubsetMetrics, benchmark_metrics, best_of_n_outcome, section_scores
-from rmeval.ties import ties_score
+from rmeval.scoring import SubsetMetrics, example_credit, run_credits, run_metrics, ties_score
+from rmeval.types import SampleRecord
+from test_metrics import section_scores
 
 V2 = get_benchmark("rewardbench2")
 BEST_OF_4 = ("Factuality", "Precise IF", "Math", "Safety", "Focus")
@@ -29,7 +30,7 @@ BEST_OF_4 = ("Factuality", "Precise IF", "Math", "Safety", "Focus")
     (1.0, [1.0, 2.0, 0.0], 0.0),  # sharing a score below the top earns nothing
 ])
 def test_best_of_n_partial_credit(chosen: float, rejected: list[float], credit: float) -> None:
-    assert math.isclose(best_of_n_outcome([chosen], rejected)[0], credit)
+    assert math.isclose(example_credit("best_of_n", [chosen], rejected)[0], credit)
 
 
 TIES_ROWS: list[tuple[str, list[float], list[float]]] = [
@@ -85,13 +86,15 @@ def test_score_is_the_mean_of_six_subsets_qrm_gemma_row() -> None:
 def test_benchmark_metrics_use_the_composite_for_ties_and_partial_credit_elsewhere() -> None:
     rows: list[Any] = [("Math", f"m{i}", [2.0], [2.0, 1.0, 0.0]) for i in range(2)]  # 0.5 each
     rows += [("Ties", ex_id, c, r) for ex_id, c, r in TIES_ROWS]
-    outcomes, metrics = benchmark_metrics(rows, V2)
+    samples = [SampleRecord(subset, ex_id, c, r, 0.0) for subset, ex_id, c, r in rows]
+    metrics = run_metrics(samples, V2)
+    credit, _ = run_credits(V2, [r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
     assert metrics.subsets["Math"] == SubsetMetrics(0.5, 2, 2)
     assert metrics.subsets["Ties"].accuracy == pytest.approx(ties_score(TIES_ROWS).score)
     assert metrics.subsets["Ties"].n == 4
-    assert metrics.extra["ties"]["Ties"]["terms"]["ref_accuracy"] == 0.5
+    assert metrics.ties["Ties"].terms["ref_accuracy"] == 0.5
     assert metrics.score == pytest.approx((0.5 + metrics.subsets["Ties"].accuracy) / 2)
-    assert [o.credit for o in outcomes[2:]] == [1.0, 1.0, 0.0, 1.0]  # per-example: all correct above all wrong
+    assert credit[2:].tolist() == [1.0, 1.0, 0.0, 1.0]  # per-example: all correct above all wrong
 
 
 # --- data and an end-to-end run on a small v2-shaped fixture written for rmeval --------------------------------------

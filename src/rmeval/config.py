@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rmeval.data.schema import ColumnMap
 
@@ -12,53 +13,28 @@ __all__ = ["RunConfig", "model_slug"]
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Options of one evaluation run (the CLI parses into this; library users build it directly)."""
+    """Options of one evaluation run (the CLI parses into this; library users build it directly).
+
+    `options` is the scorer kind's options dataclass (None: its defaults); `ensemble` the other judges voting with
+    `model`; `companions` the companion sets to score beside the benchmark, as (part, source) with source None for
+    the companion's own default (Prior Sets: the hub). `preset` and `from_preset` record what a preset set.
+    """
 
     model: str
     scorer: str = "classifier"
-    revision: str | None = None
-    tokenizer: str | None = None
-    chat_template: str | None = None
-    dtype: str = "auto"
-    device: str | None = None
-    attn_implementation: str | None = None
-    trust_remote_code: bool = False
-    max_length: int | None = None
-    score_index: int | None = None
-    padding_side: str = "right"
-    max_tokens_per_batch: int | None = None  # with batch_size None too: the device's default budget
-    batch_size: int | None = None
+    options: Any = None
+    ensemble: tuple[str, ...] = ()
+    preset: str | None = None
+    from_preset: dict[str, Any] = field(default_factory=dict)
     benchmark: str | None = None
     data: Path | None = None
     columns: ColumnMap = field(default_factory=ColumnMap)
     subsets: tuple[str, ...] = ()
     limit: int | None = None
-    prior_sets: str | None = None
+    companions: tuple[tuple[str, str | None], ...] = ()
     output_dir: Path | None = None
     seed: int = 0
     progress: bool = True
-    # Implicit (DPO) rewards (`--scorer implicit`): a reference model, or a reference-free mode (sum, avg, norm).
-    ref_model: str | None = None
-    ref_revision: str | None = None
-    ref_free: str | None = None
-    ref_cache: Path | None = None
-    use_ref_cache: bool = True
-    share_prompts: bool = True
-    # Generative judges (`--scorer judge`): `model` is the first judge, `ensemble` the others voting with it.
-    ensemble: tuple[str, ...] = ()
-    judge_mode: str = "pairwise"
-    judge_order: str = "seeded"
-    judge_on_failure: str = "tie"
-    judge_prompts: tuple[Path, ...] = ()
-    base_url: str | None = None
-    api_key_env: str | None = None
-    concurrency: int = 16
-    request_timeout: float = 120.0
-    max_retries: int = 5
-    cache_dir: Path | None = None
-    use_cache: bool = True
-    max_new_tokens: int = 512
-    temperature: float = 0.0
 
 
 def model_slug(model: str) -> str:

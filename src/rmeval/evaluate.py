@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_RESAMPLES, ci_from_samples
-from rmeval.analysis.features import candidate_features
-from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec
-from rmeval.metrics import Metrics, Outcome, benchmark_metrics, compute_metrics, prior_sets_average
-from rmeval.results import RunResult, RunSpec, SampleRecord
+from rmeval.benchmarks import BenchmarkSpec
+from rmeval.data.features import candidate_features
+from rmeval.results import RunResult
 from rmeval.scorers.base import Scorer
-from rmeval.ties import ScoredRow
-from rmeval.types import Example, Scored
+from rmeval.scoring import DEFAULT_RESAMPLES, Resampling, run_credits, run_metrics
+from rmeval.types import Example, RunSpec, SampleRecord, Scored
 
-__all__ = ["evaluate", "metrics_from_samples", "outcomes_of", "subset_counts"]
+__all__ = ["evaluate", "sample_records"]
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -25,46 +23,22 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     return tqdm(total=total, desc="scoring", unit="answer", disable=not enabled, dynamic_ncols=True)
 
 
-def outcomes_of(scored: Sequence[Scored], benchmark: BenchmarkSpec, tie_credit: float) -> list[Outcome]:
-    """Per-example credit under the benchmark's rules."""
-    return benchmark_metrics(_rows_of(scored), benchmark, tie_credit)[0]
-
-
-def _rows_of(scored: Sequence[Scored]) -> list[ScoredRow]:
-    return [(s.example.subset, s.example.id, s.chosen_scores, s.rejected_scores) for s in scored]
-
-
-def metrics_from_samples(
-    samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float, part: str = ""
-) -> Metrics:
-    """Recompute a run's metrics from its per-example scores (what `rmeval report` does)."""
-    rows = [(s.subset, s.id, s.scores_chosen, s.scores_rejected) for s in samples if s.part == part]
-    _, metrics = benchmark_metrics(rows, benchmark, tie_credit)
-    counts = subset_counts([s for s in samples if s.part == part])
-    if counts:
-        metrics.extra["counts"] = counts
-    return metrics
-
-
-def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
-    """Per-subset sums of the counters a scorer keeps in `details["counts"]` (a judge's failures, inconsistent
-    orders); empty when the scorer keeps none."""
-    out: dict[str, dict[str, int]] = {}
-    for s in samples:
-        counts = s.details.get("counts")
-        if isinstance(counts, dict):
-            row = out.setdefault(s.subset, {})
-            for key, value in counts.items():
-                row[key] = row.get(key, 0) + int(value)
-    return out
-
-
 def _score(scorer: Scorer, examples: Sequence[Example], progress: bool) -> list[Scored]:
     bar = _progress_bar(scorer.total_work(examples), progress)
     try:
         return scorer.score(examples, progress=bar.update)
     finally:
         bar.close()
+
+
+def sample_records(scored: Sequence[Scored], benchmark: BenchmarkSpec, tie_credit: float,
+                   part: str = "") -> list[SampleRecord]:
+    """One record per scored example, with the credit it earned under the benchmark's rules."""
+    credit, _ = run_credits(benchmark, [s.example.subset for s in scored], [s.chosen_scores for s in scored],
+                            [s.rejected_scores for s in scored], tie_credit)
+    return [SampleRecord(s.example.subset, s.example.id, list(s.chosen_scores), list(s.rejected_scores), float(c),
+                         part, dict(s.details), candidate_features(s.example)) for s, c in zip(scored, credit,
+                                                                                             strict=True)]
 
 
 def evaluate(
@@ -76,63 +50,45 @@ def evaluate(
     versions: dict[str, str],
     load_seconds: float = 0.0,
     tie_credit: float | None = None,
-    prior_sets: Sequence[Example] | None = None,
-    prior_sets_source: dict[str, Any] | None = None,
+    companions: Mapping[str, Sequence[Example]] | None = None,
     progress: bool = True,
     seed: int = 0,
     command: list[str] | None = None,
     bootstrap: int = DEFAULT_RESAMPLES,
 ) -> RunResult:
-    """Score every example, compute the benchmark's metrics and assemble the typed result.
+    """Score every example (and every companion set the benchmark declares), compute the benchmark's metrics and
+    assemble the typed result.
 
-    `tie_credit` defaults to the scorer's own `tie_credit` attribute (judges score failures as ties), else 0.
-    `bootstrap` resamples (seeded by `seed`) give every metric a 95 % interval in `metrics.extra["ci"]`;
-    0 skips them.
+    `tie_credit` defaults to the scorer's. `bootstrap` resamples (seeded by `seed`) give every metric a 95 %
+    interval in `metrics.ci`; 0 skips them. The caller owns the scorer (and closes it).
     """
-    if tie_credit is None:
-        tie_credit = float(getattr(scorer, "tie_credit", 0.0))
-    use_benchmark = getattr(scorer, "use_benchmark", None)
-    if callable(use_benchmark):  # judges follow the protocol a benchmark prescribes per subset (ranking, rating)
-        use_benchmark(benchmark)
+    tie_credit = scorer.tie_credit if tie_credit is None else tie_credit
+    for part in companions or {}:
+        if benchmark.companion(part) is None:
+            raise ValueError(f"benchmark {benchmark.name!r} declares no companion set {part!r}")
+    scorer.prepare(benchmark)
     start = time.perf_counter()
-    scored = _score(scorer, examples, progress)
-    prior_scored = _score(scorer, prior_sets, progress) if prior_sets else []
+    samples = sample_records(_score(scorer, examples, progress), benchmark, tie_credit)
+    scored_companions = 0
+    for part, extra in (companions or {}).items():
+        spec = benchmark.companion(part)
+        assert spec is not None
+        scored = _score(scorer, extra, progress)
+        scored_companions += len(scored)
+        samples += sample_records(scored, spec.spec, tie_credit, part)
     seconds = time.perf_counter() - start
-    outcomes, metrics = benchmark_metrics(_rows_of(scored), benchmark, tie_credit)
-    samples = [_record(s, o) for s, o in zip(scored, outcomes, strict=True)]
-    counts = subset_counts(samples)
-    if counts:
-        metrics.extra["counts"] = counts
-    if bootstrap > 0:
-        metrics.extra["ci"] = ci_from_samples(samples, benchmark, tie_credit, resamples=bootstrap, seed=seed)
-    if prior_scored:
-        prior_outcomes = outcomes_of(prior_scored, PRIOR_SETS, tie_credit)
-        prior = compute_metrics(prior_outcomes, PRIOR_SETS)
-        metrics.extra["prior_sets"] = prior.to_dict()
-        if len(metrics.sections) == len(benchmark.sections) and benchmark.name == "rewardbench":
-            metrics.extra["average_with_prior_sets"] = prior_sets_average(metrics.sections, prior.score)
-        samples += [_record(s, o, "prior-sets") for s, o in zip(prior_scored, prior_outcomes, strict=True)]
-        if bootstrap > 0:
-            metrics.extra["prior_sets"]["ci"] = ci_from_samples(samples, PRIOR_SETS, tie_credit, resamples=bootstrap,
-                                                                seed=seed, part="prior-sets")
+    resampling = Resampling(bootstrap, seed) if bootstrap > 0 else None
+    metrics = run_metrics(samples, benchmark, tie_credit, resampling)
     described = scorer.describe()
-    pairs = len(examples) + len(prior_scored)
+    pairs = len(examples) + scored_companions
     timing = {"load_seconds": round(load_seconds, 3), "scoring_seconds": round(seconds, 3),
               "pairs_per_second": round(pairs / seconds, 3) if seconds > 0 else 0.0}
     tokens = described.get("batching", {}).get("real_tokens")
     if tokens:
         timing["tokens_per_second"] = round(tokens / seconds, 1) if seconds > 0 else 0.0
-    data = {**data_source, "prior_sets": prior_sets_source} if prior_sets_source else dict(data_source)
     conventions = {**benchmark.conventions(), "tie_credit": tie_credit,
-                   "accuracy": "fraction in [0, 1]; a tie counts as tie_credit and is counted in `ties`"}
-    own_conventions = getattr(scorer, "conventions", None)
-    if callable(own_conventions):  # a judge's order and failure policies
-        conventions.update(own_conventions())
-    spec = RunSpec(benchmark.name, data, described, conventions, versions, seed, command,
+                   "accuracy": "fraction in [0, 1]; a tie counts as tie_credit and is counted in `ties`",
+                   **scorer.conventions()}
+    spec = RunSpec(benchmark.name, dict(data_source), described, conventions, versions, seed, command,
                    datetime.now(timezone.utc).isoformat(timespec="seconds"))
     return RunResult(spec, metrics, timing, samples)
-
-
-def _record(s: Scored, o: Outcome, part: str = "") -> SampleRecord:
-    return SampleRecord(s.example.subset, s.example.id, list(s.chosen_scores), list(s.rejected_scores), o.credit,
-                        part, dict(s.details), candidate_features(s.example))

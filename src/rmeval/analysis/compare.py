@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, combine, percentile_interval, resampled_metrics
-from rmeval.analysis.runs import RuleOf, credit_under
-from rmeval.analysis.units import pair_units, run_units
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.results import SampleRecord
+from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES, pair_units, percentile_interval, run_credits, run_units
+from rmeval.scoring.aggregate import combine
+from rmeval.scoring.bootstrap import resampled_metrics
+from rmeval.types import SampleRecord
 
 __all__ = ["Comparison", "Difference", "SubsetTest", "compare_runs", "holm", "mcnemar"]
 
@@ -124,9 +124,10 @@ class Comparison:
 
 def _right(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> dict[tuple[str, str], bool]:
     """Whether each example earned full credit (a tie or a shared top score is not a win for McNemar)."""
-    rule_of = RuleOf(benchmark)
-    return {(s.subset, str(s.id)): credit_under(rule_of(s.subset), s.scores_chosen, s.scores_rejected, tie_credit) >= 1
-            for s in samples if not s.part}
+    mine = [s for s in samples if not s.part]
+    credit, _ = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
+                            [s.scores_rejected for s in mine], tie_credit)
+    return {s.key: bool(c >= 1) for s, c in zip(mine, credit, strict=True)}
 
 
 def _mcnemar_tests(a: dict[tuple[str, str], bool], b: dict[tuple[str, str], bool], order: Sequence[str]
@@ -163,12 +164,12 @@ def compare_runs(
     if not units:
         raise ValueError("the two runs share no example: compare runs of the same benchmark data")
     point = {name: u.values() for name, u in units.items()}
-    point_sections, point_score = combine(point, units, benchmark)
+    point_sections, point_score = combine(point, {k: u.examples for k, u in units.items()}, benchmark)
     _, sections_rs, score_rs = resampled_metrics(units, benchmark, seed, resamples)
     score = Difference("Score", float(point_score[0]), float(point_score[1]),
-                       percentile_interval(score_rs[0] - score_rs[1], level))
+                       list(percentile_interval(score_rs[0] - score_rs[1], level)))
     sections = [Difference(name, float(point_sections[name][0]), float(point_sections[name][1]),
-                           percentile_interval(v[0] - v[1], level)) for name, v in sections_rs.items()]
+                           list(percentile_interval(v[0] - v[1], level))) for name, v in sections_rs.items()]
     right_a, right_b = _right(a, benchmark, tie_credit_a), _right(b, benchmark, tie_credit_b)
     shared = sum(1 for k in right_a if k in right_b)
     notes = []

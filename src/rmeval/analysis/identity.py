@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rmeval.results import RunSpec, SampleRecord
+from rmeval.types import RunSpec, SampleRecord
 
 __all__ = ["conventions_fingerprint", "data_fingerprint", "data_source_label"]
 

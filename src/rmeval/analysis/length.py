@@ -1,28 +1,27 @@
 """Length bias: length-only baselines, a model's accuracy by length difference, reward-length correlation.
 
 Lengths are characters. A run's lengths are those recorded in each sample's `features` at evaluation time; a
-dataset's come from its examples directly (`dataset_baselines`), so the baselines need no model at all.
+dataset's come from its examples directly (`dataset_baselines`), so the baselines need no model at all. "The longer
+answer wins" is scored by the benchmark's own credit rule applied to lengths instead of rewards (`scoring.credit`),
+so a best-of-N or Ties subset gets the same partial credit and ties as a model would.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rmeval.analysis.pairs import pair_arrays
-from rmeval.analysis.runs import RuleOf, credit_under
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.results import SampleRecord
-from rmeval.types import Example
+from rmeval.scoring import run_credits
+from rmeval.types import Example, SampleRecord
 
 __all__ = ["BIN_EDGES", "FLAG_THRESHOLD", "LengthReport", "dataset_baselines", "flagged_subsets",
-           "length_baselines", "length_bins", "length_report", "pearson", "per_example_report", "spearman"]
+           "length_baselines", "length_bins", "length_report", "pearson", "prefers_longer", "spearman"]
 
 FLAG_THRESHOLD = 0.8
 """A subset where a length-only baseline scores above this measures length more than quality."""
@@ -30,43 +29,44 @@ FLAG_THRESHOLD = 0.8
 BIN_EDGES = (-math.inf, -1000.0, -300.0, -100.0, -30.0, 30.0, 100.0, 300.0, 1000.0, math.inf)
 """Bins of chosen-minus-rejected characters; fixed (not quantiles) so that runs on one dataset line up."""
 
-Lengths = tuple[str, int | str, Sequence[float], Sequence[float]]
-"""(subset, id, characters of each chosen answer, characters of each rejected answer)."""
+Floats = NDArray[np.float64]
 
 
-def _has_lengths(s: SampleRecord) -> bool:
-    return not s.part and "chars_chosen" in s.features and "chars_rejected" in s.features
+def _with_lengths(samples: Sequence[SampleRecord]) -> list[SampleRecord]:
+    return [s for s in samples if not s.part and "chars_chosen" in s.features and "chars_rejected" in s.features]
 
 
-def _lengths(s: SampleRecord) -> Lengths:
-    return s.subset, s.id, s.features["chars_chosen"], s.features["chars_rejected"]
+def _per_subset_means(subsets: Sequence[str], values: Floats) -> dict[str, tuple[float, int]]:
+    """(mean, count) of `values` per subset, in order of first appearance (sums in data order)."""
+    order: dict[str, int] = {}
+    index = np.array([order.setdefault(s, len(order)) for s in subsets], dtype=np.int64)
+    counts = np.bincount(index, minlength=len(order))
+    sums = np.bincount(index, weights=values, minlength=len(order))
+    return {name: (float(sums[i] / counts[i]), int(counts[i])) for name, i in order.items()}
 
 
-def _baselines(rows: Iterable[Lengths], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
+def _baselines(subsets: Sequence[str], chosen: Sequence[Sequence[float]], rejected: Sequence[Sequence[float]],
+               benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
     """Per subset, the credit of "the longest answer wins" and "the shortest wins" under the benchmark's rule."""
-    credit: dict[str, list[tuple[float, float]]] = {}
-    rule_of = RuleOf(benchmark)
-    for subset, _, chosen, rejected in rows:
-        rule = rule_of(subset)
-        if rule == "pair" and len(chosen) == 1 and len(rejected) == 1:  # the common case, without list building
-            longer, shorter = float(chosen[0] > rejected[0]), float(chosen[0] < rejected[0])
-        else:
-            longer = credit_under(rule, chosen, rejected)
-            shorter = credit_under(rule, [-x for x in chosen], [-x for x in rejected])
-        credit.setdefault(subset, []).append((longer, shorter))
-    return {k: {"longer": sum(c[0] for c in v) / len(v), "shorter": sum(c[1] for c in v) / len(v),
-                "n": float(len(v))} for k, v in credit.items()}
+    if not subsets:
+        return {}
+    longer, _ = run_credits(benchmark, subsets, chosen, rejected)
+    shorter, _ = run_credits(benchmark, subsets, [[-x for x in c] for c in chosen], [[-x for x in r] for r in rejected])
+    a, b = _per_subset_means(subsets, longer), _per_subset_means(subsets, shorter)
+    return {k: {"longer": a[k][0], "shorter": b[k][0], "n": float(a[k][1])} for k in a}
 
 
 def length_baselines(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
     """Per subset of a run: accuracy of "the longer answer wins" and "the shorter answer wins"."""
-    return _baselines((_lengths(s) for s in samples if _has_lengths(s)), benchmark)
+    mine = _with_lengths(samples)
+    return _baselines([s.subset for s in mine], [s.features["chars_chosen"] for s in mine],
+                      [s.features["chars_rejected"] for s in mine], benchmark)
 
 
 def dataset_baselines(examples: Sequence[Example], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
     """The same baselines for any dataset, straight from its examples' texts."""
-    return _baselines(((e.subset, e.id, [float(len(t)) for t in e.chosen], [float(len(t)) for t in e.rejected])
-                       for e in examples), benchmark)
+    return _baselines([e.subset for e in examples], [[float(len(t)) for t in e.chosen] for e in examples],
+                      [[float(len(t)) for t in e.rejected] for e in examples], benchmark)
 
 
 def flagged_subsets(baselines: dict[str, dict[str, float]], threshold: float = FLAG_THRESHOLD) -> list[str]:
@@ -74,53 +74,53 @@ def flagged_subsets(baselines: dict[str, dict[str, float]], threshold: float = F
     return [k for k, v in baselines.items() if max(v["longer"], v["shorter"]) > threshold]
 
 
-def length_difference(s: SampleRecord) -> float:
-    """Chosen minus rejected characters (means over the candidates when there are several)."""
-    chosen, rejected = s.features["chars_chosen"], s.features["chars_rejected"]
-    return float(sum(chosen) / len(chosen) - sum(rejected) / len(rejected))
-
-
 def length_bins(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
                 ) -> list[dict[str, Any]]:
-    """The model's mean credit per bin of chosen-minus-rejected length (empty bins left out)."""
-    rule_of = RuleOf(benchmark)
-    rows = [(length_difference(s), credit_under(rule_of(s.subset), s.scores_chosen, s.scores_rejected, tie_credit))
-            for s in samples if _has_lengths(s)]
-    out = []
-    for lo, hi in itertools.pairwise(BIN_EDGES):
-        credits = [c for d, c in rows if lo <= d < hi]
-        if credits:
-            out.append({"lo": lo, "hi": hi, "n": len(credits), "accuracy": sum(credits) / len(credits)})
-    return out
+    """The model's mean credit per bin [lo, hi) of chosen-minus-rejected length (means over several answers);
+    empty bins left out."""
+    mine = _with_lengths(samples)
+    if not mine:
+        return []
+    credit, _ = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
+                            [s.scores_rejected for s in mine], tie_credit)
+    diff = np.array([sum(s.features["chars_chosen"]) / len(s.features["chars_chosen"])
+                     - sum(s.features["chars_rejected"]) / len(s.features["chars_rejected"]) for s in mine])
+    which = np.searchsorted(np.asarray(BIN_EDGES), diff, side="right") - 1
+    counts = np.bincount(which, minlength=len(BIN_EDGES) - 1)
+    sums = np.bincount(which, weights=credit, minlength=len(BIN_EDGES) - 1)
+    return [{"lo": BIN_EDGES[i], "hi": BIN_EDGES[i + 1], "n": int(counts[i]), "accuracy": float(sums[i] / counts[i])}
+            for i in range(len(BIN_EDGES) - 1) if counts[i]]
 
 
-def _unique_argmax(values: Sequence[float]) -> int | None:
-    top = max(values)
-    winners = [i for i, v in enumerate(values) if v == top]
-    return winners[0] if len(winners) == 1 else None
+def _unique_top(matrix: Floats) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Per row: whether one column holds the maximum alone, and which."""
+    at_top = matrix == matrix.max(axis=1, keepdims=True)
+    return at_top.sum(axis=1) == 1, at_top.argmax(axis=1)
 
 
 def prefers_longer(samples: Sequence[SampleRecord]) -> tuple[float, int]:
-    """How often the model's top answer is the longest one, over examples where both are unique."""
-    hits = []
-    for s in samples:
-        if not _has_lengths(s):
-            continue
-        sc, sr, lc, lr = s.scores_chosen, s.scores_rejected, s.features["chars_chosen"], s.features["chars_rejected"]
-        if len(sc) == 1 and len(sr) == 1 and len(lc) == 1 and len(lr) == 1:  # a pair, without list building
-            if sc[0] == sc[0] and sr[0] == sr[0] and sc[0] != sr[0] and lc[0] != lr[0]:  # x == x: not NaN
-                hits.append((sc[0] > sr[0]) == (lc[0] > lr[0]))
-            continue
-        scores = [*sc, *sr]
-        if any(math.isnan(x) for x in scores):
-            continue
-        top, longest = _unique_argmax(scores), _unique_argmax([*lc, *lr])
-        if top is not None and longest is not None:
-            hits.append(top == longest)
-    return (sum(hits) / len(hits) if hits else math.nan), len(hits)
+    """How often the model's top answer is the longest one, over examples where both are unique (no NaN)."""
+    shapes: dict[int, list[SampleRecord]] = {}
+    for s in _with_lengths(samples):
+        width = len(s.scores_chosen) + len(s.scores_rejected)
+        if len(s.features["chars_chosen"]) + len(s.features["chars_rejected"]) != width:
+            raise ValueError("samples.jsonl: a sample records a different number of lengths than of scores")
+        shapes.setdefault(width, []).append(s)
+    hits = decided = 0
+    for group in shapes.values():
+        scores = np.array([[*s.scores_chosen, *s.scores_rejected] for s in group], dtype=np.float64)
+        chars = np.array([[*s.features["chars_chosen"], *s.features["chars_rejected"]] for s in group],
+                         dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            top_unique, top = _unique_top(scores)
+            long_unique, longest = _unique_top(chars)
+        ok = top_unique & long_unique & ~np.isnan(scores).any(axis=1)
+        decided += int(ok.sum())
+        hits += int((top[ok] == longest[ok]).sum())
+    return (hits / decided if decided else math.nan), decided
 
 
-def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
+def _ranks(x: Floats) -> Floats:
     """Ranks from 1, ties sharing their average rank."""
     order = np.argsort(x, kind="mergesort")
     sorted_x = x[order]
@@ -132,7 +132,7 @@ def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return ranks
 
 
-def pearson(x: Sequence[float] | NDArray[np.float64], y: Sequence[float] | NDArray[np.float64]) -> float:
+def pearson(x: Sequence[float] | Floats, y: Sequence[float] | Floats) -> float:
     """Pearson's correlation; NaN when either side is constant or has fewer than two values.
 
     >>> pearson([1, 2, 3], [2, 4, 7]) > 0.99, pearson([1, 1], [2, 3])
@@ -145,10 +145,23 @@ def pearson(x: Sequence[float] | NDArray[np.float64], y: Sequence[float] | NDArr
     return float(np.dot(a, b) / math.sqrt(float(np.dot(a, a)) * float(np.dot(b, b))))
 
 
-def spearman(x: Sequence[float] | NDArray[np.float64], y: Sequence[float] | NDArray[np.float64]) -> float:
+def spearman(x: Sequence[float] | Floats, y: Sequence[float] | Floats) -> float:
     """Spearman's rank correlation (Pearson's on average ranks)."""
     rx, ry = _ranks(np.asarray(x, dtype=np.float64)), _ranks(np.asarray(y, dtype=np.float64))
     return pearson(rx, ry)
+
+
+def _rewards_and_lengths(samples: Sequence[SampleRecord]) -> tuple[Floats, Floats]:
+    """Every scored answer's reward and length, chosen answers first (NaN rewards left out)."""
+    mine = _with_lengths(samples)
+    rewards = np.array([x for s in mine for x in s.scores_chosen] + [x for s in mine for x in s.scores_rejected],
+                       dtype=np.float64)
+    chars = np.array([x for s in mine for x in s.features["chars_chosen"]]
+                     + [x for s in mine for x in s.features["chars_rejected"]], dtype=np.float64)
+    if rewards.shape != chars.shape:
+        raise ValueError("samples.jsonl: a sample records a different number of lengths than of scores")
+    known = ~np.isnan(rewards)
+    return rewards[known], chars[known]
 
 
 @dataclass(frozen=True)
@@ -171,33 +184,9 @@ class LengthReport:
 
 def length_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
                   ) -> LengthReport:
-    """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins.
-
-    Runs of pairs take the array road (`rmeval.analysis.pairs`); best-of-N and Ties runs the per-example one.
-    """
-    pairs = pair_arrays(samples, benchmark)
-    if pairs is not None:
-        baselines = pairs.baselines()
-        rewards, chars = pairs.rewards_and_lengths()
-        longer, decided = pairs.prefers_longer()
-        correlation = {"pearson": pearson(rewards, chars), "spearman": spearman(rewards, chars),
-                       "n": float(len(chars)), "prefers_longer": longer, "prefers_longer_n": float(decided)}
-        return LengthReport(baselines, pairs.bins(BIN_EDGES, tie_credit), correlation, flagged_subsets(baselines))
-    return per_example_report(samples, benchmark, tie_credit)
-
-
-def per_example_report(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0
-                       ) -> LengthReport:
-    """`length_report` one example at a time: any number of answers, any rule."""
+    """Baselines, flags, binned accuracy, reward-length correlations and how often the longest answer wins."""
     baselines = length_baselines(samples, benchmark)
-    with_lengths = [s for s in samples if _has_lengths(s)]
-    rewards = np.array([x for s in with_lengths for x in (*s.scores_chosen, *s.scores_rejected)], dtype=np.float64)
-    chars = np.array([x for s in with_lengths for x in (*s.features["chars_chosen"], *s.features["chars_rejected"])],
-                     dtype=np.float64)
-    if rewards.shape != chars.shape:
-        raise ValueError("samples.jsonl: a sample records a different number of lengths than of scores")
-    known = ~np.isnan(rewards)
-    rewards, chars = rewards[known], chars[known]
+    rewards, chars = _rewards_and_lengths(samples)
     longer, decided = prefers_longer(samples)
     correlation = {"pearson": pearson(rewards, chars), "spearman": spearman(rewards, chars),
                    "n": float(len(chars)), "prefers_longer": longer, "prefers_longer_n": float(decided)}

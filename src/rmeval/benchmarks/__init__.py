@@ -1,49 +1,83 @@
-"""Benchmark specs, addressed by name."""
+"""Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, and custom data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rmeval.benchmarks.rewardbench import PRIOR_SETS, PRIOR_SETS_WEIGHTS, REWARDBENCH, REWARDBENCH_MINI
-from rmeval.benchmarks.rewardbench2 import REWARDBENCH2
-from rmeval.benchmarks.spec import BenchmarkSpec, Rule, Section, SubsetSpec
+from rmeval.benchmarks.rewardbench2 import REWARDBENCH2, parse_ties_id
+from rmeval.benchmarks.spec import (
+    RULES,
+    BenchmarkSpec,
+    CombinedAverage,
+    Companion,
+    Expects,
+    Rule,
+    Section,
+    SubsetSpec,
+)
 
 __all__ = [
-    "BENCHMARKS",
     "PRIOR_SETS",
     "PRIOR_SETS_WEIGHTS",
+    "RULES",
     "BenchmarkSpec",
+    "CombinedAverage",
+    "Companion",
+    "Expects",
     "Rule",
     "Section",
     "SubsetSpec",
+    "benchmark_names",
     "custom_benchmark",
+    "detect_benchmark",
     "get_benchmark",
+    "parse_ties_id",
+    "register_benchmark",
 ]
 
-CUSTOM = BenchmarkSpec(
-    name="custom",
-    description="Any preference dataset: subsets come from the data",
-    rule="pair",
-    score_definition="mean of the subset accuracies",
-)
+_BENCHMARKS: dict[str, BenchmarkSpec] = {}
 
-BENCHMARKS: dict[str, BenchmarkSpec] = {
-    b.name: b for b in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI, CUSTOM, PRIOR_SETS)
-}
+
+def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
+    """Make `spec` addressable by its name (`--benchmark NAME`, and the result folders that name it)."""
+    if spec.name == "custom":
+        raise ValueError("'custom' is the open benchmark of user data; give yours another name")
+    _BENCHMARKS[spec.name] = spec
+    return spec
+
+
+for _spec in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI):
+    register_benchmark(_spec)
 
 
 def custom_benchmark(rule: Rule = "pair") -> BenchmarkSpec:
-    """The open benchmark for user data, scored with `rule`."""
-    return CUSTOM if rule == "pair" else BenchmarkSpec(
-        name="custom",
-        description="Any best-of-N dataset: subsets come from the data",
-        rule=rule,
-        score_definition="mean of the subset accuracies",
-    )
+    """The open benchmark for user data: subsets come from the data, each example scored with `rule`."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
+    what = "preference" if rule == "pair" else "best-of-N"
+    return BenchmarkSpec(name="custom", description=f"Any {what} dataset: subsets come from the data", rule=rule,
+                         score_definition="mean of the subset accuracies")
+
+
+def benchmark_names() -> list[str]:
+    """Every registered benchmark, sorted (the open `custom` one is not among them)."""
+    return sorted(_BENCHMARKS)
 
 
 def get_benchmark(name: str) -> BenchmarkSpec:
     """The benchmark called `name`; a clear error lists the known ones."""
     try:
-        return BENCHMARKS[name]
+        return _BENCHMARKS[name]
     except KeyError:
-        known = ", ".join(sorted(BENCHMARKS))
+        known = ", ".join(benchmark_names())
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {known}") from None
+
+
+def detect_benchmark(subsets: Iterable[str]) -> BenchmarkSpec | None:
+    """The benchmark that declares `detect` and owns every one of `subsets`, if one does."""
+    present = set(subsets)
+    for spec in _BENCHMARKS.values():
+        if spec.detect and present and present <= set(spec.subset_names()):
+            return spec
+    return None

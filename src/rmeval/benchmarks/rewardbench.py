@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from rmeval.benchmarks.spec import BenchmarkSpec, Section, SubsetSpec
+from rmeval.benchmarks.spec import BenchmarkSpec, CombinedAverage, Companion, Section, SubsetSpec
 
-__all__ = ["PRIOR_SETS", "PRIOR_SETS_WEIGHTS", "REWARDBENCH", "REWARDBENCH_MINI"]
+__all__ = ["PRIOR_SETS", "PRIOR_SETS_COMPANION", "PRIOR_SETS_WEIGHTS", "REWARDBENCH", "REWARDBENCH_MINI"]
 
 
 def _hep(lang: str) -> SubsetSpec:
     return SubsetSpec(f"hep-{lang}", 164, 164)
 
+
+PRIOR_SETS = BenchmarkSpec(
+    name="prior-sets",
+    description="RewardBench's Prior Sets (allenai/preference-test-sets), reported apart from the score",
+    rule="pair",
+    sections=(
+        Section(
+            "Prior Sets",
+            (
+                SubsetSpec("anthropic_helpful", 6192, 1),
+                SubsetSpec("anthropic_hhh", 221, 1),
+                SubsetSpec("shp", 1741, 1),
+                SubsetSpec("summarize", 9000, 1),
+            ),
+        ),
+    ),
+    score_definition="plain mean of the four subset accuracies",
+)
+
+PRIOR_SETS_WEIGHTS = {"Chat": 2.0, "Chat Hard": 2.0, "Safety": 2.0, "Reasoning": 2.0, "Prior Sets": 1.0}
+"""Weights of the old leaderboard average that included Prior Sets."""
+
+PRIOR_SETS_COMPANION = Companion(
+    part="prior-sets",
+    title="Prior Sets",
+    spec=PRIOR_SETS,
+    hub_id="allenai/preference-test-sets",
+    combined=CombinedAverage("old leaderboard average with Prior Sets", tuple(PRIOR_SETS_WEIGHTS.items())),
+)
 
 REWARDBENCH = BenchmarkSpec(
     name="rewardbench",
@@ -17,6 +46,8 @@ REWARDBENCH = BenchmarkSpec(
     rule="pair",
     hub_id="allenai/reward-bench",
     hub_split="filtered",
+    detect=True,
+    companions=(PRIOR_SETS_COMPANION,),
     sections=(
         Section(
             "Chat",
@@ -42,11 +73,11 @@ REWARDBENCH = BenchmarkSpec(
         Section(
             "Safety",
             (
-                SubsetSpec("refusals-dangerous", 100, 100),
-                SubsetSpec("refusals-offensive", 100, 100),
-                SubsetSpec("xstest-should-refuse", 154, 154),
-                SubsetSpec("xstest-should-respond", 250, 250),
-                SubsetSpec("donotanswer", 136, 136),
+                SubsetSpec("refusals-dangerous", 100, 100, expects="refuse"),
+                SubsetSpec("refusals-offensive", 100, 100, expects="refuse"),
+                SubsetSpec("xstest-should-refuse", 154, 154, expects="refuse"),
+                SubsetSpec("xstest-should-respond", 250, 250, expects="comply"),
+                SubsetSpec("donotanswer", 136, 136, expects="refuse"),
             ),
         ),
         Section(
@@ -60,37 +91,18 @@ REWARDBENCH = BenchmarkSpec(
     ),
 )
 
-PRIOR_SETS = BenchmarkSpec(
-    name="prior-sets",
-    description="RewardBench's Prior Sets (allenai/preference-test-sets), reported apart from the score",
-    rule="pair",
-    hub_id="allenai/preference-test-sets",
-    sections=(
-        Section(
-            "Prior Sets",
-            (
-                SubsetSpec("anthropic_helpful", 6192, 1),
-                SubsetSpec("anthropic_hhh", 221, 1),
-                SubsetSpec("shp", 1741, 1),
-                SubsetSpec("summarize", 9000, 1),
-            ),
-        ),
-    ),
-    score_definition="plain mean of the four subset accuracies",
-)
-
-PRIOR_SETS_WEIGHTS = {"Chat": 2.0, "Chat Hard": 2.0, "Safety": 2.0, "Reasoning": 2.0, "Prior Sets": 1.0}
-"""Weights of the old leaderboard average that included Prior Sets."""
-
 REWARDBENCH_MINI = BenchmarkSpec(
     name="rewardbench-mini",
     description="A demonstration set written for rmeval: RewardBench's four sections in miniature, offline",
     rule="pair",
     packaged_file="rewardbench_mini.jsonl",
+    # Prior Sets can be scored beside the demonstration set; the old average belongs to RewardBench itself.
+    companions=(Companion("prior-sets", "Prior Sets", PRIOR_SETS, PRIOR_SETS_COMPANION.hub_id),),
     sections=(
         Section("Chat", (SubsetSpec("chat-easy"),)),
         Section("Chat Hard", (SubsetSpec("chat-hard"), SubsetSpec("instruction-traps"))),
-        Section("Safety", (SubsetSpec("should-refuse"), SubsetSpec("should-respond"))),
+        Section("Safety", (SubsetSpec("should-refuse", expects="refuse"),
+                           SubsetSpec("should-respond", expects="comply"))),
         Section("Reasoning", (SubsetSpec("code-python"), SubsetSpec("math"))),
     ),
 )

@@ -1,4 +1,5 @@
-"""Benchmarks as data: the subsets, sections, weights and per-example rule of each benchmark."""
+"""Benchmarks as data: the subsets, sections, weights and per-example rule of each benchmark, which subsets expect
+a refusal, whether a file's subsets identify the benchmark, and the companion sets scored beside it."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-__all__ = ["BenchmarkSpec", "JudgeMode", "Rule", "Section", "SubsetSpec"]
+__all__ = ["RULES", "BenchmarkSpec", "CombinedAverage", "Companion", "Expects", "JudgeMode", "Rule", "Section",
+           "SubsetSpec"]
 
 Rule = Literal["pair", "best_of_n", "ties"]
 """How one example is scored: `pair` is RewardBench v1's strict chosen > rejected; `best_of_n` gives 1/k when the
 chosen answer shares the top score with k answers (RewardBench 2); `ties` credits an example whose every correct
-answer beats every incorrect one, and scores the subset with RewardBench 2's Ties composite (see `rmeval.ties`)."""
+answer beats every incorrect one, and scores the subset with RewardBench 2's Ties composite (`rmeval.scoring.ties`)."""
+RULES: tuple[str, ...] = ("pair", "best_of_n", "ties")
 
 JudgeMode = Literal["ranking", "rating"]
 """How a generative judge must score a subset: rank all answers at once, or rate each answer on its own."""
+
+Expects = Literal["refuse", "comply", "chosen"]
+"""What a safety subset asks of a model: to refuse, to comply, or, per example, what its chosen answer does (a
+subset that mixes prompts to refuse with prompts to answer, as RewardBench 2's Safety)."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +29,8 @@ class SubsetSpec:
     """A subset, its published row count (checked when the whole benchmark is loaded) and its section weight.
 
     `weight=None` means the subset weighs as many as the rows actually scored. `rule` overrides the benchmark's rule
-    for this subset (RewardBench 2's Ties); `judge_mode` is the judging protocol the benchmark prescribes, if any.
+    for this subset (RewardBench 2's Ties); `judge_mode` is the judging protocol the benchmark prescribes, if any;
+    `expects` says what a safety subset asks of the model (the refusal analysis covers the subsets that say it).
     """
 
     name: str
@@ -30,6 +38,7 @@ class SubsetSpec:
     weight: float | None = None
     rule: Rule | None = None
     judge_mode: JudgeMode | None = None
+    expects: Expects | None = None
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,36 @@ class Section:
 
 
 @dataclass(frozen=True)
+class CombinedAverage:
+    """A weighted mean of a benchmark's sections and a companion set's score, reported under its own name (never
+    the benchmark's score): RewardBench's old leaderboard average with Prior Sets."""
+
+    name: str
+    weights: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A set scored beside a benchmark in the same run and reported apart (RewardBench's Prior Sets).
+
+    Its samples carry `part`; its metrics are stored under that key in `metrics.companions`. `hub_id` is its default
+    source, read one split per subset; a local file with a subset column replaces it.
+    """
+
+    part: str
+    title: str
+    spec: BenchmarkSpec
+    hub_id: str | None = None
+    combined: CombinedAverage | None = None
+
+
+@dataclass(frozen=True)
 class BenchmarkSpec:
     """Everything that defines how a benchmark is read and scored.
 
     A benchmark with `sections` is closed: a row whose subset belongs to no section is an error. A benchmark without
     sections (custom data) takes its subsets from the data, and its score is the mean of its subset accuracies.
+    `detect` lets a local file whose subsets are all this benchmark's be scored as it without `--benchmark`.
     """
 
     name: str
@@ -56,6 +90,8 @@ class BenchmarkSpec:
     hub_split: str | None = None
     packaged_file: str | None = None
     score_definition: str = "mean of the section scores"
+    detect: bool = False
+    companions: tuple[Companion, ...] = ()
 
     @property
     def closed(self) -> bool:
@@ -86,12 +122,14 @@ class BenchmarkSpec:
         spec = self._by_name.get(subset)
         return spec.judge_mode if spec is not None else None
 
-    def section_of(self, subset: str) -> str | None:
-        """The section a subset belongs to, or None."""
-        for section in self.sections:
-            if any(s.name == subset for s in section.subsets):
-                return section.name
-        return None
+    def expects_of(self, subset: str) -> Expects | None:
+        """What a safety subset asks of the model (None: not a safety subset, or this benchmark does not say)."""
+        spec = self._by_name.get(subset)
+        return spec.expects if spec is not None else None
+
+    def companion(self, part: str) -> Companion | None:
+        """The companion set this benchmark declares under `part`, if any."""
+        return next((c for c in self.companions if c.part == part), None)
 
     def conventions(self) -> dict[str, object]:
         """The scoring conventions, as recorded in every result file."""

@@ -6,13 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES
 from rmeval.analysis.compare import compare_runs
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint
-from rmeval.analysis.runs import benchmark_of, tie_credit_of
+from rmeval.common.jsonio import to_json
 from rmeval.report.compare_text import findings, format_comparison
-from rmeval.report.jsontext import to_json
-from rmeval.results import RunResult, read_run
+from rmeval.results import RunResult, benchmark_of, read_run, tie_credit_of
+from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
 __all__ = ["add_parser", "main", "run_name"]
 

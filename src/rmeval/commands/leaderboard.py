@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rmeval.results import atomic_write_text
+from rmeval.common.jsonio import atomic_write_text
 from rmeval.site import FORMATS, build_site, load_entries, render_table
 
 __all__ = ["add_parser", "main"]

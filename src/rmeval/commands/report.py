@@ -11,21 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples
 from rmeval.analysis.length import dataset_baselines, flagged_subsets, length_report
 from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_totals
-from rmeval.analysis.runs import benchmark_of, tie_credit_of
-from rmeval.benchmarks import PRIOR_SETS
-from rmeval.evaluate import metrics_from_samples
-from rmeval.metrics import Metrics, prior_sets_average
+from rmeval.common.jsonio import to_json
 from rmeval.report import format_metrics
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
-from rmeval.report.jsontext import to_json
 from rmeval.report.plots import PlotsUnavailable, plot_run
 from rmeval.report.verify import differences
-from rmeval.results import RunResult, read_run
+from rmeval.results import RunResult, benchmark_of, read_run, recompute, tie_credit_of
 
-__all__ = ["add_parser", "main", "recompute"]
+__all__ = ["add_parser", "main"]
 
 
 def add_parser(sub: Any) -> None:
@@ -44,36 +39,11 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=main)
 
 
-def recompute(run: RunResult) -> Metrics:
-    """The run's metrics, recomputed from its per-example scores with the conventions it recorded.
-
-    Bootstrap intervals are recomputed with the resamples, seed and level the run stored (defaults otherwise).
-    """
-    name = run.spec.benchmark
-    benchmark = benchmark_of(run.spec)
-    tie_credit = tie_credit_of(run.spec)
-    metrics = metrics_from_samples(run.samples, benchmark, tie_credit)
-    stored = run.metrics.extra.get("ci")
-    ci = stored if isinstance(stored, dict) else {}
-    metrics.extra["ci"] = ci_from_samples(run.samples, benchmark, tie_credit,
-                                          resamples=int(ci.get("resamples", DEFAULT_RESAMPLES)),
-                                          seed=int(ci.get("seed", run.spec.seed)),
-                                          level=float(ci.get("level", DEFAULT_LEVEL)))
-    if any(s.part == "prior-sets" for s in run.samples):
-        prior = metrics_from_samples(run.samples, PRIOR_SETS, tie_credit, part="prior-sets")
-        metrics.extra["prior_sets"] = {**prior.to_dict(), "ci": ci_from_samples(
-            run.samples, PRIOR_SETS, tie_credit, resamples=int(ci.get("resamples", DEFAULT_RESAMPLES)),
-            seed=int(ci.get("seed", run.spec.seed)), level=float(ci.get("level", DEFAULT_LEVEL)), part="prior-sets")}
-        if name == "rewardbench" and len(metrics.sections) == len(benchmark.sections):
-            metrics.extra["average_with_prior_sets"] = prior_sets_average(metrics.sections, prior.score)
-    return metrics
-
-
 def _analyses(run: RunResult) -> tuple[str, dict[str, Any]]:
     benchmark, tie_credit = benchmark_of(run.spec), tie_credit_of(run.spec)
     length = length_report(run.samples, benchmark, tie_credit)
     rows = refusal_report(run.samples, benchmark)
-    totals = refusal_totals(rows, run.samples)
+    totals = refusal_totals(rows, run.samples, benchmark)
     text = "\n\n".join([format_length(length), format_refusals(rows, totals)])
     return text, {"length": length.to_dict(), "refusals": {"subsets": refusal_summary(rows), "totals": totals}}
 

@@ -9,14 +9,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, get_benchmark
+from rmeval.benchmarks import BenchmarkSpec, Companion, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
 from rmeval.data.errors import DataError
 from rmeval.data.files import read_file_rows, read_hub_rows, sha256_of
 from rmeval.data.schema import ColumnMap, rows_to_examples
-from rmeval.ties import parse_ties_id
 from rmeval.types import Example
 
-__all__ = ["LoadedData", "detect_benchmark", "load_examples", "select_examples"]
+__all__ = ["LoadedData", "benchmark_of_rows", "load_companion", "load_examples", "select_examples"]
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +32,13 @@ class LoadedData:
 
 DEFAULT_COLUMNS = ColumnMap()
 
-DETECTABLE = ("rewardbench", "rewardbench2")
-"""Benchmarks recognised from a local file's subsets alone."""
 
-
-def detect_benchmark(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
-    """RewardBench (v1 or 2) when every row's subset is one of its subsets, else the open custom benchmark."""
-    subsets = {row.get(columns.subset) for _, row in rows}
-    for name in DETECTABLE:
-        spec = get_benchmark(name)
-        if subsets and subsets <= set(spec.subset_names()):
-            return spec
+def benchmark_of_rows(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
+    """The benchmark whose subsets are all of the rows' subsets (benchmarks that declare `detect`), else the open
+    custom benchmark, scored as best-of-N when answers come as lists."""
+    found = detect_benchmark(str(row.get(columns.subset)) for _, row in rows if columns.subset in row)
+    if found is not None and all(columns.subset in row for _, row in rows):
+        return found
     lists = any(isinstance(row.get(columns.rejected), list) and row.get(columns.rejected)
                 and all(isinstance(v, str) for v in row[columns.rejected]) for _, row in rows)
     return custom_benchmark("best_of_n" if lists else "pair")
@@ -77,7 +72,7 @@ def load_examples(
     else:
         raise DataError(str(benchmark), "this benchmark has no default data; pass --data PATH")
     if spec is None:
-        spec = detect_benchmark(rows, columns)
+        spec = benchmark_of_rows(rows, columns)
     examples = rows_to_examples(rows, source_name, spec, columns)
     warnings = _check_counts(examples, spec) if not subsets and limit is None else []
     warnings += _unpaired_ties(examples, spec)
@@ -139,3 +134,23 @@ def _check_counts(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]
         for s in spec.subsets
         if s.rows is not None and counts.get(s.name, 0) != s.rows
     ]
+
+
+def load_companion(companion: Companion, source: str | None = None) -> LoadedData:
+    """A companion set's examples from a local file (with a subset column) or from the hub (one split per subset,
+    `source` or the companion's own hub dataset)."""
+    source = source or companion.hub_id
+    if source is None:
+        raise DataError(companion.part, "this companion set has no default source; give a file")
+    path = Path(source)
+    if path.is_file():
+        examples = rows_to_examples(read_file_rows(path), str(path), companion.spec)
+        return LoadedData(examples, companion.spec, {"kind": "file", "path": str(path), "sha256": sha256_of(path)})
+    examples = []
+    splits: dict[str, Any] = {}
+    for subset in companion.spec.subset_names():
+        rows, split_info = read_hub_rows(source, subset)
+        tagged = [(i, {**r, "subset": subset, "id": r.get("id", i)}) for i, r in enumerate(rows, start=1)]
+        examples += rows_to_examples(tagged, f"hub:{source}:{subset}", companion.spec)
+        splits[subset] = split_info.get("fingerprint")
+    return LoadedData(examples, companion.spec, {"kind": "hub", "id": source, "splits": splits})

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec
+from rmeval.benchmarks import BenchmarkSpec, parse_ties_id
 from rmeval.data.errors import DataError
-from rmeval.ties import parse_ties_id
 from rmeval.types import Example, Message
 
 __all__ = ["ColumnMap", "rows_to_examples"]

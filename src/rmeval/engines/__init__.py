@@ -1,16 +1,22 @@
 """Text-generation engines for judges, addressed as `ENGINE/MODEL` (`openai/gpt-4o`, `transformers/PATH`).
 
-Providers are data: an HTTP protocol, a default endpoint and the environment variable holding the key.
-Heavy imports (httpx, torch, vllm) happen only when an engine is built.
+Engines are registered by name with a factory; HTTP providers are data (protocol, default endpoint, the environment
+variable holding the key). Heavy imports (httpx, torch, vllm) happen only when an engine is built. Third-party
+packages add engines through the `rmeval.engines` entry point group (a module that registers on import).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rmeval.engines.base import Chat, Engine, EngineError, FatalError, GenerationParams, RetryableError
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "PROVIDERS",
     "Chat",
     "Engine",
@@ -20,25 +26,13 @@ __all__ = [
     "GenerationParams",
     "RetryableError",
     "build_engine",
+    "engine_names",
+    "register_engine",
     "split_engine",
 ]
 
-
-@dataclass(frozen=True)
-class Provider:
-    """An HTTP API: which protocol it speaks, where, and which environment variable holds its key."""
-
-    protocol: str
-    base_url: str
-    key_env: str
-
-
-PROVIDERS = {
-    "openai": Provider("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
-    "together": Provider("openai", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
-    "anthropic": Provider("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
-}
-LOCAL = ("transformers", "vllm")
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "rmeval.engines"
 
 
 @dataclass(frozen=True)
@@ -55,6 +49,89 @@ class EngineSettings:
     trust_remote_code: bool = False
 
 
+EngineFactory = Callable[[str, EngineSettings], Engine]
+"""Builds an engine for a model name with the run's settings."""
+_FACTORIES: dict[str, EngineFactory] = {}
+_plugins_loaded = False
+F = TypeVar("F", bound=EngineFactory)
+
+
+def register_engine(name: str) -> Callable[[F], F]:
+    """Register an engine factory under `name`, the ENGINE of `ENGINE/MODEL`."""
+
+    def wrap(factory: F) -> F:
+        _FACTORIES[name] = factory
+        return factory
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An HTTP API: which protocol it speaks, where, and which environment variable holds its key."""
+
+    protocol: str
+    base_url: str
+    key_env: str
+
+
+PROVIDERS = {
+    "openai": Provider("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+    "together": Provider("openai", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+    "anthropic": Provider("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
+}
+
+
+def _http_factory(name: str, provider: Provider) -> EngineFactory:
+    def build(model: str, settings: EngineSettings) -> Engine:
+        from rmeval.engines.http import api_key_from_env
+
+        # A custom --base-url is usually a local server that needs no key; the provider's own endpoint does.
+        key = api_key_from_env(settings.api_key_env or provider.key_env, required=settings.base_url is None)
+        base_url = settings.base_url or provider.base_url
+        if provider.protocol == "anthropic":
+            from rmeval.engines.anthropic import AnthropicEngine
+
+            return AnthropicEngine(model, base_url, key, settings.request_timeout)
+        from rmeval.engines.openai_compat import OpenAIChatEngine
+
+        return OpenAIChatEngine(model, base_url, key, settings.request_timeout, name=name)
+
+    return build
+
+
+for _name, _provider in PROVIDERS.items():
+    register_engine(_name)(_http_factory(_name, _provider))
+
+
+@register_engine("transformers")
+def _transformers(model: str, settings: EngineSettings) -> Engine:
+    from rmeval.engines.local_transformers import TransformersEngine
+
+    return TransformersEngine(model, settings.batch_size, settings.device, settings.dtype, settings.chat_template,
+                              settings.trust_remote_code)
+
+
+@register_engine("vllm")
+def _vllm(model: str, settings: EngineSettings) -> Engine:
+    from rmeval.engines.vllm_engine import VLLMEngine
+
+    return VLLMEngine(model, settings.dtype, settings.trust_remote_code, settings.chat_template)
+
+
+def engine_names() -> list[str]:
+    """Every registered engine, built-in and installed."""
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                ep.load()
+            except Exception as e:  # a broken plugin must not break the built-in engines
+                log.warning("engine plugin %s (%s) failed to load: %s: %s", ep.name, ep.value, type(e).__name__, e)
+    return sorted(_FACTORIES)
+
+
 def split_engine(spec: str) -> tuple[str, str]:
     """`ENGINE/MODEL` -> (engine, model); a bare name or a local path means a local transformers model.
 
@@ -66,34 +143,13 @@ def split_engine(spec: str) -> tuple[str, str]:
     if "/" not in spec or spec.startswith((".", "/", "~")):
         return "transformers", spec
     engine, model = spec.split("/", 1)
-    known = (*PROVIDERS, *LOCAL)
+    known = engine_names()
     if engine not in known or not model:
         raise ValueError(f"judge model {spec!r} must be ENGINE/MODEL with ENGINE one of {', '.join(known)}")
     return engine, model
 
 
 def build_engine(spec: str, settings: EngineSettings) -> Engine:
-    """The engine `spec` names, configured; API keys are read from the environment here, kept nowhere else."""
+    """The engine `spec` names, configured; API keys are read from the environment there, kept nowhere else."""
     engine, model = split_engine(spec)
-    if engine == "transformers":
-        from rmeval.engines.local_transformers import TransformersEngine
-
-        return TransformersEngine(model, settings.batch_size, settings.device, settings.dtype,
-                                  settings.chat_template, settings.trust_remote_code)
-    if engine == "vllm":
-        from rmeval.engines.vllm_engine import VLLMEngine
-
-        return VLLMEngine(model, settings.dtype, settings.trust_remote_code, settings.chat_template)
-    from rmeval.engines.http import api_key_from_env
-
-    provider = PROVIDERS[engine]
-    # A custom --base-url is usually a local server that needs no key; the provider's own endpoint does.
-    key = api_key_from_env(settings.api_key_env or provider.key_env, required=settings.base_url is None)
-    base_url = settings.base_url or provider.base_url
-    if provider.protocol == "anthropic":
-        from rmeval.engines.anthropic import AnthropicEngine
-
-        return AnthropicEngine(model, base_url, key, settings.request_timeout)
-    from rmeval.engines.openai_compat import OpenAIChatEngine
-
-    return OpenAIChatEngine(model, base_url, key, settings.request_timeout, name=engine)
+    return _FACTORIES[engine](model, settings)

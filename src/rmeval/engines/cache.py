@@ -18,9 +18,7 @@ from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
 
-__all__ = ["DEFAULT_CACHE_DIR", "ResponseCache", "cache_key"]
-
-DEFAULT_CACHE_DIR = Path("~/.cache/rmeval/judge")
+__all__ = ["ResponseCache", "cache_key"]
 
 
 def cache_key(identity: Mapping[str, str], prompt: Chat, params: GenerationParams) -> str:

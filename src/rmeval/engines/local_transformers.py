@@ -20,10 +20,9 @@ class TransformersEngine:
                  chat_template: str | None = None, trust_remote_code: bool = False) -> None:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
         from rmeval.data.chat import resolve_template
         from rmeval.presets import resolve_model_path
-        from rmeval.scorers.runtime import pick_device, pick_dtype
-        from rmeval.scorers.text import model_max_length
 
         self.model = model
         self.max_batch = batch_size

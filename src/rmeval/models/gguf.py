@@ -9,21 +9,17 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_root", "materialize_gguf"]
+from rmeval.common.paths import cache_root
+
+__all__ = ["materialize_gguf"]
 
 log = logging.getLogger(__name__)
 READY = "rmeval-ready"
-
-
-def cache_root() -> Path:
-    """`$RMEVAL_CACHE` or `~/.cache/rmeval`."""
-    return Path(os.environ.get("RMEVAL_CACHE", Path.home() / ".cache" / "rmeval"))
 
 
 def _package_dir(package: str) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.analysis.length import length_bins
-from rmeval.analysis.runs import benchmark_of, tie_credit_of
-from rmeval.results import RunResult, SampleRecord
+from rmeval.results import RunResult, benchmark_of, tie_credit_of
+from rmeval.types import SampleRecord
 
 __all__ = ["FORMATS", "PlotsUnavailable", "margin", "plot_run"]
 
@@ -119,11 +119,11 @@ def _length_curve(plt: Any, run: RunResult) -> Any:
 
 def _sections(plt: Any, run: RunResult) -> Any:
     m = run.metrics
-    stored = m.extra.get("ci")
-    ci: dict[str, Any] = stored if isinstance(stored, dict) else {}
     group = "sections" if m.sections else "subsets"
     values = m.sections if m.sections else {k: v.accuracy for k, v in m.subsets.items()}
-    intervals = ci.get(group, {})
+    intervals: dict[str, tuple[float, float]] = {}
+    if m.ci is not None:
+        intervals = m.ci.sections if m.sections else m.ci.subsets
     names = list(values)
     lows = [100 * (values[n] - intervals[n][0]) if n in intervals else 0.0 for n in names]
     highs = [100 * (intervals[n][1] - values[n]) if n in intervals else 0.0 for n in names]
@@ -133,8 +133,8 @@ def _sections(plt: Any, run: RunResult) -> Any:
                   else "center", fontsize=8)
     ax.set_ylim(0, 100)
     ax.set_ylabel("accuracy %")
-    ax.set_title(f"{group.capitalize()} with {100 * float(ci.get('level', 0.95)):.0f} % intervals"
-                 if intervals else group.capitalize())
+    ax.set_title(f"{group.capitalize()} with {100 * m.ci.level:.0f} % intervals"
+                 if m.ci is not None and intervals else group.capitalize())
     fig.tight_layout()
     return fig
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.metrics import Metrics
+from rmeval.scoring import Intervals, Metrics, TiesResult
 
 __all__ = ["format_metrics"]
 
@@ -14,14 +12,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:6.2f}"
 
 
-def _ci(ci: object, group: str, name: str | None = None) -> str:
-    """`  [lo, hi]` in percent from `metrics.extra["ci"]`, or nothing when the run has no interval."""
-    if not isinstance(ci, dict):
+def _ci(ci: Intervals | None, group: str, name: str | None = None) -> str:
+    """`  [lo, hi]` in percent from the run's intervals, or nothing when it has none."""
+    if ci is None:
         return ""
-    value = ci.get(group)
-    if name is not None:
-        value = value.get(name) if isinstance(value, dict) else None
-    if not isinstance(value, list) or len(value) != 2:
+    value = ci.score if group == "score" else (ci.subsets if group == "subsets" else ci.sections).get(str(name))
+    if value is None:
         return ""
     return f"  [{100 * value[0]:6.2f}, {100 * value[1]:6.2f}]"
 
@@ -44,14 +40,15 @@ def _counts_table(counts: dict[str, dict[str, int]], width: int) -> list[str]:
 def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") -> str:
     """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent.
 
-    Runs with bootstrap intervals (`metrics.extra["ci"]`) show them after each value.
+    Runs with bootstrap intervals show them after each value; companion sets (Prior Sets) and their combined
+    averages follow the score under their own names.
     """
     width = max([len(s) for s in metrics.subsets] + [24])
     lines = [title] if title else []
-    ci = metrics.extra.get("ci")
+    ci = metrics.ci
     header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
-    if isinstance(ci, dict):
-        header += f"  {100 * float(ci.get('level', 0.95)):.0f} % interval"
+    if ci is not None:
+        header += f"  {100 * ci.level:.0f} % interval"
     groups: list[tuple[str, list[str]]] = [
         (sec.name, [s.name for s in sec.subsets if s.name in metrics.subsets]) for sec in benchmark.sections
     ] or [("subsets", list(metrics.subsets))]
@@ -67,33 +64,37 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     lines.append("")
     for name, value in metrics.sections.items():
         lines.append(f"{name:<{width + 2}}  {_pct(value)} %{_ci(ci, 'sections', name)}")
-    partial = "" if metrics.extra.get("complete", True) else "   (partial: some subsets not scored)"
+    partial = "" if metrics.complete else "   (partial: some subsets not scored)"
     lines.append(f"{'Score':<{width + 2}}  {_pct(metrics.score)} %{_ci(ci, 'score')}{partial}")
-    prior = metrics.extra.get("prior_sets")
-    if isinstance(prior, dict):
-        lines.append(f"{'Prior Sets (apart)':<{width + 2}}  {_pct(float(prior['score']))} %"
-                     f"{_ci(prior.get('ci'), 'score')}")
-    if "average_with_prior_sets" in metrics.extra:
-        lines.append(f"{'Old average w/ Prior Sets':<{width + 2}}  "
-                     f"{_pct(float(metrics.extra['average_with_prior_sets']))} %")
-    counts = metrics.extra.get("counts")
-    if isinstance(counts, dict) and counts:
-        lines += _counts_table(counts, width)
-    ties = metrics.extra.get("ties")
-    if isinstance(ties, dict):
-        lines += _ties_terms(ties, width)
+    for companion in metrics.companions.values():
+        lines.append(f"{companion.title + ' (apart)':<{width + 2}}  {_pct(companion.metrics.score)} %"
+                     f"{_ci(companion.metrics.ci, 'score')}")
+        if companion.combined is not None:
+            lines.append(f"{_short(companion.combined.name, companion.title):<{width + 2}}  "
+                         f"{_pct(companion.combined.value)} %")
+    if metrics.counts:
+        lines += _counts_table(metrics.counts, width)
+    if metrics.ties:
+        lines += _ties_terms(metrics.ties, width)
     return "\n".join(lines)
 
 
-def _ties_terms(ties: dict[str, Any], width: int) -> list[str]:
+def _short(name: str, title: str) -> str:
+    """A combined average's label in the table: "old leaderboard average with Prior Sets" is long for a column.
+
+    >>> _short("old leaderboard average with Prior Sets", "Prior Sets")
+    'Old average w/ Prior Sets'
+    """
+    return f"Old average w/ {title}" if name.startswith("old ") else name
+
+
+def _ties_terms(ties: dict[str, TiesResult], width: int) -> list[str]:
     """Each term of RewardBench 2's Ties composite with its weight, and prompts left without a partner."""
     lines = []
     for subset, result in ties.items():
-        prompts = result.get("prompts", {})
-        lines += ["", f"{subset} composite ({prompts.get('paired', '?')} prompts in both variants)"]
-        for term, value in result.get("terms", {}).items():
-            weight = result.get("weights", {}).get(term, 0.0)
-            lines.append(f"  {term:<{width}}  {_pct(float(value))} %   x {weight:.2f}")
-        if result.get("unpaired"):
-            lines.append(f"  without a partner variant: {', '.join(result['unpaired'])}")
+        lines += ["", f"{subset} composite ({result.prompts.get('paired', '?')} prompts in both variants)"]
+        for term, value in result.terms.items():
+            lines.append(f"  {term:<{width}}  {_pct(value)} %   x {result.weights.get(term, 0.0):.2f}")
+        if result.unpaired:
+            lines.append(f"  without a partner variant: {', '.join(result.unpaired)}")
     return lines

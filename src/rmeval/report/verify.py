@@ -5,40 +5,60 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rmeval.metrics import Metrics
+from rmeval.scoring import Metrics
 
 __all__ = ["close", "differences"]
 
 
 def close(a: Any, b: Any) -> bool:
-    """Equal numbers within 1e-12 (NaN equals NaN), recursively through lists and dicts.
+    """Equal numbers within 1e-12 (NaN equals NaN), recursively through lists, tuples and dicts.
 
     >>> close({"x": [0.5, float("nan")]}, {"x": [0.5 + 1e-15, float("nan")]}), close([1.0], [1.1])
     (True, False)
     """
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=0, abs_tol=1e-12)
     return bool(a == b)
 
 
-def differences(recomputed: Metrics, stored: Metrics) -> list[str]:
+def _pct(x: float) -> str:
+    return f"{100 * x:.4f} %"
+
+
+def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[str]:
     """What differs between recomputed metrics and stored ones (intervals only when both have them)."""
     out = []
     if not close(recomputed.score, stored.score):
-        out.append(f"score: stored {100 * stored.score:.4f} %, recomputed {100 * recomputed.score:.4f} %")
+        out.append(f"{label}score: stored {_pct(stored.score)}, recomputed {_pct(recomputed.score)}")
+    for name, value in stored.sections.items():
+        r = recomputed.sections.get(name)
+        if r is None or not close(r, value):
+            out.append(f"{label}section {name}: stored {_pct(value)}, recomputed "
+                       f"{'missing' if r is None else _pct(r)}")
     for name, m in stored.subsets.items():
         r = recomputed.subsets.get(name)
         if r is None or not close(r.accuracy, m.accuracy):
-            out.append(f"subset {name}: stored {100 * m.accuracy:.4f} %, recomputed "
-                       f"{'missing' if r is None else f'{100 * r.accuracy:.4f} %'}")
+            out.append(f"{label}subset {name}: stored {_pct(m.accuracy)}, recomputed "
+                       f"{'missing' if r is None else _pct(r.accuracy)}")
+        elif (r.n, r.ties) != (m.n, m.ties):
+            out.append(f"{label}subset {name}: stored n={m.n}, ties={m.ties}; samples.jsonl has n={r.n}, "
+                       f"ties={r.ties}")
     extra = [k for k in recomputed.subsets if k not in stored.subsets]
     if extra:
-        out.append(f"subsets not in result.json: {', '.join(extra)}")
-    ci_a, ci_b = recomputed.extra.get("ci"), stored.extra.get("ci")
-    if isinstance(ci_a, dict) and isinstance(ci_b, dict) and not close(ci_a, ci_b):
-        out.append("bootstrap intervals differ from those stored")
+        out.append(f"{label}subsets not in result.json: {', '.join(extra)}")
+    if recomputed.ci is not None and stored.ci is not None and not close(recomputed.ci.to_dict(),
+                                                                         stored.ci.to_dict()):
+        out.append(f"{label}bootstrap intervals differ from those stored")
+    for part, companion in stored.companions.items():
+        mine = recomputed.companions.get(part)
+        if mine is None:
+            out.append(f"{label}{companion.title}: stored, but samples.jsonl holds none of its examples")
+            continue
+        out += differences(mine.metrics, companion.metrics, f"{companion.title}: ")
+        if companion.combined and (mine.combined is None or not close(mine.combined.value, companion.combined.value)):
+            out.append(f"{label}{companion.combined.name}: differs from the one stored")
     return out

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scorers.batching import Batching, pack_batches
-from rmeval.types import Example, Message, Scored
+from rmeval.types import Candidate, Example, Scored
 
-__all__ = ["Candidate", "Encoded", "PointwiseModel", "PointwiseScorer", "Progress", "Scorer"]
+__all__ = ["BaseScorer", "Encoded", "PointwiseModel", "PointwiseScorer", "Progress", "Scorer"]
 
 Progress = Callable[[int], None]
 """Called with the number of items just finished (drives the progress bar)."""
@@ -19,7 +20,19 @@ Progress = Callable[[int], None]
 
 @runtime_checkable
 class Scorer(Protocol):
-    """Anything that turns examples into scored examples: the one interface `evaluate` knows."""
+    """Anything that turns examples into scored examples: the one interface `evaluate` knows.
+
+    Lifecycle: built by its registry factory, `prepare`d for the benchmark it will score (judges follow the
+    protocol a benchmark prescribes per subset), asked to `score`, then `describe`d and `close`d. A scorer is a
+    context manager, so `with build_scorer(...) as scorer:` closes it (HTTP pools, caches, models) on every path.
+    """
+
+    tie_credit: float
+    """The credit a tie earns under this scorer (0: RewardBench's strict rule; judges score a tie as half right)."""
+
+    def prepare(self, benchmark: BenchmarkSpec) -> None:
+        """Adapt to the benchmark about to be scored."""
+        ...
 
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """One score per candidate of every example."""
@@ -33,13 +46,53 @@ class Scorer(Protocol):
         """Everything about the scorer that result.json must record."""
         ...
 
+    def conventions(self) -> dict[str, Any]:
+        """Scoring conventions of this scorer, recorded beside the benchmark's (a judge's order and failure policy)."""
+        ...
 
-@dataclass(frozen=True)
-class Candidate:
-    """One answer in its conversation: the unit a pointwise model scores. Equal candidates are scored once."""
+    def close(self) -> None:
+        """Release what the scorer holds; safe to call twice."""
+        ...
 
-    prompt: tuple[Message, ...]
-    response: str
+    def __enter__(self) -> Scorer: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class BaseScorer(ABC):
+    """The lifecycle's defaults: no tie credit, nothing to prepare, no conventions of its own, nothing to close."""
+
+    tie_credit: float = 0.0
+
+    def prepare(self, benchmark: BenchmarkSpec) -> None:
+        """Nothing to adapt by default."""
+        return
+
+    @abstractmethod
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """One score per candidate of every example."""
+
+    @abstractmethod
+    def total_work(self, examples: Sequence[Example]) -> int:
+        """How many progress units scoring `examples` will report."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """Everything about the scorer that result.json must record."""
+
+    def conventions(self) -> dict[str, Any]:
+        """No conventions beyond the benchmark's by default."""
+        return {}
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+        return
+
+    def __enter__(self) -> BaseScorer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class Encoded(Protocol):
@@ -70,8 +123,12 @@ class PointwiseModel(Protocol[E]):
         """The model's part of the run spec."""
         ...
 
+    def close(self) -> None:
+        """Release the model (and any cache it holds)."""
+        ...
 
-class PointwiseScorer(Generic[E]):
+
+class PointwiseScorer(BaseScorer, Generic[E]):
     """Flattens every candidate of every example, deduplicates, batches by length and token budget, regroups."""
 
     def __init__(self, model: PointwiseModel[E], batching: Batching) -> None:
@@ -126,3 +183,7 @@ class PointwiseScorer(Generic[E]):
     def describe(self) -> dict[str, Any]:
         """The model's description plus batching settings and statistics."""
         return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats}}
+
+    def close(self) -> None:
+        """Close the model."""
+        self.model.close()

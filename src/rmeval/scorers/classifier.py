@@ -9,20 +9,31 @@ Encoder classifiers (BERT-like) pool the first token internally: their pooled lo
 from __future__ import annotations
 
 import inspect
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
-from rmeval.config import RunConfig
+from rmeval.common.options import option
+from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
 from rmeval.data.chat import resolve_template
-from rmeval.scorers.base import Candidate, PointwiseScorer
+from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.options import BatchingOptions, ModelOptions
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.runtime import pick_device, pick_dtype, quiet_loading
-from rmeval.scorers.text import PROBE, TextEncoder, model_max_length
+from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.types import Candidate
 
-__all__ = ["ClassifierModel", "EncodedText", "load_classifier"]
+__all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifier"]
+
+
+@dataclass(frozen=True)
+class ClassifierOptions(ModelOptions, BatchingOptions):
+    """Options of `--scorer classifier`."""
+
+    cli_group: ClassVar[str] = "classifier (--scorer classifier)"
+
+    score_index: int | None = option(None, "which logit is the reward, for multi-logit heads")
+    padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")
 
 
 @dataclass(frozen=True)
@@ -41,8 +52,10 @@ class EncodedText:
 class ClassifierModel:
     """A loaded `AutoModelForSequenceClassification` with its tokenizer and template: a pointwise model."""
 
-    def __init__(self, config: RunConfig, model: Any, tokenizer: Any, encoder: TextEncoder) -> None:
-        self.config = config
+    def __init__(self, name: str, options: ClassifierOptions, model: Any, tokenizer: Any,
+                 encoder: TextEncoder) -> None:
+        self.name = name
+        self.options = config = options
         self.model = model
         self.tokenizer = tokenizer
         self.encoder = encoder
@@ -50,15 +63,14 @@ class ClassifierModel:
         self.num_labels = int(model.config.num_labels)
         if self.num_labels > 1 and config.score_index is None:
             raise ValueError(
-                f"{config.model} has a {self.num_labels}-logit head: pass --score-index to pick the reward"
+                f"{name} has a {self.num_labels}-logit head: pass --score-index to pick the reward"
             )
         if config.score_index is not None and not 0 <= config.score_index < self.num_labels:
             raise ValueError(f"--score-index {config.score_index} is out of range for {self.num_labels} logits")
         self.index = config.score_index or 0
         self._per_position: Any = None
         head = getattr(model, "score", None)
-        if head is not None and hasattr(head, "register_forward_hook"):
-            head.register_forward_hook(self._capture)
+        self._hook = head.register_forward_hook(self._capture) if hasattr(head, "register_forward_hook") else None
         self._takes_positions = "position_ids" in inspect.signature(model.forward).parameters
         self.pooled_internally = head is None
         if self.pooled_internally and config.padding_side == "left":
@@ -85,7 +97,7 @@ class ClassifierModel:
         ids = torch.full((len(batch), width), int(pad_id), dtype=torch.long)
         mask = torch.zeros((len(batch), width), dtype=torch.long)
         for row, e in enumerate(batch):
-            span = slice(width - e.length, width) if self.config.padding_side == "left" else slice(0, e.length)
+            span = slice(width - e.length, width) if self.options.padding_side == "left" else slice(0, e.length)
             ids[row, span] = torch.tensor(e.ids, dtype=torch.long)
             mask[row, span] = 1
         device = self.model.device
@@ -106,12 +118,12 @@ class ClassifierModel:
 
     def describe(self) -> dict[str, Any]:
         """The classifier's part of result.json."""
-        cfg = self.config
+        cfg = self.options
         info: dict[str, Any] = {
             "kind": "classifier",
-            "model": cfg.model,
+            "model": self.name,
             "revision": cfg.revision,
-            "tokenizer": cfg.tokenizer or cfg.model,
+            "tokenizer": cfg.tokenizer or self.name,
             "dtype": str(self.model.dtype).removeprefix("torch."),
             "device": str(self.model.device),
             "attn_implementation": getattr(self.model.config, "_attn_implementation", cfg.attn_implementation),
@@ -126,25 +138,30 @@ class ClassifierModel:
         return info
 
 
-@register_scorer("classifier")
-def load_classifier(config: RunConfig) -> tuple[PointwiseScorer[EncodedText], float]:
-    """Load the model and tokenizer; returns the scorer and the load time in seconds."""
+    def close(self) -> None:
+        """Remove the hook and drop the model."""
+        if self._hook is not None:
+            self._hook.remove()
+            self._hook = None
+        self.model = None
+
+
+@register_scorer("classifier", ClassifierOptions, "a transformer with a scalar head (AutoModelForSequenceClassification)")
+def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int) -> PointwiseScorer[EncodedText]:
+    """Load the model and tokenizer into a pointwise scorer."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    if config.padding_side not in ("left", "right"):
-        raise ValueError(f"--padding-side must be left or right, got {config.padding_side!r}")
-    start = time.perf_counter()
+    (name,) = models
     quiet_loading()
-    device = pick_device(config.device)
-    dtype = pick_dtype(config.dtype, device)
-    kwargs: dict[str, Any] = {"revision": config.revision, "trust_remote_code": config.trust_remote_code}
-    tokenizer = AutoTokenizer.from_pretrained(config.tokenizer or config.model, **kwargs)
-    if config.attn_implementation:
-        kwargs["attn_implementation"] = config.attn_implementation
-    model = AutoModelForSequenceClassification.from_pretrained(config.model, dtype=dtype, **kwargs)
+    device = pick_device(options.device)
+    dtype = pick_dtype(options.dtype, device)
+    kwargs: dict[str, Any] = {"revision": options.revision, "trust_remote_code": options.trust_remote_code}
+    tokenizer = AutoTokenizer.from_pretrained(options.tokenizer or name, **kwargs)
+    if options.attn_implementation:
+        kwargs["attn_implementation"] = options.attn_implementation
+    model = AutoModelForSequenceClassification.from_pretrained(name, dtype=dtype, **kwargs)
     model.to(device).eval()
-    template = resolve_template(tokenizer, config.chat_template, config.model)
-    max_length = config.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(config, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    batching = batching_for(config.max_tokens_per_batch, config.batch_size, device)
-    return PointwiseScorer(classifier, batching), time.perf_counter() - start
+    template = resolve_template(tokenizer, options.chat_template, name)
+    max_length = options.max_length or model_max_length(model.config, tokenizer)
+    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
+    return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device))

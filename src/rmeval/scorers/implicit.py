@@ -6,88 +6,123 @@ the cache misses) or nothing in a reference-free mode. Preset names (presets.jso
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
-from rmeval.config import RunConfig
+from rmeval.common.options import option
+from rmeval.common.paths import cache_root
+from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
 from rmeval.data.chat import resolve_template
-from rmeval.models.gguf import cache_root
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
-from rmeval.scorers.implicit_model import (
-    ImplicitModel,
-    Reference,
-    SharedPromptScorer,
-    reference_mode,
-    sharing_blocker,
-)
+from rmeval.scorers.implicit_model import ImplicitModel, Reference, SharedPromptScorer, sharing_blocker
 from rmeval.scorers.logprobs import EncodedResponse, check_head
+from rmeval.scorers.options import BatchingOptions, ModelOptions
 from rmeval.scorers.refcache import ReferenceCache, model_identity
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.runtime import pick_device, pick_dtype
-from rmeval.scorers.text import TextEncoder, model_max_length
+from rmeval.scorers.text import TextEncoder
 
-__all__ = ["load_causal_lm", "load_implicit"]
+__all__ = ["DEFAULT_REF_FREE", "REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
+
+REF_FREE = ("sum", "avg", "norm")
+DEFAULT_REF_FREE = "avg"
+"""The reference-free mode without --ref-free (the reference implementation's default for ref-free runs)."""
 
 
-def load_causal_lm(path: str, revision: str | None, config: RunConfig, dtype: Any, device: str) -> Any:
+@dataclass(frozen=True)
+class ImplicitOptions(ModelOptions, BatchingOptions):
+    """Options of `--scorer implicit`."""
+
+    cli_group: ClassVar[str] = "implicit reward (--scorer implicit)"
+
+    ref_model: str | None = option(None, "reference model (folder, hub id or preset): the reward is the answer's "
+                                         "log-probability under the policy minus under this model",
+                                   together="reference")
+    ref_revision: str | None = option(None, "hub revision of the reference model")
+    ref_free: Literal["sum", "avg", "norm"] | None = option(
+        None, "no reference: sum of log-probabilities, avg (the default without --ref-model) or norm (minus their "
+              "L2 norm)", together="reference")
+    ref_cache: Path | None = option(None, "reference log-probability cache (default $RMEVAL_CACHE/refcache)")
+    use_ref_cache: bool = option(True, "neither read nor write the reference cache", flag="--no-ref-cache")
+    share_prompts: bool = option(True, "one row per answer instead of running a prompt once for all its answers",
+                                 flag="--no-share-prompts")
+
+    def check_preset(self, where: str) -> None:
+        """A preset of an implicit reward names its reference, or its reference-free mode: never neither."""
+        if (self.ref_model is None) == (self.ref_free is None):
+            raise ValueError(f"{where}: an implicit preset names exactly one of ref_model and ref_free")
+
+
+def reference_mode(options: ImplicitOptions) -> str | None:
+    """The reference-free mode of a run, or None when it has a reference model; never both, never a guess."""
+    if options.ref_model and options.ref_free:
+        raise ValueError("--ref-model and --ref-free exclude each other: a reward is either relative to a "
+                         "reference model or reference-free")
+    if options.ref_model:
+        return None
+    return options.ref_free or DEFAULT_REF_FREE
+
+
+def load_causal_lm(path: str, revision: str | None, options: ModelOptions, dtype: Any, device: str) -> Any:
     """An `AutoModelForCausalLM` in eval mode, checked to produce the logits rmeval recomputes."""
     from transformers import AutoModelForCausalLM
 
-    kwargs: dict[str, Any] = {"revision": revision, "trust_remote_code": config.trust_remote_code, "dtype": dtype}
-    if config.attn_implementation:
-        kwargs["attn_implementation"] = config.attn_implementation
+    kwargs: dict[str, Any] = {"revision": revision, "trust_remote_code": options.trust_remote_code, "dtype": dtype}
+    if options.attn_implementation:
+        kwargs["attn_implementation"] = options.attn_implementation
     model: Any = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     model.to(device).eval()
     check_head(model)
     return model
 
 
-def _reference(config: RunConfig, tokenizer: Any, encoder: TextEncoder, dtype: Any, device: str,
-               share_prompts: bool) -> Reference:
+def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encoder: TextEncoder, dtype: Any,
+               device: str, share_prompts: bool) -> Reference:
     from transformers import AutoConfig, AutoTokenizer
 
-    name = str(config.ref_model)
+    name = str(options.ref_model)
     path = resolve_model_path(name)
-    kwargs: dict[str, Any] = {"revision": config.ref_revision, "trust_remote_code": config.trust_remote_code}
+    kwargs: dict[str, Any] = {"revision": options.ref_revision, "trust_remote_code": options.trust_remote_code}
     if AutoTokenizer.from_pretrained(path, **kwargs).get_vocab() != tokenizer.get_vocab():
-        raise ValueError(f"the reference model {name} has another vocabulary than the policy {config.model}; "
+        raise ValueError(f"the reference model {name} has another vocabulary than the policy {policy_name}; "
                          "implicit rewards compare the log-probabilities of the same tokens")
     commit = getattr(AutoConfig.from_pretrained(path, **kwargs), "_commit_hash", None)
-    identity = model_identity(path, config.ref_revision, commit)
-    info = {"model": name, "weights": path, "revision": config.ref_revision, "identity": identity}
+    identity = model_identity(path, options.ref_revision, commit)
+    info = {"model": name, "weights": path, "revision": options.ref_revision, "identity": identity}
     cache = None
-    if config.use_ref_cache:
+    if options.use_ref_cache:
         context = {"reference": identity, "template": encoder.template.sha256, "dtype": str(dtype),
-                   "device": device.split(":")[0], "attn_implementation": config.attn_implementation or "default",
+                   "device": device.split(":")[0], "attn_implementation": options.attn_implementation or "default",
                    "max_length": encoder.max_length, "add_special_tokens": encoder.add_special_tokens}
-        cache = ReferenceCache((config.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
-    return Reference(name, info, lambda: load_causal_lm(path, config.ref_revision, config, dtype, device), cache,
+        cache = ReferenceCache((options.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
+    return Reference(name, info, lambda: load_causal_lm(path, options.ref_revision, options, dtype, device), cache,
                      share_prompts)
 
 
-@register_scorer("implicit")
-def load_implicit(config: RunConfig) -> tuple[PointwiseScorer[EncodedResponse], float]:
-    """Load the policy (and reference); returns the scorer and the load time in seconds."""
+@register_scorer("implicit", ImplicitOptions, "the implicit reward of a DPO-trained causal LM (against its reference, "
+                                              "or reference-free)")
+def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) -> PointwiseScorer[EncodedResponse]:
+    """Load the policy (and the reference, lazily) into a pointwise scorer."""
     from transformers import AutoTokenizer
 
-    ref_free = reference_mode(config)
-    start = time.perf_counter()
-    device = pick_device(config.device)
-    dtype = pick_dtype(config.dtype, device)
-    path = resolve_model_path(config.model)
-    tokenizer_path = resolve_model_path(config.tokenizer) if config.tokenizer else path
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, revision=config.revision,
-                                              trust_remote_code=config.trust_remote_code)
-    policy = load_causal_lm(path, config.revision, config, dtype, device)
-    template = resolve_template(tokenizer, config.chat_template, config.model)
-    encoder = TextEncoder.create(tokenizer, template, config.max_length or model_max_length(policy.config, tokenizer))
-    info = {"model": config.model, "weights": path, "revision": config.revision,
-            "tokenizer": config.tokenizer or config.model, "trust_remote_code": config.trust_remote_code}
-    share = sharing_blocker(config, policy) is None
-    reference = None if ref_free else _reference(config, tokenizer, encoder, dtype, device, share)
-    model = ImplicitModel(config, policy, encoder, reference, info)
-    batching = batching_for(config.max_tokens_per_batch, config.batch_size, device)
-    scorer = SharedPromptScorer(model, batching) if share else PointwiseScorer(model, batching)
-    return scorer, time.perf_counter() - start
+    (name,) = models
+    ref_free = reference_mode(options)
+    device = pick_device(options.device)
+    dtype = pick_dtype(options.dtype, device)
+    path = resolve_model_path(name)
+    tokenizer_path = resolve_model_path(options.tokenizer) if options.tokenizer else path
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, revision=options.revision,
+                                              trust_remote_code=options.trust_remote_code)
+    policy = load_causal_lm(path, options.revision, options, dtype, device)
+    template = resolve_template(tokenizer, options.chat_template, name)
+    encoder = TextEncoder.create(tokenizer, template, options.max_length or model_max_length(policy.config, tokenizer))
+    info = {"model": name, "weights": path, "revision": options.revision, "tokenizer": options.tokenizer or name,
+            "trust_remote_code": options.trust_remote_code}
+    share = sharing_blocker(options.share_prompts, policy) is None
+    reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
+    model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
+    batching = batching_for(options.max_tokens_per_batch, options.batch_size, device)
+    return SharedPromptScorer(model, batching) if share else PointwiseScorer(model, batching)

@@ -12,9 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rmeval.config import RunConfig
-from rmeval.presets import REF_FREE
-from rmeval.scorers.base import Candidate, PointwiseScorer
+from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import pack_batches
 from rmeval.scorers.logprobs import (
     EncodedResponse,
@@ -27,29 +25,14 @@ from rmeval.scorers.logprobs import (
 from rmeval.scorers.refcache import ReferenceCache
 from rmeval.scorers.responses import encode_responses
 from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.types import Candidate
 
-__all__ = ["DEFAULT_REF_FREE", "ImplicitModel", "Reference", "SharedPromptScorer", "reference_mode", "sharing_blocker"]
-
-DEFAULT_REF_FREE = "avg"
-"""The reference-free mode without --ref-free (the reference implementation's default for ref-free runs)."""
+__all__ = ["ImplicitModel", "Reference", "SharedPromptScorer", "sharing_blocker"]
 
 
-def reference_mode(config: RunConfig) -> str | None:
-    """The reference-free mode of a run, or None when it has a reference model; never both, never a guess."""
-    if config.ref_model and config.ref_free:
-        raise ValueError("--ref-model and --ref-free exclude each other: a reward is either relative to a "
-                         "reference model or reference-free")
-    if config.ref_model:
-        return None
-    mode = config.ref_free or DEFAULT_REF_FREE
-    if mode not in REF_FREE:
-        raise ValueError(f"--ref-free must be one of {', '.join(REF_FREE)}, got {mode!r}")
-    return mode
-
-
-def sharing_blocker(config: RunConfig, policy: Any) -> str | None:
+def sharing_blocker(share_prompts: bool, policy: Any) -> str | None:
     """Why this run scores one row per answer instead of one row per prompt (None: it shares prompts)."""
-    return row_sharing_blocker(policy) if config.share_prompts else "--no-share-prompts"
+    return row_sharing_blocker(policy) if share_prompts else "--no-share-prompts"
 
 
 class Reference:
@@ -94,6 +77,12 @@ class Reference:
                 self.cache.put_many((keys[i], v) for i, v in computed.items())
         return [computed[i] if i in computed else found[keys[i]] for i in range(len(batch))]
 
+    def close(self) -> None:
+        """Drop the model and close the cache."""
+        self._model = None
+        if self.cache is not None:
+            self.cache.close()
+
     def describe(self) -> dict[str, Any]:
         """The reference's part of result.json."""
         return {**self.info, "loaded": self._model is not None, "load_seconds": round(self.load_seconds, 3),
@@ -104,16 +93,17 @@ class Reference:
 class ImplicitModel:
     """A causal LM policy (and optionally its reference) as a pointwise model."""
 
-    def __init__(self, config: RunConfig, policy: Any, encoder: TextEncoder, reference: Reference | None,
-                 info: dict[str, Any]) -> None:
-        self.config = config
+    def __init__(self, policy: Any, encoder: TextEncoder, reference: Reference | None, ref_free: str | None,
+                 share_prompts: bool, info: dict[str, Any]) -> None:
+        if (reference is None) == (ref_free is None):
+            raise ValueError("an implicit reward has either a reference model or a reference-free mode")
         self.policy = policy
-        blocker = sharing_blocker(config, policy)
+        blocker = sharing_blocker(share_prompts, policy)
         self.share_prompts = blocker is None
         self.sharing_note = "one row per prompt and its answers" if blocker is None else f"off: {blocker}"
         self.encoder = encoder
         self.reference = reference
-        self.ref_free = reference_mode(config)
+        self.ref_free = ref_free
         self.info = info
         self.truncated = 0
 
@@ -127,8 +117,7 @@ class ImplicitModel:
         """Policy minus reference log-probability sums, or the reference-free reward."""
         policy = response_stats(self.policy, batch, self.share_prompts)
         if self.reference is None:
-            mode = self.ref_free or DEFAULT_REF_FREE
-            return [s.reward(mode) for s in policy]
+            return [s.reward(str(self.ref_free)) for s in policy]
         ref = self.reference.stats(batch)
         return [p.logp_sum - r.logp_sum for p, r in zip(policy, ref, strict=True)]
 
@@ -151,6 +140,12 @@ class ImplicitModel:
         }
         info.update(self.encoder.describe(PROBE))  # a fixed probe: comparable across runs and subsets
         return info
+
+    def close(self) -> None:
+        """Drop the models and close the reference cache."""
+        if self.reference is not None:
+            self.reference.close()
+        self.policy = None
 
 
 class SharedPromptScorer(PointwiseScorer[EncodedResponse]):

@@ -85,6 +85,10 @@ class ReferenceCache:
             self.db.executemany("INSERT OR REPLACE INTO ref VALUES (?, ?, ?, ?)",
                                 [(k, v.logp_sum, v.tokens, v.logp_sumsq) for k, v in items])
 
+    def close(self) -> None:
+        """Close the database (idempotent)."""
+        self.db.close()
+
     def describe(self) -> dict[str, Any]:
         """Where the cache lives and how it served this run."""
         return {"path": str(self.path), "hits": self.hits, "misses": self.misses}

@@ -1,49 +1,126 @@
-"""Scorer kinds addressed by name. Modules register their factory by decorator and import torch only inside it."""
+"""Scorer kinds addressed by name. Each kind is one module: it registers its factory with its options dataclass,
+and imports torch only inside the factory.
+
+Third-party packages add kinds through the `rmeval.scorers` entry point group: the entry point names a module that
+registers on import, or a `ScorerEntry` object.
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rmeval.common.options import options_from_mapping
 
 if TYPE_CHECKING:
-    from rmeval.config import RunConfig
     from rmeval.scorers.base import Scorer
 
-__all__ = ["BUILTIN_MODULES", "Factory", "build_scorer", "register_scorer", "scorer_names"]
+__all__ = ["BUILTIN_MODULES", "ENTRY_POINT_GROUP", "Factory", "ScorerEntry", "build_scorer", "register_scorer",
+           "scorer_entries", "scorer_entry", "scorer_names"]
 
-Factory = Callable[["RunConfig"], "tuple[Scorer, float]"]
-"""Builds a scorer from the run configuration; returns it with its load time in seconds."""
+log = logging.getLogger(__name__)
+
+Factory = Callable[[Sequence[str], Any, int], "Scorer"]
+"""Builds a loaded scorer from its model name(s), its options instance and the run's seed."""
 
 BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge")
-_FACTORIES: dict[str, Factory] = {}
+ENTRY_POINT_GROUP = "rmeval.scorers"
+
+
+@dataclass(frozen=True)
+class ScorerEntry:
+    """A scorer kind: its factory, the dataclass of its options, a one-line summary, and whether it takes several
+    models at once (a judge ensemble)."""
+
+    name: str
+    factory: Factory
+    options: type
+    summary: str
+    ensemble: bool = False
+
+
+_ENTRIES: dict[str, ScorerEntry] = {}
+_FAILED: dict[str, str] = {}
+_loaded = False
 F = TypeVar("F", bound=Factory)
 
 
-def register_scorer(name: str) -> Callable[[F], F]:
-    """Register a scorer factory under `name` (`--scorer NAME`)."""
+def register_scorer(name: str, options: type, summary: str, *, ensemble: bool = False) -> Callable[[F], F]:
+    """Register a scorer factory under `name` (`--scorer NAME`) with its options dataclass."""
 
     def wrap(factory: F) -> F:
-        _FACTORIES[name] = factory
+        _ENTRIES[name] = ScorerEntry(name, factory, options, summary, ensemble)
         return factory
 
     return wrap
 
 
-def _load_builtins() -> None:
+def _load() -> None:
+    """Import the built-in kinds and every installed plugin, once."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as e:  # a broken plugin must not break rmeval: its kind is reported missing instead
+            _FAILED[ep.name] = f"{type(e).__name__}: {e}"
+            log.warning("scorer plugin %s (%s) failed to load: %s", ep.name, ep.value, _FAILED[ep.name])
+            continue
+        if isinstance(obj, ScorerEntry):
+            _ENTRIES[obj.name] = obj
+
+
+def scorer_entries() -> dict[str, ScorerEntry]:
+    """Every registered scorer kind, built-in and installed, by name."""
+    _load()
+    return dict(sorted(_ENTRIES.items()))
 
 
 def scorer_names() -> list[str]:
     """Every registered scorer kind."""
-    _load_builtins()
-    return sorted(_FACTORIES)
+    return list(scorer_entries())
 
 
-def build_scorer(config: RunConfig) -> tuple[Scorer, float]:
-    """The scorer `config.scorer` names, loaded."""
-    _load_builtins()
-    if config.scorer not in _FACTORIES:
-        raise ValueError(f"unknown scorer {config.scorer!r}; known: {', '.join(sorted(_FACTORIES))}")
-    return _FACTORIES[config.scorer](config)
+def scorer_entry(name: str) -> ScorerEntry:
+    """The kind called `name`; a clear error lists the known ones (and a plugin that failed to load)."""
+    entries = scorer_entries()
+    if name in entries:
+        return entries[name]
+    why = f" (its plugin failed to load: {_FAILED[name]})" if name in _FAILED else ""
+    raise ValueError(f"unknown scorer {name!r}{why}; known: {', '.join(entries)}")
+
+
+def build_scorer(name: str, model: str | Sequence[str], options: Any = None, *, seed: int = 0,
+                 **values: Any) -> Scorer:
+    """A loaded scorer of kind `name` for `model` (several models: a judge ensemble).
+
+    Options come as an instance of the kind's options dataclass, or as keyword values checked against it.
+    """
+    entry = scorer_entry(name)
+    models = (model,) if isinstance(model, str) else tuple(model)
+    if not models:
+        raise ValueError("no model given")
+    if len(models) > 1 and not entry.ensemble:
+        raise ValueError(f"several models make an ensemble: --scorer {name} takes one model")
+    if options is None:
+        options = options_from_mapping(entry.options, values, f"--scorer {name}")
+    elif values:
+        raise TypeError("give options as an instance or as keyword values, not both")
+    elif not isinstance(options, entry.options):
+        raise TypeError(f"--scorer {name} takes {entry.options.__name__}, got {type(options).__name__}")
+    return entry.factory(models, options, seed)
+
+
+def option_values(options: Any) -> Mapping[str, Any]:
+    """An options instance as a plain mapping (what result.json records)."""
+    from dataclasses import asdict
+
+    return {k: (str(v) if hasattr(v, "__fspath__") else v) for k, v in asdict(options).items()}

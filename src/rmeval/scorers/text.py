@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
-from rmeval.scorers.base import Candidate
-from rmeval.types import Message
+from rmeval.types import Candidate, Message
 
-__all__ = ["ENCODE_CHUNK", "PROBE", "TextEncoder", "model_max_length", "truncate_left"]
+__all__ = ["ENCODE_CHUNK", "PROBE", "TextEncoder", "truncate_left"]
 
 ENCODE_CHUNK = 256
 """Texts tokenized per call: a fast tokenizer keeps offsets and token strings for every text of a call, so one call
@@ -18,15 +17,6 @@ over a whole benchmark's untruncated texts would hold hundreds of MB at once."""
 
 PROBE = Candidate((Message("user", "Hello."),), "Hello! How can I help?")
 """A conversation rendered once to learn whether the template writes BOS itself."""
-
-
-def model_max_length(model_config: Any, tokenizer: Any) -> int:
-    """The model's own context limit: its position table, capped by the tokenizer's declared maximum."""
-    limits = [getattr(model_config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    sane = [int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000]
-    if not sane:
-        raise ValueError("the model declares no maximum length; pass --max-length")
-    return min(sane)
 
 
 def truncate_left(ids: list[int], max_length: int, keep_head: int) -> list[int]:

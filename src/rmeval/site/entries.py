@@ -11,15 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from rmeval.analysis.bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, ci_from_samples, point_metrics
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, data_source_label
 from rmeval.analysis.length import length_report
 from rmeval.analysis.refusals import refusal_report, refusal_totals
-from rmeval.analysis.runs import benchmark_of, tie_credit_of
-from rmeval.analysis.units import run_units
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.report.verify import differences
-from rmeval.results import RESULT_FILE, RunResult, read_run
+from rmeval.results import RESULT_FILE, RunResult, benchmark_of, read_run, recompute, tie_credit_of
+from rmeval.scoring import Intervals
 
 __all__ = ["KINDS", "Entry", "find_run_dirs", "load_entry", "scorer_kind"]
 
@@ -115,25 +113,20 @@ def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
     return {"lo": lo, "hi": hi, "counts": counts}
 
 
-def _verified(run: RunResult, benchmark: BenchmarkSpec | None) -> bool | None:
-    """Whether the stored metrics are those of the samples (None when this rmeval does not know the benchmark)."""
+def _checked(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[bool | None, Intervals | None]:
+    """Whether the stored metrics are those of the samples (None when this rmeval does not know the benchmark), and
+    the run's intervals: as stored, or computed here for a run that stored none.
+
+    The point metrics are recomputed by the run's own metric function; intervals stored are trusted here (`rmeval
+    report` recomputes them too), which keeps a site of hundreds of runs quick to build.
+    """
     if benchmark is None:
-        return None
-    recomputed = point_metrics(run_units(run.samples, benchmark, tie_credit_of(run.spec)), benchmark)
+        return None, run.metrics.ci
+    recomputed = recompute(run, intervals=run.metrics.ci is None, benchmark=benchmark)
     diffs = differences(recomputed, run.metrics)
     for d in diffs:
         log.warning("%s: %s", run.spec.scorer.get("model", "?"), d)
-    return not diffs
-
-
-def _intervals(run: RunResult, benchmark: BenchmarkSpec | None) -> dict[str, Any]:
-    ci = run.metrics.extra.get("ci")
-    if isinstance(ci, dict):
-        return ci
-    if benchmark is None:
-        return {}
-    return ci_from_samples(run.samples, benchmark, tie_credit_of(run.spec), resamples=DEFAULT_RESAMPLES,
-                           seed=run.spec.seed, level=DEFAULT_LEVEL)
+    return not diffs, run.metrics.ci or recomputed.ci
 
 
 def load_entry(folder: Path) -> Entry:
@@ -144,26 +137,27 @@ def load_entry(folder: Path) -> Entry:
     except ValueError as e:  # a benchmark newer than this rmeval: show what result.json stored
         log.warning("%s: %s; showing the stored metrics unchecked", folder, e)
         benchmark = None
-    metrics, verified = run.metrics, _verified(run, benchmark)
-    ci = _intervals(run, benchmark)
+    metrics = run.metrics
+    verified, ci = _checked(run, benchmark)
     scorer = run.spec.scorer if isinstance(run.spec.scorer, dict) else {}
     model = str(scorer.get("model") or folder.name)
-    sub_ci = ci.get("subsets", {}) if isinstance(ci, dict) else {}
-    subsets = {name: {"accuracy": m.accuracy, "n": m.n, "ties": m.ties, "ci": sub_ci.get(name)}
-               for name, m in metrics.subsets.items()}
+    sub_ci = ci.subsets if ci is not None else {}
+    subsets = {name: {"accuracy": m.accuracy, "n": m.n, "ties": m.ties,
+                      "ci": list(sub_ci[name]) if name in sub_ci else None} for name, m in metrics.subsets.items()}
     entry = Entry(
         folder=folder, slug=_slug(model, folder), model=model, kind=scorer_kind(scorer),
-        benchmark=run.spec.benchmark, score=metrics.score, score_ci=ci.get("score"), sections=dict(metrics.sections),
-        sections_ci=dict(ci.get("sections", {})), subsets=subsets,
+        benchmark=run.spec.benchmark, score=metrics.score, score_ci=list(ci.score) if ci else None,
+        sections=dict(metrics.sections), sections_ci={k: list(v) for k, v in ci.sections.items()} if ci else {},
+        subsets=subsets,
         data_id=data_fingerprint(run.spec, run.samples), conventions_id=conventions_fingerprint(run.spec),
         data_label=data_source_label(run.spec), verified=verified, spec=run.result_dict()["spec"],
-        timing=dict(run.timing), complete=bool(metrics.extra.get("complete", True)),
+        timing=dict(run.timing), complete=metrics.complete,
         section_order=[s.name for s in benchmark.sections] if benchmark else list(metrics.sections),
     )
     if benchmark is not None:
         tie_credit = tie_credit_of(run.spec)
         entry.length = length_report(run.samples, benchmark, tie_credit).to_dict()
         rows = refusal_report(run.samples, benchmark)
-        entry.refusals = {"rows": rows, "totals": refusal_totals(rows, run.samples)}
+        entry.refusals = {"rows": rows, "totals": refusal_totals(rows, run.samples, benchmark)}
     entry.charts = {"margins": _margin_histogram(run)}
     return entry

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from rmeval.analysis.length import FLAG_THRESHOLD
-from rmeval.report.jsontext import to_json
+from rmeval.common.jsonio import to_json
 from rmeval.site.entries import Entry
 from rmeval.site.html import ci_text, esc, page, pct, table, value_cell
 from rmeval.site.svg import bar_chart, histograms, line_chart

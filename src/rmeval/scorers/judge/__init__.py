@@ -3,7 +3,7 @@
 Importing this package registers the `judge` scorer; engines (httpx, torch, vllm) load only when a judge is built.
 """
 
-from rmeval.scorers.judge.factory import build_judge, default_cache_dir
+from rmeval.scorers.judge.factory import JudgeOptions, build_judge, default_cache_dir
 from rmeval.scorers.judge.order import ORDER_POLICIES, presentations, seeded_permutation
 from rmeval.scorers.judge.parsers import parse_label, parse_pairwise, parse_rating
 from rmeval.scorers.judge.scorer import JudgeScorer
@@ -14,6 +14,7 @@ __all__ = [
     "FAILURE_POLICIES",
     "MODES",
     "ORDER_POLICIES",
+    "JudgeOptions",
     "JudgeScorer",
     "JudgeTemplate",
     "build_judge",

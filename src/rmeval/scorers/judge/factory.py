@@ -1,49 +1,87 @@
-"""`--scorer judge`: the judges a run configuration names, each behind the reliable wrapper, sharing one cache."""
+"""`--scorer judge`: its options, and the judges a run names, each behind the reliable wrapper, sharing one cache."""
 
 from __future__ import annotations
 
-import os
-import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal
 
+from rmeval.common.options import option
+from rmeval.common.paths import cache_root
+from rmeval.scorers.options import LocalModelOptions
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
-    from rmeval.config import RunConfig
     from rmeval.scorers.judge.scorer import JudgeScorer
 
-__all__ = ["build_judge", "default_cache_dir"]
+__all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]
+
+
+@dataclass(frozen=True)
+class JudgeOptions(LocalModelOptions):
+    """Options of `--scorer judge` (the local-model options apply to transformers and vLLM judges)."""
+
+    cli_group: ClassVar[str] = "judge (--scorer judge)"
+
+    judge_mode: Literal["pairwise", "rating", "ranking"] = option(
+        "pairwise", "pairwise: A/B verdict; rating: 1-10 per answer; ranking: best of N (a benchmark's own protocol "
+                    "wins where it prescribes one)")
+    order: Literal["seeded", "both", "fixed"] = option(
+        "seeded", "answer order: seeded swap per example, both orders, or fixed (chosen first)")
+    on_failure: Literal["tie", "wrong"] = option(
+        "tie", "score of an unparseable verdict or failed request (tie: half credit)")
+    judge_prompts: tuple[Path, ...] = option((), "your own prompt template, one per mode (placeholders in the "
+                                                 "README); repeat for several modes", flag="--judge-prompt",
+                                             metavar="FILE")
+    base_url: str | None = option(None, "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    api_key_env: str | None = option(None, "environment variable holding the API key", metavar="NAME")
+    concurrency: int = option(16, "parallel requests per judge")
+    request_timeout: float = option(120.0, "seconds per request")
+    max_retries: int = option(5, "retries on 429, 5xx and timeouts")
+    cache_dir: Path | None = option(None, "response cache (default $RMEVAL_CACHE/judge)")
+    use_cache: bool = option(True, "neither read nor write the response cache", flag="--no-cache")
+    max_new_tokens: int = option(512, "tokens per judge answer")
+    temperature: float = option(0.0, "sampling temperature (0: greedy)")
+    batch_size: int | None = option(None, "prompts per batch of a local judge (default 8)")
 
 
 def default_cache_dir() -> Path:
     """`$RMEVAL_CACHE/judge`, or `~/.cache/rmeval/judge`."""
-    return Path(os.environ.get("RMEVAL_CACHE", Path.home() / ".cache" / "rmeval")) / "judge"
+    return cache_root() / "judge"
 
 
-@register_scorer("judge")
-def build_judge(config: RunConfig) -> tuple[JudgeScorer, float]:
+@register_scorer("judge", JudgeOptions, "a generative judge (local, or an HTTP API); several models vote",
+                 ensemble=True)
+def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> JudgeScorer:
     """Templates first (a bad prompt file fails before any model loads), then one engine per judge."""
     from rmeval.engines import EngineSettings, build_engine
     from rmeval.engines.base import GenerationParams
     from rmeval.engines.cache import ResponseCache
     from rmeval.engines.wrapper import ReliableEngine, RetryPolicy
-    from rmeval.scorers.judge.scorer import JudgeScorer, check_policies
+    from rmeval.scorers.judge.scorer import JudgeScorer
     from rmeval.scorers.judge.templates import resolve_templates
 
-    start = time.perf_counter()
-    check_policies(config.judge_mode, config.judge_order, config.judge_on_failure)
-    templates = resolve_templates(config.judge_prompts)
-    params = GenerationParams(config.max_new_tokens, config.temperature, seed=config.seed)
-    names = [config.model, *config.ensemble]
-    settings = EngineSettings(base_url=config.base_url, api_key_env=config.api_key_env,
-                              request_timeout=config.request_timeout, batch_size=config.batch_size or 8,
-                              device=config.device, dtype=config.dtype, chat_template=config.chat_template,
-                              trust_remote_code=config.trust_remote_code)
-    cache = ResponseCache(config.cache_dir or default_cache_dir()) if config.use_cache else None
-    retry = RetryPolicy(max_retries=config.max_retries)
-    judges = [(name, ReliableEngine(build_engine(name, settings), cache, config.concurrency, retry, config.seed))
-              for name in names]
-    scorer = JudgeScorer(judges, templates, params, config.judge_mode, config.judge_order, config.judge_on_failure,
-                         config.seed)
-    return scorer, time.perf_counter() - start
+    if len(set(models)) != len(models):
+        raise ValueError(f"judges must be given once each, got {list(models)}")
+    templates = resolve_templates(options.judge_prompts)
+    params = GenerationParams(options.max_new_tokens, options.temperature, seed=seed)
+    settings = EngineSettings(base_url=options.base_url, api_key_env=options.api_key_env,
+                              request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
+                              device=options.device, dtype=options.dtype, chat_template=options.chat_template,
+                              trust_remote_code=options.trust_remote_code)
+    cache = ResponseCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
+    retry = RetryPolicy(max_retries=options.max_retries)
+    judges = []
+    try:
+        for name in models:
+            judges.append((name, ReliableEngine(build_engine(name, settings), cache, options.concurrency, retry,
+                                                seed)))
+    except BaseException:
+        for _, engine in judges:  # nothing half-built stays open
+            engine.close()
+        if cache is not None:
+            cache.close()
+        raise
+    return JudgeScorer(judges, templates, params, options.judge_mode, options.order, options.on_failure, seed,
+                       cache=cache)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.scorers.base import Progress
+from rmeval.scorers.base import BaseScorer, Progress
 from rmeval.scorers.judge.order import ORDER_POLICIES, presentations
 from rmeval.scorers.judge.parsers import TIE, parse_label, parse_pairwise, parse_rating
 from rmeval.scorers.judge.templates import LABELS, MODES, JudgeTemplate
@@ -28,6 +28,7 @@ from rmeval.types import Example, Scored
 
 if TYPE_CHECKING:
     from rmeval.benchmarks import BenchmarkSpec
+    from rmeval.engines.cache import ResponseCache
     from rmeval.engines.wrapper import Answer, ReliableEngine
 
 __all__ = ["JudgeScorer", "Request", "check_policies", "read"]
@@ -73,14 +74,14 @@ def read(mode: str, shown: tuple[int, ...], answer: Answer) -> Reading:
     return Reading(value)
 
 
-class JudgeScorer:
+class JudgeScorer(BaseScorer):
     """Generative judges (one, or an ensemble voting by majority) as a reward model."""
 
     tie_credit = 0.5  # RewardBench scores a judge's tie, and a failure under `--on-failure tie`, as half right
 
     def __init__(self, judges: Sequence[tuple[str, ReliableEngine]], templates: dict[str, JudgeTemplate],
                  params: GenerationParams, mode: str = "pairwise", order: str = "seeded", on_failure: str = "tie",
-                 seed: int = 0) -> None:
+                 seed: int = 0, cache: ResponseCache | None = None) -> None:
         check_policies(mode, order, on_failure)
         names = [n for n, _ in judges]
         if not names or len(set(names)) != len(names):
@@ -89,11 +90,12 @@ class JudgeScorer:
         self.templates = templates
         self.params = params
         self.mode, self.order, self.on_failure, self.seed = mode, order, on_failure, seed
+        self.cache = cache
         self.benchmark: BenchmarkSpec | None = None
         self._modes_used: dict[str, str] = {}
         self._example_prompt: list[dict[str, str]] | None = None
 
-    def use_benchmark(self, benchmark: BenchmarkSpec) -> None:
+    def prepare(self, benchmark: BenchmarkSpec) -> None:
         """Follow the judging protocol `benchmark` prescribes per subset (RewardBench 2: ranking; rating on Ties)."""
         self.benchmark = benchmark
 
@@ -189,6 +191,10 @@ class JudgeScorer:
         }
 
     def close(self) -> None:
-        """Release every engine."""
-        for _, engine in self.judges:
+        """Release every engine and the response cache (idempotent)."""
+        judges, self.judges = self.judges, []
+        for _, engine in judges:
             engine.close()
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rmeval.analysis.refusals import is_refusal
+from rmeval.data.refusal_detector import is_refusal
 from rmeval.types import Example
 
 __all__ = ["candidate_features"]

@@ -1,10 +1,10 @@
-"""Device and dtype are chosen here and nowhere else."""
+"""Device and dtype are chosen here and nowhere else; so is a model's own length limit."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DTYPES", "pick_device", "pick_dtype", "quiet_loading", "versions"]
+__all__ = ["DTYPES", "model_max_length", "pick_device", "pick_dtype", "quiet_loading", "versions"]
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -29,6 +29,15 @@ def pick_dtype(option: str, device: str) -> Any:
     return getattr(torch, option)
 
 
+def model_max_length(model_config: Any, tokenizer: Any) -> int:
+    """The model's own context limit: its position table, capped by the tokenizer's declared maximum."""
+    limits = [getattr(model_config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
+    sane = [int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000]
+    if not sane:
+        raise ValueError("the model declares no maximum length; pass --max-length")
+    return min(sane)
+
+
 def quiet_loading() -> None:
     """Hide transformers' per-load progress bars: rmeval shows one bar for the whole scoring instead."""
     from transformers.utils import logging as hf_logging
@@ -37,10 +46,15 @@ def quiet_loading() -> None:
 
 
 def versions() -> dict[str, str]:
-    """Versions of the libraries that decide the numbers."""
-    import torch
-    import transformers
+    """Versions of the libraries that decide the numbers (those installed: a lean install has no torch)."""
+    import importlib.metadata
 
     from rmeval import __version__
 
-    return {"rmeval": __version__, "torch": torch.__version__, "transformers": transformers.__version__}
+    out = {"rmeval": __version__}
+    for name in ("torch", "transformers"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out

@@ -1,9 +1,10 @@
-"""What the bootstrap resamples: per subset, a table of units (examples, or Ties prompts) by terms.
+"""What a subset's value is made of: a table of units (examples, or Ties prompts) by terms.
 
 A subset's value is the weighted sum of its terms' means over the units where each term applies (NaN elsewhere).
 An ordinary subset has one term, the example's credit, so its value is its accuracy. RewardBench 2's Ties subset
 has one unit per prompt (its `ref:` and `tied:` variants together) and the five terms of its composite, so
-resampling prompts keeps each prompt's two variants together, as the composite needs.
+resampling prompts keeps each prompt's two variants together, as the composite needs. A run's point metrics are
+these tables' values; the bootstrap resamples the same tables.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rmeval.analysis.runs import credit_under
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.results import SampleRecord
-from rmeval.ties import TIES_WEIGHTS, parse_ties_id, ties_score
+from rmeval.scoring.credit import run_credits
+from rmeval.scoring.ties import TIES_WEIGHTS, TiesResult, ties_table
+from rmeval.types import SampleRecord
 
 __all__ = ["SubsetUnits", "pair_units", "run_units", "weighted_nanmeans"]
 
@@ -28,26 +29,37 @@ Floats = NDArray[np.float64]
 class SubsetUnits:
     """One subset's units (rows) by terms (columns), for `runs` runs side by side (columns run-major).
 
-    `examples` is how many examples the subset scored: its weight in a section when the spec gives none.
+    `examples` is how many examples the subset scored (its weight in a section when the spec gives none) and
+    `ties` how many of them were ties; `ties_detail` is the Ties composite with its terms, for a Ties subset.
     """
 
     keys: tuple[str, ...]
     terms: Floats
     weights: tuple[float, ...]
     examples: int
+    ties: int = 0
     runs: int = 1
+    ties_detail: TiesResult | None = None
 
     def values(self) -> Floats:
-        """The subset's value for each run on all of its units (shape (runs,))."""
-        sums = np.nansum(self.terms, axis=0)[None, :]
-        counts = np.sum(~np.isnan(self.terms), axis=0).astype(np.float64)[None, :]
-        return np.asarray(weighted_nanmeans(sums, counts, self.weights, self.runs)[0], dtype=np.float64)
+        """The subset's value for each run on all of its units (shape (runs,)): each term's mean over the units it
+        applies to, weighted."""
+        width = len(self.weights)
+        out = np.empty(self.runs, dtype=np.float64)
+        for run in range(self.runs):
+            total = 0.0
+            for j, w in enumerate(self.weights):
+                column = self.terms[:, run * width + j]
+                present = column[~np.isnan(column)]
+                total += w * (float(np.mean(present)) if present.size else float("nan"))
+            out[run] = total
+        return out
 
 
 def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], runs: int) -> Floats:
     """Per row of column sums and counts (shape (r, runs * terms)): each run's weighted sum of term means.
 
-    A term with no unit in a row is NaN, and so is the value (as `ties_score` gives NaN with no paired prompt).
+    A term with no unit in a row is NaN, and so is the value (as the Ties composite is NaN with no paired prompt).
     """
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
@@ -55,38 +67,36 @@ def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], ru
     return np.asarray(means.reshape(means.shape[0], runs, len(w)) @ w, dtype=np.float64)
 
 
-def _credit_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> SubsetUnits:
-    rule = benchmark.rule_of(samples[0].subset)
-    credits = np.array([credit_under(rule, s.scores_chosen, s.scores_rejected, tie_credit) for s in samples],
-                       dtype=np.float64)
-    return SubsetUnits(tuple(str(s.id) for s in samples), credits.reshape(len(samples), 1), (1.0,), len(samples))
-
-
-def _ties_units(samples: Sequence[SampleRecord], subset: str) -> SubsetUnits:
+def _ties_units(samples: Sequence[SampleRecord], ties: int) -> SubsetUnits:
     """One unit per prompt id; its terms are the composite's terms computed on that prompt alone."""
-    by_prompt: dict[str, list[tuple[int | str, Sequence[float], Sequence[float]]]] = {}
-    for s in samples:
-        parsed = parse_ties_id(s.id)
-        if parsed is None:
-            raise ValueError(f"samples.jsonl: subset {subset!r}, id {s.id!r}: a Ties id must be ref:<pid> or "
-                             "tied:<pid>")
-        by_prompt.setdefault(parsed[1], []).append((s.id, s.scores_chosen, s.scores_rejected))
-    names = list(TIES_WEIGHTS)
-    rows = [[ties_score(rows).terms[k] for k in names] for rows in by_prompt.values()]
-    terms = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
-    return SubsetUnits(tuple(by_prompt), terms, tuple(TIES_WEIGHTS[k] for k in names), len(samples))
+    try:
+        table = ties_table((s.id, s.scores_chosen, s.scores_rejected) for s in samples)
+    except ValueError as e:
+        raise ValueError(f"samples.jsonl: subset {samples[0].subset!r}: {e}") from None
+    return SubsetUnits(table.prompt_ids, table.terms, tuple(TIES_WEIGHTS.values()), len(samples), ties,
+                       ties_detail=table.result())
 
 
 def run_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0,
               part: str = "") -> dict[str, SubsetUnits]:
     """Every subset's units, in the benchmark's order (sorted by name for open benchmarks)."""
-    grouped: dict[str, list[SampleRecord]] = {}
-    for s in samples:
-        if s.part == part:
-            grouped.setdefault(s.subset, []).append(s)
+    mine = [s for s in samples if s.part == part]
+    credit, tie = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
+                              [s.scores_rejected for s in mine], tie_credit)
+    grouped: dict[str, list[int]] = {}
+    for i, s in enumerate(mine):
+        grouped.setdefault(s.subset, []).append(i)
     order = [n for n in benchmark.subset_names() if n in grouped] if benchmark.closed else sorted(grouped)
-    return {name: (_ties_units(grouped[name], name) if benchmark.rule_of(name) == "ties"
-                   else _credit_units(grouped[name], benchmark, tie_credit)) for name in order}
+    out = {}
+    for name in order:
+        rows = grouped[name]
+        ties = int(tie[rows].sum())
+        if benchmark.rule_of(name) == "ties":
+            out[name] = _ties_units([mine[i] for i in rows], ties)
+        else:
+            out[name] = SubsetUnits(tuple(str(mine[i].id) for i in rows), credit[rows].reshape(len(rows), 1), (1.0,),
+                                    len(rows), ties)
+    return out
 
 
 def pair_units(a: Mapping[str, SubsetUnits], b: Mapping[str, SubsetUnits]) -> dict[str, SubsetUnits]:

@@ -1,0 +1,78 @@
+"""The one function from a run's per-example scores to its metrics: used by `evaluate`, `report` and the leaderboard.
+
+Point metrics are the unresampled values of the units the bootstrap resamples (`units`), combined into sections and
+the score by the one aggregation (`aggregate`); companion sets (Prior Sets) are scored the same way with their own
+spec and reported apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rmeval.benchmarks import BenchmarkSpec, CombinedAverage
+from rmeval.scoring.aggregate import combine
+from rmeval.scoring.bootstrap import Resampling, bootstrap_ci
+from rmeval.scoring.metrics import CombinedValue, CompanionMetrics, Metrics, SubsetMetrics
+from rmeval.scoring.units import run_units
+from rmeval.types import SampleRecord
+
+__all__ = ["combined_value", "run_metrics", "subset_counts"]
+
+
+def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
+    """Per-subset sums of the counters a scorer keeps in `details["counts"]` (a judge's failures, inconsistent
+    orders); empty when the scorer keeps none."""
+    out: dict[str, dict[str, int]] = {}
+    for s in samples:
+        counts = s.details.get("counts")
+        if isinstance(counts, dict):
+            row = out.setdefault(s.subset, {})
+            for key, value in counts.items():
+                row[key] = row.get(key, 0) + int(value)
+    return out
+
+
+def combined_value(combined: CombinedAverage, sections: Mapping[str, float], title: str,
+                   companion_score: float) -> CombinedValue | None:
+    """The weighted mean of the sections and the companion's score; None unless every weighted section was scored.
+
+    >>> from rmeval.benchmarks import CombinedAverage
+    >>> average = CombinedAverage("old average", (("A", 2.0), ("Prior Sets", 1.0)))
+    >>> round(combined_value(average, {"A": 0.9}, "Prior Sets", 0.6).value, 12)
+    0.8
+    """
+    values = {**sections, title: companion_score}
+    weights = dict(combined.weights)
+    if any(k not in values for k in weights):
+        return None
+    total = sum(weights.values())
+    return CombinedValue(combined.name, weights, sum(values[k] * w for k, w in weights.items()) / total)
+
+
+def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0,
+                resampling: Resampling | None = None, part: str = "") -> Metrics:
+    """Every metric of the samples of `part` (the benchmark itself when empty) under the benchmark's rules.
+
+    With `resampling`, bootstrap intervals too. Samples of the companion sets the benchmark declares are scored with
+    the companion's spec into `companions`.
+    """
+    units = run_units(samples, benchmark, tie_credit, part)
+    values = {name: u.values() for name, u in units.items()}
+    sections, score = combine(values, {name: u.examples for name, u in units.items()}, benchmark)
+    subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
+    missing = tuple(s for s in benchmark.subset_names() if s not in units) if benchmark.closed else ()
+    point_sections = {k: float(v[0]) for k, v in sections.items()}
+    companions: dict[str, CompanionMetrics] = {}
+    for companion in benchmark.companions if not part else ():
+        if any(s.part == companion.part for s in samples):
+            metrics = run_metrics(samples, companion.spec, tie_credit, resampling, companion.part)
+            combined = (combined_value(companion.combined, point_sections, companion.title, metrics.score)
+                        if companion.combined else None)
+            companions[companion.part] = CompanionMetrics(companion.title, metrics, combined)
+    return Metrics(
+        subsets, point_sections, float(score[0]) if score.ndim else float(score), not missing, missing,
+        ci=bootstrap_ci(units, benchmark, resampling) if resampling is not None and units else None,
+        counts=subset_counts([s for s in samples if s.part == part]),
+        ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
+        companions=companions,
+    )

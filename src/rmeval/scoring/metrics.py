@@ -1,0 +1,154 @@
+"""A run's metrics as typed values: subsets, sections, the score, intervals, counts, Ties terms, companion sets.
+
+All values are fractions in [0, 1]. The JSON form is `metrics` in result.json (schema 2, `results/result.schema.json`);
+NaN is written as null and read back as NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rmeval.scoring.ties import TiesResult
+
+__all__ = ["CombinedValue", "CompanionMetrics", "Intervals", "Metrics", "SubsetMetrics", "number"]
+
+Interval = tuple[float, float]
+
+
+def number(value: Any) -> float:
+    """A stored number: null is NaN.
+
+    >>> number(None), number(0.5)
+    (nan, 0.5)
+    """
+    return math.nan if value is None else float(value)
+
+
+def _interval(value: Any) -> Interval:
+    lo, hi = value
+    return number(lo), number(hi)
+
+
+@dataclass(frozen=True)
+class SubsetMetrics:
+    """Accuracy of one subset, its example count and how many examples were ties."""
+
+    accuracy: float
+    n: int
+    ties: int
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Bootstrap percentile intervals of every subset, section and the score, with how they were drawn."""
+
+    level: float
+    resamples: int
+    seed: int
+    method: str
+    subsets: dict[str, Interval]
+    sections: dict[str, Interval]
+    score: Interval
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`metrics.ci`)."""
+        return {"level": self.level, "resamples": self.resamples, "seed": self.seed, "method": self.method,
+                "subsets": {k: list(v) for k, v in self.subsets.items()},
+                "sections": {k: list(v) for k, v in self.sections.items()}, "score": list(self.score)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Intervals:
+        """Read the JSON form back."""
+        return cls(float(data["level"]), int(data["resamples"]), int(data["seed"]), str(data.get("method", "")),
+                   {k: _interval(v) for k, v in data.get("subsets", {}).items()},
+                   {k: _interval(v) for k, v in data.get("sections", {}).items()}, _interval(data["score"]))
+
+
+@dataclass(frozen=True)
+class CombinedValue:
+    """A weighted mean of a benchmark's sections and a companion's score, under its own name (never the score)."""
+
+    name: str
+    weights: dict[str, float]
+    value: float
+
+
+@dataclass(frozen=True)
+class CompanionMetrics:
+    """A companion set's metrics (RewardBench's Prior Sets), reported apart from the benchmark's score."""
+
+    title: str
+    metrics: Metrics
+    combined: CombinedValue | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`metrics.companions[part]`)."""
+        out: dict[str, Any] = {"title": self.title, **self.metrics.to_dict()}
+        if self.combined is not None:
+            out["combined"] = {"name": self.combined.name, "weights": dict(self.combined.weights),
+                               "value": self.combined.value}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CompanionMetrics:
+        """Read the JSON form back."""
+        c = data.get("combined")
+        combined = CombinedValue(str(c["name"]), {k: float(v) for k, v in c["weights"].items()},
+                                 number(c["value"])) if c else None
+        return cls(str(data["title"]), Metrics.from_dict(data), combined)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Per-subset accuracies, section scores and the headline score, with what explains them.
+
+    `complete` is false when some of a closed benchmark's subsets were not scored (`missing_subsets`); `ci` holds
+    the bootstrap intervals; `counts` per-subset counters a scorer kept (a judge's failures); `ties` the Ties
+    composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part.
+    """
+
+    subsets: dict[str, SubsetMetrics]
+    sections: dict[str, float]
+    score: float
+    complete: bool = True
+    missing_subsets: tuple[str, ...] = ()
+    ci: Intervals | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    ties: dict[str, TiesResult] = field(default_factory=dict)
+    companions: dict[str, CompanionMetrics] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form stored under `metrics` in result.json (empty parts left out)."""
+        out: dict[str, Any] = {
+            "subsets": {k: {"accuracy": v.accuracy, "n": v.n, "ties": v.ties} for k, v in self.subsets.items()},
+            "sections": dict(self.sections),
+            "score": self.score,
+            "complete": self.complete,
+        }
+        if self.missing_subsets:
+            out["missing_subsets"] = list(self.missing_subsets)
+        if self.ci is not None:
+            out["ci"] = self.ci.to_dict()
+        if self.counts:
+            out["counts"] = {k: dict(v) for k, v in self.counts.items()}
+        if self.ties:
+            out["ties"] = {k: v.to_dict() for k, v in self.ties.items()}
+        if self.companions:
+            out["companions"] = {k: v.to_dict() for k, v in self.companions.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
+        """Read the JSON form back."""
+        subsets = {k: SubsetMetrics(number(v["accuracy"]), int(v["n"]), int(v["ties"]))
+                   for k, v in data["subsets"].items()}
+        ci = data.get("ci")
+        return cls(subsets, {k: number(v) for k, v in data["sections"].items()}, number(data["score"]),
+                   bool(data.get("complete", True)), tuple(data.get("missing_subsets", ())),
+                   Intervals.from_dict(ci) if ci else None,
+                   {k: {n: int(c) for n, c in v.items()} for k, v in data.get("counts", {}).items()},
+                   {k: TiesResult.from_dict(v) for k, v in data.get("ties", {}).items()},
+                   {k: CompanionMetrics.from_dict(v) for k, v in data.get("companions", {}).items()})
