@@ -76,14 +76,13 @@ def run_variant(variant: str, model: Path, data: Path, limit: int | None) -> dic
     """Score every example with one variant; returns timing, token counts and per-example scores."""
     import torch
 
-    from rmeval.config import RunConfig
     from rmeval.data import load_examples
     from rmeval.scorers import build_scorer
 
     examples = load_examples(data=data, limit=limit).examples
     scorer: Any
     dtype = "bfloat16" if variant == "rmeval-bf16" else "auto"
-    scorer, _ = build_scorer(RunConfig(model=str(model), chat_template="raw", progress=False, dtype=dtype))
+    scorer = build_scorer("classifier", str(model), chat_template="raw", dtype=dtype)
     classifier = scorer.model
     if variant.startswith("rmeval"):
         start = time.perf_counter()

@@ -73,17 +73,16 @@ def naive_logps(model: Any, items: list[Any], pad_id: int) -> list[list[float]]:
 
 def run_naive(examples: list[Any]) -> dict[str, Any]:
     """Policy and reference, batches of 8 examples in dataset order, chosen and rejected apart."""
-    from rmeval.config import RunConfig
-    from rmeval.scorers.base import Candidate
-    from rmeval.scorers.implicit import load_causal_lm
-    from rmeval.scorers.runtime import pick_dtype
+    from rmeval.common.runtime import pick_dtype
+    from rmeval.scorers.implicit import ImplicitOptions, load_causal_lm
+    from rmeval.types import Candidate
 
     start = time.perf_counter()
     scorer: Any
-    scorer, _ = _build(RunConfig(model=MODEL, scorer="implicit", ref_free="avg", dtype="float32", max_length=2048))
+    scorer, _ = _build(ref_free="avg", dtype="float32", max_length=2048)
     policy, encoder = scorer.model.policy, scorer.model.encoder
-    reference = load_causal_lm(scorer.model.info["weights"], None, scorer.model.config, pick_dtype("float32", "cpu"),
-                               "cpu")
+    reference = load_causal_lm(scorer.model.info["weights"], None, ImplicitOptions(dtype="float32"),
+                               pick_dtype("float32", "cpu"), "cpu")
     pad_id = int(encoder.tokenizer.pad_token_id)
     loaded = time.perf_counter()
     rewards, averages = [], []
@@ -100,21 +99,20 @@ def run_naive(examples: list[Any]) -> dict[str, Any]:
             "ref_free_avg": averages}
 
 
-def _build(config: Any) -> tuple[Any, float]:
+def _build(**options: Any) -> tuple[Any, float]:
+    """The implicit scorer of `options` on the model, and its load time."""
     from rmeval.scorers import build_scorer
 
-    return build_scorer(config)
+    start = time.perf_counter()
+    scorer = build_scorer("implicit", MODEL, **options)
+    return scorer, time.perf_counter() - start
 
 
 def run_rmeval(examples: list[Any], reference: bool, cache: Path, share: bool) -> dict[str, Any]:
     """rmeval's scorer as `rmeval run --model smollm2-135m-instruct [--ref-model smollm2-135m-instruct]` builds it."""
-    from rmeval.config import RunConfig
-
-    config = RunConfig(model=MODEL, scorer="implicit", dtype="float32", max_length=2048, ref_cache=cache,
-                       ref_model=MODEL if reference else None, ref_free=None if reference else "avg",
-                       share_prompts=share)
     scorer: Any
-    scorer, load = _build(config)
+    scorer, load = _build(dtype="float32", max_length=2048, ref_cache=cache, ref_model=MODEL if reference else None,
+                          ref_free=None if reference else "avg", share_prompts=share)
     start = time.perf_counter()
     scored = scorer.score(examples)
     seconds = time.perf_counter() - start

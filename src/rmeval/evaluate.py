@@ -71,11 +71,11 @@ def evaluate(
     samples = sample_records(_score(scorer, examples, progress), benchmark, tie_credit)
     scored_companions = 0
     for part, extra in (companions or {}).items():
-        spec = benchmark.companion(part)
-        assert spec is not None
+        companion = benchmark.companion(part)
+        assert companion is not None
         scored = _score(scorer, extra, progress)
         scored_companions += len(scored)
-        samples += sample_records(scored, spec.spec, tie_credit, part)
+        samples += sample_records(scored, companion.spec, tie_credit, part)
     seconds = time.perf_counter() - start
     resampling = Resampling(bootstrap, seed) if bootstrap > 0 else None
     metrics = run_metrics(samples, benchmark, tie_credit, resampling)

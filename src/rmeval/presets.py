@@ -68,7 +68,7 @@ def _validate(name: str, raw: Any, where: str) -> Preset:
     if missing:
         raise ValueError(f"{where}: a {source['kind']} source needs {sorted(missing)}")
     values = {k: v for k, v in raw.items() if k not in META_KEYS}
-    checked = options_from_mapping(entries[scorer].options, values, where)
+    checked: Any = options_from_mapping(entries[scorer].options, values, where)
     check = getattr(checked, "check_preset", None)
     if callable(check):  # what a kind requires of a preset beyond types (an implicit reward names its reference)
         check(where)
@@ -127,7 +127,7 @@ def resolve_options(model: str, scorer: str | None, given: Mapping[str, Any]) ->
     from_preset = dict(preset.options) if preset is not None and preset.scorer == name else {}
     replaced = {specs[k].together for k in given if specs[k].together}
     from_preset = {k: v for k, v in from_preset.items() if specs[k].together not in replaced}
-    options = options_from_mapping(entry.options, {**from_preset, **given}, f"--scorer {name}")
+    options: Any = options_from_mapping(entry.options, {**from_preset, **given}, f"--scorer {name}")
     return ResolvedOptions(name, options, preset.name if preset and preset.scorer == name else None,
                            {k: v for k, v in from_preset.items() if k not in given})
 

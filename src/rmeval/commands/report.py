@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_to
 from rmeval.common.jsonio import to_json
 from rmeval.report import format_metrics
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
-from rmeval.report.plots import PlotsUnavailable, plot_run
+from rmeval.report.plots import plot_run
 from rmeval.report.verify import differences
 from rmeval.results import RunResult, benchmark_of, read_run, recompute, tie_credit_of
 
@@ -78,11 +77,7 @@ def main(args: argparse.Namespace) -> int:
     metrics = recompute(run)
     diffs = differences(metrics, run.metrics)
     analysis_text, analysis = _analyses(run) if args.analysis else ("", {})
-    try:
-        plots = _plots(run, args) if args.plots else ""
-    except PlotsUnavailable as e:
-        print(f"rmeval: error: {e}", file=sys.stderr)
-        return 2
+    plots = _plots(run, args) if args.plots else ""
     if args.json:
         print(to_json({"metrics": metrics.to_dict(), **analysis, "matches_result_json": not diffs}))
         return 1 if diffs else 0

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import NoneType, UnionType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 __all__ = ["OptionSpec", "add_arguments", "option", "option_specs", "options_from_mapping"]
 
-T = TypeVar("T")
 
 
 def option(default: Any, help: str, *, flag: str | None = None, metavar: str | None = None,
@@ -102,13 +102,13 @@ def _resolve(hint: Any) -> tuple[type, bool, bool, tuple[Any, ...] | None]:
 def _defining_group(cls: type, name: str) -> str:
     """The `cli_group` of the class in `cls`'s hierarchy that declares field `name` (its flags are grouped there)."""
     for klass in cls.__mro__:
-        if name in klass.__dict__.get("__annotations__", {}):
+        if name in inspect.get_annotations(klass):
             return str(getattr(klass, "cli_group", cls.__name__))
     return cls.__name__
 
 
 @cache
-def option_specs(cls: type) -> tuple[OptionSpec, ...]:
+def option_specs(cls: Any) -> tuple[OptionSpec, ...]:
     """Every field of an options dataclass, resolved once."""
     hints = typing.get_type_hints(cls)
     out = []
@@ -121,7 +121,7 @@ def option_specs(cls: type) -> tuple[OptionSpec, ...]:
     return tuple(out)
 
 
-def options_from_mapping(cls: type[T], values: Mapping[str, Any], where: str) -> T:
+def options_from_mapping(cls: Any, values: Mapping[str, Any], where: str) -> Any:
     """An instance of the options dataclass `cls` from plain values; unknown keys and wrong types are errors."""
     specs = {s.name: s for s in option_specs(cls)}
     unknown = sorted(set(values) - set(specs))

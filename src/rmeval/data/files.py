@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from rmeval.common.extras import require
 from rmeval.data.errors import DataError
 
 __all__ = ["SUPPORTED_SUFFIXES", "read_file_rows", "read_hub_rows", "sha256_of"]
@@ -79,6 +80,7 @@ def _json(path: Path) -> Iterator[tuple[int, Row]]:
 
 
 def _parquet(path: Path) -> Iterator[tuple[int, Row]]:
+    require("pyarrow", extra="hf", purpose="reading Parquet files")
     import pyarrow.parquet as pq
 
     try:
@@ -113,6 +115,7 @@ def _maybe_messages(cell: str | None) -> Any:
 
 def read_hub_rows(dataset_id: str, split: str, revision: str | None = None) -> tuple[list[Row], dict[str, Any]]:
     """Rows of a HuggingFace Hub dataset split, with a description of what was read."""
+    require("datasets", extra="hf", purpose="reading a dataset from the HuggingFace Hub")
     import datasets
 
     try:

@@ -82,6 +82,9 @@ class HttpEngine:
     name = "http"
 
     def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float) -> None:
+        from rmeval.common.extras import require
+
+        require("httpx", extra="api", purpose="an HTTP judge")
         import httpx
 
         self.model = model

@@ -18,6 +18,9 @@ class TransformersEngine:
 
     def __init__(self, model: str, batch_size: int = 8, device: str | None = None, dtype: str = "auto",
                  chat_template: str | None = None, trust_remote_code: bool = False) -> None:
+        from rmeval.common.extras import require
+
+        require("torch", "transformers", extra="hf", purpose="a transformers judge")
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         from rmeval.common.runtime import model_max_length, pick_device, pick_dtype

@@ -12,23 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.analysis.length import length_bins
+from rmeval.common.extras import require
 from rmeval.results import RunResult, benchmark_of, tie_credit_of
 from rmeval.types import SampleRecord
 
-__all__ = ["FORMATS", "PlotsUnavailable", "margin", "plot_run"]
+__all__ = ["FORMATS", "margin", "plot_run"]
 
 FORMATS = ("png", "svg")
 
 
-class PlotsUnavailable(RuntimeError):
-    """matplotlib is not installed."""
-
-
 def _pyplot() -> Any:
-    try:
-        import matplotlib
-    except ImportError:
-        raise PlotsUnavailable("plots need matplotlib, which is not installed: pip install 'rmeval[plot]'") from None
+    require("matplotlib", extra="plot", purpose="--plots")
+    import matplotlib
+
     matplotlib.use("Agg")  # files only: never open a window
     matplotlib.rcParams["svg.hashsalt"] = "rmeval"  # stable SVG ids, so the same run gives the same file
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG files: searchable and small

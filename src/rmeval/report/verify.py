@@ -35,10 +35,10 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
     if not close(recomputed.score, stored.score):
         out.append(f"{label}score: stored {_pct(stored.score)}, recomputed {_pct(recomputed.score)}")
     for name, value in stored.sections.items():
-        r = recomputed.sections.get(name)
-        if r is None or not close(r, value):
+        section = recomputed.sections.get(name)
+        if section is None or not close(section, value):
             out.append(f"{label}section {name}: stored {_pct(value)}, recomputed "
-                       f"{'missing' if r is None else _pct(r)}")
+                       f"{'missing' if section is None else _pct(section)}")
     for name, m in stored.subsets.items():
         r = recomputed.subsets.get(name)
         if r is None or not close(r.accuracy, m.accuracy):

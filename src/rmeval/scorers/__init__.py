@@ -2,7 +2,14 @@
 
 from rmeval.scorers.base import BaseScorer, PointwiseModel, PointwiseScorer, Scorer
 from rmeval.scorers.batching import Batching, pack_batches
-from rmeval.scorers.registry import ScorerEntry, build_scorer, register_scorer, scorer_entries, scorer_entry, scorer_names
+from rmeval.scorers.registry import (
+    ScorerEntry,
+    build_scorer,
+    register_scorer,
+    scorer_entries,
+    scorer_entry,
+    scorer_names,
+)
 
 __all__ = [
     "BaseScorer",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
 from rmeval.data.chat import resolve_template
@@ -69,7 +70,7 @@ class ClassifierModel:
             raise ValueError(f"--score-index {config.score_index} is out of range for {self.num_labels} logits")
         self.index = config.score_index or 0
         self._per_position: Any = None
-        head = getattr(model, "score", None)
+        head: Any = getattr(model, "score", None)
         self._hook = head.register_forward_hook(self._capture) if hasattr(head, "register_forward_hook") else None
         self._takes_positions = "position_ids" in inspect.signature(model.forward).parameters
         self.pooled_internally = head is None
@@ -146,9 +147,10 @@ class ClassifierModel:
         self.model = None
 
 
-@register_scorer("classifier", ClassifierOptions, "a transformer with a scalar head (AutoModelForSequenceClassification)")
+@register_scorer("classifier", ClassifierOptions, "a transformer with a scalar head (sequence classification)")
 def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int) -> PointwiseScorer[EncodedText]:
     """Load the model and tokenizer into a pointwise scorer."""
+    require("torch", "transformers", extra="hf", purpose="--scorer classifier")
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     (name,) = models

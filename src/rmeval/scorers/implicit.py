@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
 from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
@@ -106,6 +107,7 @@ def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encod
                                               "or reference-free)")
 def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) -> PointwiseScorer[EncodedResponse]:
     """Load the policy (and the reference, lazily) into a pointwise scorer."""
+    require("torch", "transformers", extra="hf", purpose="--scorer implicit")
     from transformers import AutoTokenizer
 
     (name,) = models

@@ -12,8 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from rmeval import __version__
-from rmeval.common.jsonio import to_json
-from rmeval.common.jsonio import atomic_write_text
+from rmeval.common.jsonio import atomic_write_text, to_json
 from rmeval.site.entries import Entry, find_run_dirs, load_entry
 from rmeval.site.formats import table_rows
 from rmeval.site.index_page import index_html
