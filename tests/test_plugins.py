@@ -68,9 +68,44 @@ def test_a_plugin_engine_serves_a_judge(plugin_path: Path, tmp_path: Path) -> No
     assert all(c["inconsistent"] == metrics["subsets"][s]["n"] for s, c in metrics["counts"].items())
 
 
+def test_a_plugin_benchmark_reads_scores_and_analyses_its_files(plugin_path: Path, tmp_path: Path) -> None:
+    refusal = "I'm sorry, but I can't help with that."
+    rows = [{"subset": subset, "id": i, "prompt": f"Request {i} of {subset}",
+             "chosen": refusal if subset != "look-alike" else f"Sure: here is how to do step {i}, in detail.",
+             "rejected": f"Here you go, item {i}." if subset != "look-alike" else refusal}
+            for subset in ("harmful", "jailbreak", "look-alike") for i in range(3)]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "run"
+    done = rmeval(plugin_path, "run", "--scorer", "length", "--model", "baseline", "--benchmark", "refusal-pairs",
+                  "--data", str(data), "--output-dir", str(out), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    result = json.loads((out / "result.json").read_text())
+    assert set(result["metrics"]["sections"]) == {"Refuse", "Comply"} and result["metrics"]["complete"] is True
+    done = rmeval(plugin_path, "report", str(out), "--analysis")
+    assert done.returncode == 0 and "Refusals (Safety)" in done.stdout and "look-alike" in done.stdout
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(json.dumps({**rows[0], "subset": "other"}) + "\n", encoding="utf-8")
+    done = rmeval(plugin_path, "run", "--scorer", "length", "--model", "b", "--benchmark", "refusal-pairs",
+                  "--data", str(wrong))
+    assert done.returncode == 2 and "unknown subset 'other' for benchmark 'refusal-pairs'" in done.stderr
+
+
 def test_builtin_kinds_do_not_need_the_plugin() -> None:
     from rmeval.engines import engine_names
     from rmeval.scorers import scorer_names
 
     assert {"classifier", "implicit", "judge"} <= set(scorer_names())
     assert {"openai", "anthropic", "together", "transformers", "vllm"} <= set(engine_names())
+
+
+def test_the_readme_shows_the_example_plugin_as_it_is() -> None:
+    """Every code line of the README's "Extending rmeval" examples stands in the example plugin's files."""
+    readme = (PLUGIN.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Extending rmeval"):]
+    section = section[:section.index("\n## ", 3)]
+    blocks = [b.split("\n", 1)[1] for b in section.split("```")[1::2] if b.startswith("python")]
+    source = {line.strip() for f in PLUGIN.glob("*.py") for line in f.read_text(encoding="utf-8").splitlines()}
+    shown = [line.strip() for b in blocks for line in b.splitlines() if line.strip()]
+    assert len(blocks) == 2 and shown
+    assert [line for line in shown if line not in source] == []

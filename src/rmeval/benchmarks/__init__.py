@@ -1,7 +1,13 @@
-"""Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, and custom data."""
+"""Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, and custom data.
+
+Third-party packages add benchmarks through the `rmeval.benchmarks` entry point group: the entry point names a module
+that calls `register_benchmark` on import.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 from collections.abc import Iterable
 
 from rmeval.benchmarks.rewardbench import PRIOR_SETS, PRIOR_SETS_WEIGHTS, REWARDBENCH, REWARDBENCH_MINI
@@ -18,6 +24,7 @@ from rmeval.benchmarks.spec import (
 )
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "PRIOR_SETS",
     "PRIOR_SETS_WEIGHTS",
     "RULES",
@@ -36,7 +43,23 @@ __all__ = [
     "register_benchmark",
 ]
 
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "rmeval.benchmarks"
 _BENCHMARKS: dict[str, BenchmarkSpec] = {}
+_plugins_loaded = False
+
+
+def _registered() -> dict[str, BenchmarkSpec]:
+    """Every benchmark, built-in and installed (plugins are imported once, on first use)."""
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                ep.load()
+            except Exception as e:  # a broken plugin must not break the built-in benchmarks
+                log.warning("benchmark plugin %s (%s) failed to load: %s: %s", ep.name, ep.value, type(e).__name__, e)
+    return _BENCHMARKS
 
 
 def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
@@ -62,13 +85,13 @@ def custom_benchmark(rule: Rule = "pair") -> BenchmarkSpec:
 
 def benchmark_names() -> list[str]:
     """Every registered benchmark, sorted (the open `custom` one is not among them)."""
-    return sorted(_BENCHMARKS)
+    return sorted(_registered())
 
 
 def get_benchmark(name: str) -> BenchmarkSpec:
     """The benchmark called `name`; a clear error lists the known ones."""
     try:
-        return _BENCHMARKS[name]
+        return _registered()[name]
     except KeyError:
         known = ", ".join(benchmark_names())
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {known}") from None
@@ -77,7 +100,7 @@ def get_benchmark(name: str) -> BenchmarkSpec:
 def detect_benchmark(subsets: Iterable[str]) -> BenchmarkSpec | None:
     """The benchmark that declares `detect` and owns every one of `subsets`, if one does."""
     present = set(subsets)
-    for spec in _BENCHMARKS.values():
+    for spec in _registered().values():
         if spec.detect and present and present <= set(spec.subset_names()):
             return spec
     return None

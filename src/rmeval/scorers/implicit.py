@@ -26,9 +26,8 @@ from rmeval.scorers.refcache import ReferenceCache, model_identity
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import TextEncoder
 
-__all__ = ["DEFAULT_REF_FREE", "REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
+__all__ = ["DEFAULT_REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
 
-REF_FREE = ("sum", "avg", "norm")
 DEFAULT_REF_FREE = "avg"
 """The reference-free mode without --ref-free (the reference implementation's default for ref-free runs)."""
 

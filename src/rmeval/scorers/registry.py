@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -118,9 +118,3 @@ def build_scorer(name: str, model: str | Sequence[str], options: Any = None, *, 
         raise TypeError(f"--scorer {name} takes {entry.options.__name__}, got {type(options).__name__}")
     return entry.factory(models, options, seed)
 
-
-def option_values(options: Any) -> Mapping[str, Any]:
-    """An options instance as a plain mapping (what result.json records)."""
-    from dataclasses import asdict
-
-    return {k: (str(v) if hasattr(v, "__fspath__") else v) for k, v in asdict(options).items()}

@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["JudgeScorer", "Request", "check_policies", "read"]
 
-COUNT_KEYS = ("judgements", "unparseable", "failed_requests", "inconsistent", "scored_by_policy")
-"""Per-example counters in `details["counts"]`, summed per subset into result.json."""
-
-
 @dataclass(frozen=True)
 class Request:
     """One prompt to every judge: the answers of example `example` in the order `shown` (rating: one answer)."""
