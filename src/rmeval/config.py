@@ -8,7 +8,7 @@ from typing import Any
 
 from rmeval.data.schema import ColumnMap
 
-__all__ = ["RunConfig", "model_slug"]
+__all__ = ["RunConfig", "default_name", "model_slug"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,30 @@ class RunConfig:
     limit: int | None = None
     companions: tuple[tuple[str, str | None], ...] = ()
     output_dir: Path | None = None
+    name: str | None = None
     seed: int = 0
     progress: bool = True
+
+    @property
+    def display_name(self) -> str:
+        """`name`, else the run's default: the preset, or the model's last path part (a hub id as it is); an
+        ensemble joins its judges with `+`."""
+        return self.name or "+".join(default_name(m, self.preset if i == 0 else None)
+                                     for i, m in enumerate((self.model, *self.ensemble)))
+
+
+def default_name(model: str, preset: str | None = None) -> str:
+    """A readable name for a model: its preset, the last part of a local path, or the hub id (or `ENGINE/MODEL`).
+
+    >>> default_name("org/reward-7b"), default_name("/data/ckpts/run-3/final"), default_name("./my-rm/")
+    ('org/reward-7b', 'final', 'my-rm')
+    """
+    if preset:
+        return preset
+    path = Path(model).expanduser()
+    if path.is_absolute() or model.startswith((".", "~")) or path.exists():
+        return path.resolve().name or model
+    return model
 
 
 def model_slug(model: str) -> str:

@@ -55,6 +55,7 @@ def evaluate(
     seed: int = 0,
     command: list[str] | None = None,
     bootstrap: int = DEFAULT_RESAMPLES,
+    name: str | None = None,
 ) -> RunResult:
     """Score every example (and every companion set the benchmark declares), compute the benchmark's metrics and
     assemble the typed result.
@@ -90,5 +91,5 @@ def evaluate(
                    "accuracy": "fraction in [0, 1]; a tie counts as tie_credit and is counted in `ties`",
                    **scorer.conventions()}
     spec = RunSpec(benchmark.name, dict(data_source), described, conventions, versions, seed, command,
-                   datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                   datetime.now(timezone.utc).isoformat(timespec="seconds"), name)
     return RunResult(spec, metrics, timing, samples)

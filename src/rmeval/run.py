@@ -43,7 +43,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
         load_seconds = time.perf_counter() - start
         result = evaluate(scorer, loaded.examples, benchmark, data_source=data, versions=versions(),
                           load_seconds=load_seconds, companions=companions, progress=config.progress,
-                          seed=config.seed, command=command)
+                          seed=config.seed, command=command, name=config.display_name)
     if config.preset:
         result.spec.scorer["preset"] = {"name": config.preset, "set": dict(config.from_preset)}
     result_path, samples_path = write_run(result, out_dir)

@@ -84,6 +84,13 @@ class RunSpec:
     seed: int = 0
     command: list[str] | None = None
     created_at: str | None = None
+    name: str | None = None
+    """The run's display name (`--name`; by default the preset or the model's last path part)."""
+
+    @property
+    def display_name(self) -> str:
+        """The name a table shows: the recorded one, else the model the scorer recorded."""
+        return self.name or str(self.scorer.get("model") or "unnamed run")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:

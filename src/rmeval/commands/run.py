@@ -43,6 +43,8 @@ def add_parser(sub: Any) -> None:
                         "column), reported apart")
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path, help="default: results/<benchmark>/<model-slug>/")
+    o.add_argument("--name", help="the run's display name in reports and the leaderboard (default: the preset, or "
+                                  "the model's last path part)")
     o.add_argument("--seed", type=int, default=0,
                    help="seed of the bootstrap intervals and of a judge's answer order (default 0)")
     o.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -76,7 +78,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                           args.id_column),
         subsets=tuple(s.strip() for s in args.subsets.split(",") if s.strip()) if args.subsets else (),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
-        output_dir=args.output_dir, seed=args.seed, progress=not args.no_progress,
+        output_dir=args.output_dir, name=args.name, seed=args.seed, progress=not args.no_progress,
     )
 
 
