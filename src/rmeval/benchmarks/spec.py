@@ -92,6 +92,9 @@ class BenchmarkSpec:
     score_definition: str = "mean of the section scores"
     detect: bool = False
     companions: tuple[Companion, ...] = ()
+    layout: str | None = None
+    """The data layout that reads this benchmark's files as its authors publish them (`rmeval.data.layouts`);
+    None: rows with prompt / chosen / rejected / subset / id columns."""
 
     @property
     def closed(self) -> bool:

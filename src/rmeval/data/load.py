@@ -12,6 +12,7 @@ from typing import Any
 from rmeval.benchmarks import BenchmarkSpec, Companion, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
 from rmeval.data.errors import DataError
 from rmeval.data.files import read_file_rows, read_hub_rows, sha256_of
+from rmeval.data.layouts import get_layout
 from rmeval.data.schema import ColumnMap, rows_to_examples
 from rmeval.types import Example
 
@@ -55,10 +56,14 @@ def load_examples(
     """Read and validate a benchmark's examples, then apply `--subsets` and `--limit`."""
     spec = get_benchmark(benchmark) if benchmark else None
     rows: list[tuple[int, Mapping[str, Any]]]
+    source: dict[str, Any]
+    if spec is not None and spec.layout:
+        examples, source = get_layout(spec.layout)(spec, data, revision)
+        return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit)
     if data is not None:
         source_name = str(data)
         rows = list(read_file_rows(data))
-        source: dict[str, Any] = {"kind": "file", "path": str(data), "sha256": sha256_of(data)}
+        source = {"kind": "file", "path": str(data), "sha256": sha256_of(data)}
     elif spec is not None and spec.packaged_file:
         ref = resources.files("rmeval.benchmarks") / "data" / spec.packaged_file
         with resources.as_file(ref) as path:
@@ -73,7 +78,12 @@ def load_examples(
         raise DataError(str(benchmark), "this benchmark has no default data; pass --data PATH")
     if spec is None:
         spec = benchmark_of_rows(rows, columns)
-    examples = rows_to_examples(rows, source_name, spec, columns)
+    return _finish(rows_to_examples(rows, source_name, spec, columns), spec, source, source_name, subsets, limit)
+
+
+def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,
+            subsets: Sequence[str] | None, limit: int | None) -> LoadedData:
+    """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit`, record the source."""
     warnings = _check_counts(examples, spec) if not subsets and limit is None else []
     warnings += _unpaired_ties(examples, spec)
     for w in warnings:
