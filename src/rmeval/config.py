@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rmeval.data.schema import ColumnMap
+from rmeval.data.columns import ColumnMap
 
 __all__ = ["RunConfig", "default_name", "model_slug"]
 
@@ -28,11 +28,15 @@ class RunConfig:
     from_preset: dict[str, Any] = field(default_factory=dict)
     benchmark: str | None = None
     data: Path | None = None
+    data_split: str | None = None
+    data_config: str | None = None
+    subset_meta: Path | None = None
     columns: ColumnMap = field(default_factory=ColumnMap)
     subsets: tuple[str, ...] = ()
     limit: int | None = None
     companions: tuple[tuple[str, str | None], ...] = ()
     output_dir: Path | None = None
+    overwrite: bool = False
     name: str | None = None
     seed: int = 0
     progress: bool = True

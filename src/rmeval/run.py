@@ -23,7 +23,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     """Load data (validated before any model loads), score, write result.json + samples.jsonl, print the report."""
     out = out or sys.stdout
     loaded = load_examples(config.benchmark, config.data, config.columns, config.subsets or None, config.limit,
-                           None)
+                           None, split=config.data_split, config=config.data_config, meta=config.subset_meta)
     benchmark = loaded.benchmark
     companions, sources = {}, {}
     for part, source in config.companions:
