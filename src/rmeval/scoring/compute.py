@@ -16,7 +16,7 @@ from rmeval.scoring.metrics import CombinedValue, CompanionMetrics, Metrics, Sub
 from rmeval.scoring.units import run_units
 from rmeval.types import SampleRecord
 
-__all__ = ["combined_value", "run_metrics", "subset_counts"]
+__all__ = ["combined_value", "run_metrics", "scored_by_policy", "subset_counts"]
 
 
 def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
@@ -30,6 +30,12 @@ def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
             for key, value in counts.items():
                 row[key] = row.get(key, 0) + int(value)
     return out
+
+
+def scored_by_policy(sample: SampleRecord) -> bool:
+    """Whether the scorer could not score this example and its failure policy set the scores (every judge failed)."""
+    counts = sample.details.get("counts")
+    return isinstance(counts, dict) and bool(counts.get("scored_by_policy"))
 
 
 def combined_value(combined: CombinedAverage, sections: Mapping[str, float], title: str,
@@ -62,6 +68,12 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
     missing = tuple(s for s in benchmark.subset_names() if s not in units) if benchmark.closed else ()
     point_sections = {k: float(v[0]) for k, v in sections.items()}
+    mine = [s for s in samples if s.part == part]
+    real = [s for s in mine if not scored_by_policy(s)]
+    scored_only = {}
+    if len(real) < len(mine):
+        scored_only = {name: SubsetMetrics(float(u.values()[0]), u.examples, u.ties)
+                       for name, u in run_units(real, benchmark, tie_credit, part).items()}
     companions: dict[str, CompanionMetrics] = {}
     for companion in benchmark.companions if not part else ():
         if any(s.part == companion.part for s in samples):
@@ -72,7 +84,8 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     return Metrics(
         subsets, point_sections, float(score[0]) if score.ndim else float(score), not missing, missing,
         ci=bootstrap_ci(units, benchmark, resampling) if resampling is not None and units else None,
-        counts=subset_counts([s for s in samples if s.part == part]),
+        counts=subset_counts(mine),
         ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
         companions=companions,
+        scored_only=scored_only,
     )

@@ -107,7 +107,9 @@ class Metrics:
 
     `complete` is false when some of a closed benchmark's subsets were not scored (`missing_subsets`); `ci` holds
     the bootstrap intervals; `counts` per-subset counters a scorer kept (a judge's failures); `ties` the Ties
-    composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part.
+    composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part;
+    `scored_only` each subset again over the examples that got a real score (not the failure policy's), when some
+    did not.
     """
 
     subsets: dict[str, SubsetMetrics]
@@ -119,11 +121,12 @@ class Metrics:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     ties: dict[str, TiesResult] = field(default_factory=dict)
     companions: dict[str, CompanionMetrics] = field(default_factory=dict)
+    scored_only: dict[str, SubsetMetrics] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored under `metrics` in result.json (empty parts left out)."""
         out: dict[str, Any] = {
-            "subsets": {k: {"accuracy": v.accuracy, "n": v.n, "ties": v.ties} for k, v in self.subsets.items()},
+            "subsets": _subsets_dict(self.subsets),
             "sections": dict(self.sections),
             "score": self.score,
             "complete": self.complete,
@@ -138,17 +141,27 @@ class Metrics:
             out["ties"] = {k: v.to_dict() for k, v in self.ties.items()}
         if self.companions:
             out["companions"] = {k: v.to_dict() for k, v in self.companions.items()}
+        if self.scored_only:
+            out["scored_only"] = _subsets_dict(self.scored_only)
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
         """Read the JSON form back."""
-        subsets = {k: SubsetMetrics(number(v["accuracy"]), int(v["n"]), int(v["ties"]))
-                   for k, v in data["subsets"].items()}
+        subsets = _subsets(data["subsets"])
         ci = data.get("ci")
         return cls(subsets, {k: number(v) for k, v in data["sections"].items()}, number(data["score"]),
                    bool(data.get("complete", True)), tuple(data.get("missing_subsets", ())),
                    Intervals.from_dict(ci) if ci else None,
                    {k: {n: int(c) for n, c in v.items()} for k, v in data.get("counts", {}).items()},
                    {k: TiesResult.from_dict(v) for k, v in data.get("ties", {}).items()},
-                   {k: CompanionMetrics.from_dict(v) for k, v in data.get("companions", {}).items()})
+                   {k: CompanionMetrics.from_dict(v) for k, v in data.get("companions", {}).items()},
+                   _subsets(data.get("scored_only", {})))
+
+
+def _subsets_dict(subsets: Mapping[str, SubsetMetrics]) -> dict[str, Any]:
+    return {k: {"accuracy": v.accuracy, "n": v.n, "ties": v.ties} for k, v in subsets.items()}
+
+
+def _subsets(data: Mapping[str, Any]) -> dict[str, SubsetMetrics]:
+    return {k: SubsetMetrics(number(v["accuracy"]), int(v["n"]), int(v["ties"])) for k, v in data.items()}
