@@ -64,7 +64,12 @@ def default_name(model: str, preset: str | None = None) -> str:
 
 
 def model_slug(model: str) -> str:
-    """A folder-safe name for a model id or path: `org/name` -> `org__name`."""
+    """A folder-safe name for a model id or path, never `.` or `..`: `org/name` -> `org__name`.
+
+    >>> model_slug("org/name"), model_slug(".."), model_slug("a b/c")
+    ('org__name', 'model', 'a_b__c')
+    """
     path = Path(model)
     text = path.name if path.is_absolute() or model.startswith((".", "~")) else model
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text.replace("/", "__")) or "model"
+    slug = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in text.replace("/", "__"))
+    return slug.strip(".") or "model"
