@@ -14,6 +14,7 @@ from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.common.errors import UsageError
+from rmeval.common.extras import require
 from rmeval.common.options import option_specs, option_values
 from rmeval.config import RunConfig, model_slug
 from rmeval.data.files import data_suffix
@@ -128,6 +129,8 @@ def check_models(config: RunConfig) -> None:
     entry = scorer_entry(config.scorer)
     if entry.models == "any":
         return
+    if entry.models == "hf":
+        require("torch", "transformers", extra="hf", purpose=f"--scorer {config.scorer}")
     revision = getattr(config.options, "revision", None)
     for i, model in enumerate((config.model, *config.ensemble)):
         if entry.models == "engine":
@@ -136,6 +139,7 @@ def check_models(config: RunConfig) -> None:
             engine, model = split_engine(model)
             if engine not in ("transformers", "vllm"):
                 continue
+            require("torch", "transformers", extra="hf", purpose=f"a {engine} judge")
         check_model_name(model, "--model", revision=revision if i == 0 else None)
     if config.options is None:
         return
