@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
+from rmeval.common.store import StoreUnusable
 from rmeval.scorers.options import LocalModelOptions, at_least
 from rmeval.scorers.registry import register_scorer
 
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from rmeval.scorers.judge.scorer import JudgeScorer
 
 __all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,12 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Judg
                               request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
                               device=options.device, dtype=options.dtype, chat_template=options.chat_template,
                               trust_remote_code=options.trust_remote_code)
-    cache = ResponseCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
+    cache = None
+    if options.use_cache:
+        try:
+            cache = ResponseCache(options.cache_dir or default_cache_dir())
+        except StoreUnusable as e:
+            log.warning("%s; judging without the answer store", e)
     retry = RetryPolicy(max_retries=options.max_retries, deadline=options.request_deadline,
                         attempt_timeout=options.request_timeout)
     judges = []
