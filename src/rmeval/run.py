@@ -7,7 +7,6 @@ of the examples into a partial folder of its own.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import replace
@@ -32,7 +31,7 @@ from rmeval.preflight import (
 from rmeval.report import format_metrics
 from rmeval.results import RunResult, write_run
 from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
-from rmeval.scorers.parallel import balanced_shares
+from rmeval.scorers.parallel import balanced_shares, process_share
 from rmeval.types import Example
 
 __all__ = ["run_evaluation"]
@@ -86,7 +85,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if config.shard and companions:
         raise UsageError("--shard splits the benchmark's examples; score companion sets (--prior-sets) in an "
                          "unsharded run")
-    main = int(os.environ.get("RANK", "0")) == 0  # set by torchrun and accelerate launch: only rank 0 writes
+    main = process_share().is_main  # in a data-parallel run only the main process writes and prints
     out_dir = config.output_dir or default_output_dir(config, loaded)
     if config.shard:
         out_dir = out_dir / f"shard-{config.shard[0]}-of-{config.shard[1]}"

@@ -44,9 +44,11 @@ class SqliteStore:
         self.path = path.expanduser()
         self._lock = threading.Lock()
         self._warned = False
+        opened: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            self._db = opened = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
+                                                check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL sync survives a killed process (what resuming needs) without an fsync per batch.
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -57,6 +59,8 @@ class SqliteStore:
                 self._db.execute(f"CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, {self.COLUMNS})")
             found = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
         except (sqlite3.DatabaseError, OSError) as e:
+            if opened is not None:
+                opened.close()  # a connection left open would hold the file's lock
             raise StoreUnusable(f"{self.path}: not a usable rmeval store ({e}); delete it, or `rmeval cache clear`") \
                 from None
         if found.get("kind") != self.KIND or found.get("format") != str(self.FORMAT):

@@ -26,10 +26,11 @@ class TransformersEngine:
         require("torch", "transformers", extra="hf", purpose="a transformers judge")
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
+        from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
         from rmeval.data.chat import resolve_template
         from rmeval.presets import resolve_model_path
 
+        quiet_loading()
         self.model = model
         self.max_batch = batch_size
         self.path = resolve_model_path(model)

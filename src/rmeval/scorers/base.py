@@ -148,6 +148,7 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         self.share = share or Share()
         self.stats: dict[str, int] = {}
         self._encodings: dict[Candidate, E] = {}
+        self._forward_batches = 0
 
     @staticmethod
     def unique_candidates(examples: Sequence[Example]) -> list[Candidate]:
@@ -187,6 +188,7 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         found = self.store.get_many([keys[i] for i in batch]) if self.store else {}
         if len(found) == len(batch):
             return {i: found[keys[i]] for i in batch}
+        self._forward_batches += 1
         fresh = self.model.rewards([encoded[i] for i in batch])
         if self.store:
             self.store.put_many((keys[i], v) for i, v in zip(batch, fresh, strict=True) if keys[i] not in found)
@@ -209,13 +211,14 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         batches = [[mine[j] for j in b] for b in local]
         keys = [self.store.key(e.signature()) for e in encoded] if self.store else []
         hits_before = self.store.hits if self.store else 0
+        self._forward_batches = 0
         computed: dict[int, float] = {}
         for batch in batches:
             computed.update(self._batch_values(encoded, batch, keys))
             if progress:
                 progress(sum(sharing[i] for i in batch))
-        counters = {"batches": len(batches), "real_tokens": real, "padded_tokens": padded,
-                    "from_store": self.store.hits - hits_before if self.store else 0}
+        counters = {"batches": len(batches), "forward_batches": self._forward_batches, "real_tokens": real,
+                    "padded_tokens": padded, "from_store": self.store.hits - hits_before if self.store else 0}
         gathered, totals = self.share.gather(computed, counters)
         values = [gathered.get(i, math.nan) for i in range(len(encoded))]
         self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
-from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
+from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
 from rmeval.common.store import StoreUnusable
 from rmeval.data.chat import resolve_template
 from rmeval.presets import resolve_model_path
@@ -123,6 +123,7 @@ def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) ->
     from transformers import AutoTokenizer
 
     (name,) = models
+    quiet_loading()
     ref_free = reference_mode(options)
     device = pick_device(options.device)
     dtype = pick_dtype(options.dtype, device)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Share", "balanced_shares", "parse_shard", "process_share"]
+__all__ = ["Share", "balanced_shares", "launched", "parse_shard", "process_share"]
 
 
 def balanced_shares(costs: Sequence[int], count: int) -> list[list[int]]:
@@ -83,15 +83,26 @@ class Share:
         return self.index == 0
 
 
+SIZE_VARIABLES = ("WORLD_SIZE", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE")
+"""Where torchrun (and accelerate launch, which uses it) or an MPI launcher says how many processes there are."""
+
+
+def launched() -> bool:
+    """Whether this process is one of several started by a distributed launcher."""
+    return any(int(os.environ.get(name, "1") or "1") > 1 for name in SIZE_VARIABLES)
+
+
 def process_share() -> Share:
     """This process's share of a run started by `accelerate launch` or `torchrun` (one process: the whole run).
 
     The process group is set up by accelerate's `PartialState`, so the same code runs on one CPU, several GPUs
     and several nodes (gloo on CPUs, NCCL on GPUs).
     """
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+    if not launched():
         return Share()
+    import torch
     from accelerate import PartialState
 
-    state = PartialState()
+    # Without `cpu=True` accelerate takes a CPU-only torchrun for one process per machine (no gloo group).
+    state = PartialState(cpu=not torch.cuda.is_available())
     return Share(state.process_index, state.num_processes)

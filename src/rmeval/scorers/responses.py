@@ -78,7 +78,8 @@ def _encode_chunk(encoder: TextEncoder, candidates: Sequence[Candidate]) -> list
     fulls = [encoder.render(c) for c in candidates]
     prompts = _prompt_texts(encoder, candidates, fulls)
     fast = bool(getattr(tok, "is_fast", False))
-    enc = tok(fulls, add_special_tokens=encoder.add_special_tokens, return_offsets_mapping=fast)
+    # verbose=False: texts longer than the model's limit are expected here; they are truncated below.
+    enc = tok(fulls, add_special_tokens=encoder.add_special_tokens, return_offsets_mapping=fast, verbose=False)
     prompt_ids = None if fast else tok(prompts, add_special_tokens=encoder.add_special_tokens)["input_ids"]
     out = []
     for n, ids in enumerate(enc["input_ids"]):
