@@ -92,8 +92,10 @@ class JudgeScorer(BaseScorer):
         self._example_prompt: list[dict[str, str]] | None = None
 
     def prepare(self, benchmark: BenchmarkSpec) -> None:
-        """Follow the judging protocol `benchmark` prescribes per subset (RewardBench 2: ranking; rating on Ties)."""
+        """Follow the judging protocol `benchmark` prescribes: per subset (RewardBench 2: ranking; rating on Ties),
+        and its presentation order (JudgeBench: both orders)."""
         self.benchmark = benchmark
+        self.order = benchmark.judge_order or self.order
 
     def mode_of(self, example: Example) -> str:
         """The benchmark's mode for the example's subset, else `--judge-mode`."""
