@@ -3,7 +3,7 @@ a refusal, whether a file's subsets identify the benchmark, and the companion se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -131,15 +131,21 @@ class BenchmarkSpec:
         """Every subset, in section order (parts included)."""
         return tuple(s for section in self.sections for s in section.all_subsets())
 
-    def expand(self, names: Sequence[str]) -> list[str]:
-        """`--subsets` names with each section's name replaced by its subsets (M-RewardBench's language filter).
+    def expand(self, names: Sequence[str], present: Collection[str] | None = None) -> list[str]:
+        """`--subsets` names with each section's name replaced by its subsets (those in `present`, when given; a
+        section none of whose subsets is present stays as it is): M-RewardBench's language filter.
 
         >>> spec = BenchmarkSpec("b", "", "pair", (Section("S", (SubsetSpec("x"), SubsetSpec("y"))),))
-        >>> spec.expand(["S", "z"])
-        ['x', 'y', 'z']
+        >>> spec.expand(["S", "z"]), spec.expand(["S"], present={"y"})
+        (['x', 'y', 'z'], ['y'])
         """
-        by_section = {sec.name: [s.name for s in sec.all_subsets()] for sec in self.sections}
-        return list(dict.fromkeys(n for name in names for n in by_section.get(name, [name])))
+        out = []
+        for name in names:
+            section = next((sec for sec in self.sections if sec.name == name), None)
+            members = [s.name for s in section.all_subsets()] if section is not None else []
+            members = [m for m in members if present is None or m in present]
+            out += members or [name]
+        return list(dict.fromkeys(out))
 
     def subset_names(self) -> tuple[str, ...]:
         """Names of every subset, in section order."""
