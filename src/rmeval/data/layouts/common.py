@@ -83,10 +83,13 @@ def get_field(row: Mapping[str, Any], path: str, source: str, row_no: int) -> An
     return value
 
 
-def text_of(value: Any, source: str, row_no: int, field: str) -> str:
-    """A field that must be a string (before rows reach the validator, where a layout picks rows by its value)."""
+def text_of(value: Any, source: str, row_no: int, field: str, nonempty: bool = False) -> str:
+    """A field that must be a string, checked before rows reach the validator: where a layout picks rows by its
+    value, or moves it under another name (PPE's answers) and must name the authors' field itself."""
     if not isinstance(value, str):
         raise DataError(source, f"expected a string, got {type(value).__name__}", row=row_no, field=field)
+    if nonempty and not value.strip():
+        raise DataError(source, "empty text", row=row_no, field=field)
     return value
 
 

@@ -78,7 +78,8 @@ def _correctness_row(row: Row, source: str, row_no: int, subset: str) -> Row | s
         raise DataError(source, "expected a non-empty list of booleans", row=row_no, field="scores")
     if len(set(scores)) == 1:
         return "no incorrect answer" if scores[0] else "no correct answer"
-    answers = [get_field(row, f"response_{i + 1}", source, row_no) for i in range(len(scores))]
+    answers = [text_of(get_field(row, f"response_{i + 1}", source, row_no), source, row_no, f"response_{i + 1}",
+                       nonempty=True) for i in range(len(scores))]
     correct = [i for i, s in enumerate(scores) if s]
     wrong = [i for i, s in enumerate(scores) if not s]
     pairs = []
