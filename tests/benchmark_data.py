@@ -78,7 +78,8 @@ def rmb_bon(category: str, n: int, losers: int = 3, start: int = 0) -> list[Row]
     """Best-of-N rows of one RMB category (`BoN_set/...`), each with several losers."""
     return [{"conversation_input": _conversation(f"{category}: question {i}"),
              "bon_best": {"llm_name": "model-a", "answer": f"The best answer to question {i}, explained."},
-             "loser_list": [{"llm_name": f"model-{k}", "answer": f"A weaker answer {k} to {i}."} for k in range(losers)],
+             "loser_list": [{"llm_name": f"model-{k}", "answer": f"A weaker answer {k} to {i}."}
+                            for k in range(losers)],
              "bon_uid": str(start + i), "category_path": category} for i in range(n)]
 
 

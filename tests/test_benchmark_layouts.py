@@ -66,7 +66,7 @@ def test_rm_bench_invalid_rows(tmp_path: Path, edit: Any, row: int, field: str, 
 
 def test_rm_bench_folder_without_its_files(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text("[]")
-    with pytest.raises(DataError, match="no total_dataset.json and no <domain>_filtered.json"):
+    with pytest.raises(DataError, match=r"no total_dataset\.json and no <domain>_filtered\.json"):
         load_examples("rm-bench", tmp_path)
 
 
@@ -79,7 +79,7 @@ def test_judgebench_folder_orients_pairs_by_label_and_keeps_it(tmp_path: Path) -
         winner = row["response_A"] if row["label"] == "A>B" else row["response_B"]
         assert ex.id == row["pair_id"] and ex.chosen == (winner,) and ex.meta["label"] == row["label"]
         assert ex.meta["source"] == row["source"]
-    with pytest.raises(DataError, match="no dataset=judgebench,response_model=claude"):
+    with pytest.raises(DataError, match=r"no dataset=judgebench,response_model=claude"):
         load_examples("judgebench-claude", tmp_path)
 
 

@@ -51,7 +51,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
     if ci is not None:
         header += f"  {100 * ci.level:.0f} % interval"
-    groups = [g for sec in benchmark.sections for g in _groups(sec, metrics)] or [("subsets", None, list(metrics.subsets))]
+    groups = ([g for sec in benchmark.sections for g in _groups(sec, metrics)]
+              or [("subsets", None, list(metrics.subsets))])
     for name, value, subsets in groups:
         if not subsets and value is None:
             continue
