@@ -39,12 +39,13 @@ def ci_text(ci: Sequence[Any] | None) -> str:
     return f"[{100 * ci[0]:.2f}, {100 * ci[1]:.2f}]"
 
 
-def value_cell(x: Any, ci: Sequence[Any] | None = None) -> str:
-    """A numeric cell that sorts by its value; its interval shown small beside it."""
+def value_cell(x: Any, ci: Sequence[Any] | None = None, href: str | None = None) -> str:
+    """A numeric cell that sorts by its value; its interval shown small beside it (the value a link to `href`)."""
     sort = f"{x:.10g}" if _finite(x) else ""
     interval = ci_text(ci)
     extra = f' <span class="ci">{esc(interval)}</span>' if interval else ""
-    return f'<td role="cell" class="num" data-value="{esc(sort)}">{esc(pct(x))}{extra}</td>'
+    value = f'<a href="{esc(href)}">{esc(pct(x))}</a>' if href else esc(pct(x))
+    return f'<td role="cell" class="num" data-value="{esc(sort)}">{value}{extra}</td>'
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] | None = None,
