@@ -21,7 +21,7 @@ from rmeval.scoring import Intervals
 from rmeval.site.groups import dataset_name
 from rmeval.types import RunSpec
 
-__all__ = ["KINDS", "Entry", "display_name", "find_run_dirs", "load_entry", "scorer_kind"]
+__all__ = ["KINDS", "Entry", "display_name", "find_run_dirs", "is_path", "load_entry", "scorer_kind"]
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,18 @@ def display_name(spec: RunSpec) -> str:
     ('my-rm', 'mine')
     """
     name = spec.display_name
-    if spec.name is None and (name.startswith(("/", "./", "../", "~")) or "\\" in name):
+    if spec.name is None and is_path(name):
         return Path(name.replace("\\", "/")).name or name
     return name
+
+
+def is_path(model: str) -> bool:
+    """Whether a recorded model is a local path (shown by its last part only), not a hub id such as `org/name`.
+
+    >>> is_path("/data/rm"), is_path("./rm"), is_path("~/rm"), is_path("org/rm")
+    (True, True, True, False)
+    """
+    return model.startswith(("/", "./", "../", "~")) or "\\" in model
 
 
 def find_run_dirs(paths: Iterable[Path]) -> list[Path]:

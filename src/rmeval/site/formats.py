@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rmeval.site.entries import Entry
-from rmeval.site.groups import letter, ranked
+from rmeval.site.groups import groups_of, ranked
 
 __all__ = ["FORMATS", "columns_of", "group_labels", "render_table", "table_rows"]
 
@@ -17,12 +17,9 @@ FORMATS = ("md", "csv", "latex")
 
 
 def group_labels(entries: Sequence[Entry]) -> dict[tuple[str, str], str]:
-    """A letter per (data, conventions) fingerprint pair, in order of first appearance: A, B, ..., Z, AA, ..."""
-    labels: dict[tuple[str, str], str] = {}
-    for e in entries:
-        if e.group_key not in labels:
-            labels[e.group_key] = letter(len(labels))
-    return labels
+    """A letter per (data, conventions) fingerprint pair, as the site letters them: A for the data most entries
+    scored, then B, C, ... (Z, AA, ...)."""
+    return {key: label for label, key, _ in groups_of(entries)}
 
 
 def columns_of(entries: Sequence[Entry]) -> tuple[str, list[str]]:

@@ -58,13 +58,14 @@ def letter(i: int) -> str:
 
 
 def groups_of(entries: Sequence[Entry]) -> list[DataGroup]:
-    """The entries of one benchmark grouped by the data they scored and the conventions they used, lettered in order
-    of first appearance among the ranked entries, the largest group first; each group ranked."""
+    """The entries of one benchmark grouped by the data they scored and the conventions they used: the largest
+    group first (letter A: the data most runs scored), then in order of first appearance among the ranked entries;
+    each group ranked."""
     order: dict[tuple[str, str], list[Entry]] = {}
     for e in ranked(entries):
         order.setdefault(e.group_key, []).append(e)
-    lettered = [(letter(i), key, members) for i, (key, members) in enumerate(order.items())]
-    return sorted(lettered, key=lambda g: -len(g[2]))
+    by_size = sorted(order.items(), key=lambda item: -len(item[1]))  # stable: ties keep their first appearance
+    return [(letter(i), key, members) for i, (key, members) in enumerate(by_size)]
 
 
 def models_across(by_benchmark: Mapping[str, Sequence[Entry]]) -> list[tuple[str, str, dict[str, Entry]]]:

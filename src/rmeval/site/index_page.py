@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from rmeval.site.entries import KINDS, Entry
 from rmeval.site.formats import by_benchmark, columns_of
 from rmeval.site.groups import DataGroup, groups_of, models_across
-from rmeval.site.html import esc, page, value_cell
+from rmeval.site.html import esc, header_text, page, value_cell
 from rmeval.site.svg import bar_chart
 
 __all__ = ["index_html"]
@@ -41,9 +41,10 @@ def _row(rank: int, e: Entry, group: str, group_index: int, kind: str, names: li
             + "".join(cells) + "</tr>")
 
 
-def _header(label: str, numeric: bool) -> str:
-    attributes = 'data-type="number" class="num"' if numeric else 'data-type="text"'
-    return f'<th scope="col" role="columnheader" {attributes}><button type="button">{esc(label)}</button></th>'
+def _header(label: str, numeric: bool, extra: str = "") -> str:
+    classes = " ".join(c for c in ("num" if numeric else "", extra) if c)
+    attributes = f'data-type="{"number" if numeric else "text"}"' + (f' class="{classes}"' if classes else "")
+    return f'<th scope="col" role="columnheader" {attributes}><button type="button">{header_text(label)}</button></th>'
 
 
 def _table(headers: Sequence[str], rows: Sequence[str], groups: str = "", cls: str = "leaderboard") -> str:
@@ -88,12 +89,12 @@ def _benchmark_section(benchmark: str, ranked: Sequence[Entry]) -> str:
 def _overview(benchmarks: Mapping[str, Sequence[Entry]]) -> str:
     """One row per model, a column group per benchmark (its score and its own sections)."""
     columns = {b: columns_of(groups_of(entries)[0][2]) for b, entries in benchmarks.items()}
-    spans = "".join(f'<th scope="colgroup" colspan="{1 + len(names)}" class="group-head">{esc(b)}</th>'
-                    for b, (_, names) in columns.items())
+    spans = "".join(f'<th scope="colgroup" colspan="{1 + len(names)}" class="group-head group-start">'
+                    f"{header_text(b)}</th>" for b, (_, names) in columns.items())
     groups = f'<tr role="row"><td colspan="3"></td>{spans}</tr>'
     headers = [_header("#", True), _header("Model", False), _header("Kind", False)]
     for _, names in columns.values():
-        headers += [_header("Score", True), *(_header(n, True) for n in names)]
+        headers += [_header("Score", True, "group-start"), *(_header(n, True) for n in names)]
     rows = []
     for rank, (model, kind, runs) in enumerate(models_across(benchmarks), 1):
         cells = [f'<td role="cell" class="num" data-value="{rank}">{rank}</td>',
@@ -102,10 +103,11 @@ def _overview(benchmarks: Mapping[str, Sequence[Entry]]) -> str:
         for b, (column_kind, names) in columns.items():
             e = runs.get(b)
             if e is None:
-                cells += ['<td role="cell" class="num" data-value="">&ndash;</td>'] * (1 + len(names))
+                cells += ['<td role="cell" class="num group-start" data-value="">&ndash;</td>',
+                          *['<td role="cell" class="num" data-value="">&ndash;</td>'] * len(names)]
                 continue
             values, intervals = _values(e, column_kind)
-            cells += [value_cell(e.score, e.score_ci, f"models/{e.slug}.html"),
+            cells += [value_cell(e.score, e.score_ci, f"models/{e.slug}.html", "group-start"),
                       *(value_cell(values.get(n, float("nan")), intervals.get(n)) for n in names)]
         rows.append(f'<tr role="row" data-kind="{esc(kind)}" data-model="{esc(model.lower())}">{"".join(cells)}</tr>')
     note = ("Each benchmark shows a model's run on the data most of that benchmark's runs scored (its data A); a "

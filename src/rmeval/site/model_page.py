@@ -10,7 +10,7 @@ from typing import Any
 
 from rmeval.analysis.length import FLAG_THRESHOLD
 from rmeval.common.jsonio import to_json
-from rmeval.site.entries import Entry
+from rmeval.site.entries import Entry, is_path
 from rmeval.site.html import ci_text, esc, page, pct, table, value_cell
 from rmeval.site.svg import bar_chart, histograms, line_chart
 
@@ -153,7 +153,8 @@ def model_html(e: Entry, others: Sequence[Entry] = ()) -> str:
     subsets = table(["subset", "n", "accuracy %", "95 % interval", "ties", "longer wins %", "shorter wins %"],
                     _subset_rows(e), [False, True, True, True, True, True, True])
     timing = ", ".join(f"{k} {v}" for k, v in e.timing.items())
-    model = f" (model {esc(e.model_id)})" if e.model_id and e.model_id != e.model else ""
+    shown = e.model_id and e.model_id != e.model and not is_path(e.model_id)  # a local path stays in the run spec
+    model = f" (model {esc(e.model_id)})" if shown else ""
     description = f'<p class="muted">{esc(e.description)}</p>' if e.description else ""
     body = (
         f'<p><a href="../index.html">&larr; leaderboard</a></p><h1>{esc(e.model)}</h1>'
