@@ -43,7 +43,7 @@ def test_site_pages_across_two_benchmarks(results: Path, tmp_path: Path) -> None
     index = build_site(entries, tmp_path / "site").index.read_text()
     assert "/home/someone" not in index and ">local-rm</a>" in index
     overview = index[index.index('<section class="overview">'):index.index('<section data-benchmark=')]
-    assert sorted(re.findall(r'class="group-head"><span class="word">([^<]+)</span></th>', overview)) == [
+    assert sorted(re.findall(r'class="group-head group-start"><span class="word">([^<]+)</span></th>', overview)) == [
         "judgebench", "rm-bench"]
     assert overview.count('<tr role="row" data-kind=') == 3
     # each benchmark's section: one table and one chart per data group, the largest group first
