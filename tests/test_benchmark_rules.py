@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from rmeval.benchmarks import get_benchmark
+from rmeval.report.verify import differences
 from rmeval.scoring import Resampling, run_metrics
 from rmeval.scoring.rules import judge_votes
 from rmeval.types import SampleRecord
@@ -161,3 +162,13 @@ def test_m_rewardbench_language_filter_expands_to_the_subsets_present() -> None:
     spec = get_benchmark("m-rewardbench")
     assert spec.expand(["deu_Latn"], present={"deu_Latn/hep-go", "fra_Latn/hep-go"}) == ["deu_Latn/hep-go"]
     assert spec.expand(["deu_Latn/hep-go", "xx"]) == ["deu_Latn/hep-go", "xx"]
+
+
+def test_report_notices_an_edit_that_moves_only_a_facet() -> None:
+    """Reversing the chosen answers' styles keeps every accuracy (a permutation wins as many cells) but moves Easy,
+    Normal and Hard: the check of a result folder must see it."""
+    spec = get_benchmark("rm-bench")
+    stored = run_metrics([record("chat", 0, [3.0, 2.0, 1.0], [2.5, 1.5, 0.5])], spec)
+    edited = run_metrics([record("chat", 0, [1.0, 2.0, 3.0], [2.5, 1.5, 0.5])], spec)
+    assert edited.subsets == stored.subsets and edited.score == stored.score
+    assert [d.split(":")[0] for d in differences(edited, stored)] == ["facet Easy", "facet Normal", "facet Hard"]

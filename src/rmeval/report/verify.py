@@ -47,6 +47,17 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
         elif (r.n, r.ties) != (m.n, m.ties):
             out.append(f"{label}subset {name}: stored n={m.n}, ties={m.ties}; samples.jsonl has n={r.n}, "
                        f"ties={r.ties}")
+    for name, value in stored.parts.items():
+        if not close(recomputed.parts.get(name, math.nan), value):
+            out.append(f"{label}part {name}: stored {_pct(value)}, recomputed differs")
+    for name, facet in stored.facets.items():
+        mine = recomputed.facets.get(name)
+        if mine is None or not close((mine.score, mine.sections, mine.subsets), (facet.score, facet.sections,
+                                                                                 facet.subsets)):
+            out.append(f"{label}facet {name}: stored score {_pct(facet.score)}, recomputed "
+                       f"{'missing' if mine is None else _pct(mine.score)}")
+    if recomputed.excluded != stored.excluded:
+        out.append(f"{label}rows left out: stored {stored.excluded}, recomputed {recomputed.excluded}")
     extra = [k for k in recomputed.subsets if k not in stored.subsets]
     if extra:
         out.append(f"{label}subsets not in result.json: {', '.join(extra)}")

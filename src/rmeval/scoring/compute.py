@@ -110,5 +110,5 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
         counts=subset_counts([s for s in samples if s.part == part]),
         ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
         companions=companions, parts=_point(combined.parts), facets=_facets(units, benchmark, facet_ci),
-        excluded={k: dict(v) for k, v in (excluded or {}).items()},
+        excluded={k: dict(v) for k, v in (excluded or {}).items() if k in units},
     )
