@@ -51,11 +51,11 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
         if not close(recomputed.parts.get(name, math.nan), value):
             out.append(f"{label}part {name}: stored {_pct(value)}, recomputed differs")
     for name, facet in stored.facets.items():
-        mine = recomputed.facets.get(name)
-        if mine is None or not close((mine.score, mine.sections, mine.subsets), (facet.score, facet.sections,
-                                                                                 facet.subsets)):
+        again = recomputed.facets.get(name)
+        if again is None or not close((again.score, again.sections, again.subsets), (facet.score, facet.sections,
+                                                                                     facet.subsets)):
             out.append(f"{label}facet {name}: stored score {_pct(facet.score)}, recomputed "
-                       f"{'missing' if mine is None else _pct(mine.score)}")
+                       f"{'missing' if again is None else _pct(again.score)}")
     if recomputed.excluded != stored.excluded:
         out.append(f"{label}rows left out: stored {stored.excluded}, recomputed {recomputed.excluded}")
     extra = [k for k in recomputed.subsets if k not in stored.subsets]
