@@ -138,3 +138,17 @@ def test_a_judge_sees_both_orders_on_judgebench(server: LoopbackJudge, tmp_path:
     assert result["metrics"]["score"] == accuracy
     samples = read_run(tmp_path / "out").samples
     assert all(sorted(map(tuple, s.details["judges"][0]["shown"])) == [(0, 1), (1, 0)] for s in samples)
+
+
+@pytest.mark.parametrize(("benchmark", "modes"), [
+    ("rm-bench", {"rating"}),  # nine comparisons need a score per answer
+    ("rmb", {"pairwise", "ranking"}),  # best-of-N items are ranked at once
+    ("ppe", {"pairwise", "rating"}),  # 32 answers per correctness prompt are rated one by one
+])
+def test_judges_follow_each_benchmarks_protocol(server: LoopbackJudge, tmp_path: Path, benchmark: str,
+                                                modes: set[str]) -> None:
+    result = run(Path("openai/longest"), benchmark, LAYOUTS[benchmark](tmp_path / "data"), tmp_path / "out",
+                 "--scorer", "judge", "--base-url", server.url, "--no-cache")
+    assert set(result["spec"]["conventions"]["judge"]["modes"].values()) == modes
+    assert 0 <= result["metrics"]["score"] <= 1
+    assert main(["report", str(tmp_path / "out")]) == 0
