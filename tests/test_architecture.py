@@ -16,7 +16,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
     4: ("rmeval.scorers", "rmeval.engines", "rmeval.presets", "rmeval.models"),
     5: ("rmeval.evaluate", "rmeval.results", "rmeval.config"),
     6: ("rmeval.analysis", "rmeval.report", "rmeval.site"),
-    7: ("rmeval.run", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
+    7: ("rmeval.run", "rmeval.preflight", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
 }
 """Ground floor first (ARCHITECTURE.md): types and helpers, specs and data, scoring, scorers and engines, the
 orchestration and result files, what reads result folders, and the command line on top."""

@@ -52,7 +52,7 @@ def test_rm_bench_total_file_or_domain_files(tmp_path: Path) -> None:
     (lambda r: r.update(chosen=r["chosen"][:2]), 2, "chosen", "expected 3 answers"),
     (lambda r: r.update(domain="poetry"), 2, "domain", "unknown subset 'poetry'"),
     (lambda r: r.update(rejected=[r["rejected"][0], "", r["rejected"][2]]), 2, "rejected[1]", "empty text"),
-    (lambda r: r.pop("prompt"), 2, "prompt", "missing column"),
+    (lambda r: r.pop("prompt"), 2, "prompt", "no prompt column"),
     (lambda r: r.update(id="chat-0"), 2, "id", r"duplicate \(subset, id\)"),
 ])
 def test_rm_bench_invalid_rows(tmp_path: Path, edit: Any, row: int, field: str, message: str) -> None:
@@ -180,7 +180,7 @@ def test_m_rewardbench_files_by_language_and_the_language_filter(tmp_path: Path)
 
 
 def fake_hub(rows: dict[tuple[str, str | None], list[dict[str, Any]]]) -> Any:
-    """A stand-in for `hub_split_rows` serving rows shaped like the hub's, keyed by (dataset, configuration)."""
+    """A stand-in for `read_hub_rows` serving rows shaped like the hub's, keyed by (dataset, configuration)."""
     calls: list[tuple[str, str, str | None]] = []
 
     def read(dataset: str, split: str, revision: str | None, config: str | None = None
@@ -200,7 +200,7 @@ def test_hub_rows_of_every_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
                     **{("C4AI-Community/multilingual-reward-bench", lang): m_rewardbench_rows(lang)
                        for lang in M_REWARDBENCH_LANGUAGES}})
     for module in (rm_bench_layout, judgebench_layout, ppe_layout, m_rewardbench_layout):
-        monkeypatch.setattr(module, "hub_split_rows", hub)
+        monkeypatch.setattr(module, "read_hub_rows", hub)
     assert len(load_examples("rm-bench").examples) == 10
     claude = load_examples("judgebench-claude")
     assert len(claude.examples) == 6 and claude.source["split"] == "claude"

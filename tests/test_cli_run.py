@@ -85,7 +85,7 @@ def test_default_output_dir_is_named_after_benchmark_and_model(
     monkeypatch.chdir(tmp_path)
     data = write_jsonl(tmp_path / "d.jsonl", preference_rows(2))
     assert run_cli("--model", str(llama_classifier), "--data", str(data)) == 0
-    assert (tmp_path / "results" / "custom" / llama_classifier.name / "result.json").is_file()
+    assert (tmp_path / "results" / "d" / llama_classifier.name / "result.json").is_file()  # the data file names it
 
 
 def test_bad_input_exits_2_with_file_row_and_field(

@@ -71,3 +71,31 @@ def test_smollm2_judges_a_few_examples(smollm2: TransformersEngine, tmp_path: Pa
                      bootstrap=0)
     assert [s.correct for s in rerun.samples] == [s.correct for s in result.samples]
     assert rerun.spec.scorer["judges"][0]["requests"]["cache_hits"] == 3
+
+
+def test_a_local_judge_stops_at_the_end_of_its_verdict(tmp_path: Path) -> None:
+    """A tiny model made to answer "]]" at once: generation ends there instead of filling its token budget."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from conftest import build_llama_causal_lm
+
+    path = build_llama_causal_lm(tmp_path / "lm")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer.add_tokens(["]]"])
+    model = AutoModelForCausalLM.from_pretrained(path)
+    model.resize_token_embeddings(len(tokenizer))
+    ids = tokenizer(["Question: which answer is better?"], return_tensors="pt")
+    with torch.no_grad():
+        hidden = model.model(**ids).last_hidden_state[0].mean(0)
+        model.get_output_embeddings().weight[tokenizer.convert_tokens_to_ids("]]")] = 50 * hidden / hidden.norm()
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    engine = TransformersEngine(str(path), batch_size=4)
+    prompts = [(Message("user", f"Question {i}: which answer is better?"),) for i in range(3)]
+    answers = engine.generate(prompts, GenerationParams(max_new_tokens=40))
+    assert answers == ["]]", "]]", "]]"]  # nothing generated after the verdict's end
+    batch = engine.tokenizer([engine.render(p) for p in prompts], return_tensors="pt", padding=True)
+    free = engine.lm.generate(**batch, max_new_tokens=40, do_sample=False, pad_token_id=engine.tokenizer.pad_token_id)
+    assert free.shape[1] - batch["input_ids"].shape[1] == 40  # without the stop, the same model fills its budget
+    engine.close()

@@ -97,7 +97,7 @@ def test_cli_ensemble_and_both_orders(server: LoopbackJudge, tmp_path: Path, mon
                  "openai/longest-1", "--model", "openai/longest-2", "--order", "both", "--base-url", server.url,
                  "--data", str(data), "--no-cache"]) == 0
     # The default folder names every judge of the ensemble, so it never overwrites the first judge's own run.
-    out = tmp_path / "results" / "custom" / "openai__first+openai__longest-1+openai__longest-2"
+    out = tmp_path / "results" / "prefs" / "openai__first+openai__longest-1+openai__longest-2"
     result = json.loads((out / "result.json").read_text())
     assert result["metrics"]["subsets"]["beta"]["accuracy"] == 1.0
     assert result["metrics"]["counts"]["beta"]["inconsistent"] == 4  # the `first` judge, on every example

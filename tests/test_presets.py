@@ -48,7 +48,7 @@ def test_packaged_table_is_valid_and_has_the_default() -> None:
     ({"max_length": 0}, "max-length must be at least 1"),
     ({"scorer": "oracle"}, "scorer must be one of"),
     ({"dtype": "float8"}, "dtype must be one of"),
-    ({"ref_model": "org/sft"}, "exactly one of ref_model and ref_free"),
+    ({"ref_model": "org/sft"}, "--ref-model and --ref-free exclude each other"),
     ({"ref_free": None}, "exactly one of ref_model and ref_free"),
     ({"ref_free": "mean"}, "ref_free must be one of"),
     ({"scorer": "classifier"}, "unknown option ref_free"),

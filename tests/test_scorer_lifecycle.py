@@ -58,7 +58,7 @@ class ProbeScorer(BaseScorer):
         EVENTS.append("close")
 
 
-@register_scorer("probe", ProbeOptions, "a scorer that records its lifecycle (tests)")
+@register_scorer("probe", ProbeOptions, "a scorer that records its lifecycle (tests)", models="any")
 def load_probe(models: Sequence[str], options: ProbeOptions, seed: int) -> ProbeScorer:
     EVENTS.append(f"load {','.join(models)}")
     return ProbeScorer(options)

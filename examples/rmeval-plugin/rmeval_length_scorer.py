@@ -54,7 +54,7 @@ class LengthModel:
         """Nothing to release."""
 
 
-@register_scorer("length", LengthOptions, "a length baseline: the longer (or shorter) answer wins")
+@register_scorer("length", LengthOptions, "the longer (or shorter) answer wins", models="any")
 def load_length(models: Sequence[str], options: LengthOptions, seed: int) -> PointwiseScorer[Chars]:
     """The length baseline; the model name is only a label."""
     return PointwiseScorer(LengthModel(options.prefer), Batching(max_tokens_per_batch=None, batch_size=256))

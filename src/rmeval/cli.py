@@ -6,9 +6,11 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 
 from rmeval import __version__
+from rmeval.common.errors import RunFailure
 from rmeval.common.extras import MissingExtra
 
 __all__ = ["COMMANDS", "main"]
@@ -25,7 +27,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"rmeval.commands.{name}").add_parser(sub)
+    for command in sub.choices.values():  # `rmeval run ... -v` works as well as `rmeval -v run ...`
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="log more, and show the traceback of an error")
     return parser
+
+
+USAGE_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError, MissingExtra)
+"""Errors a user causes with an option or an input (a `DataError` is a ValueError): exit code 2."""
+
+
+def _report(error: BaseException, verbose: bool) -> None:
+    if verbose:
+        traceback.print_exception(error)
+    if isinstance(error, (*USAGE_ERRORS, RunFailure)):  # their messages say what is wrong and what to do
+        print(f"rmeval: error: {error}", file=sys.stderr)
+        return
+    hint = "" if verbose else " (rerun with -v to see the traceback)"
+    print(f"rmeval: error: {type(error).__name__}: {error}{hint}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,9 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         code: int = args.handler(args)
-    except (ValueError, FileNotFoundError, MissingExtra) as e:  # DataError is a ValueError: file, row, field
-        print(f"rmeval: error: {e}", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"rmeval: {e or 'interrupted'}", file=sys.stderr)
+        return 130
+    except USAGE_ERRORS as e:
+        _report(e, args.verbose)
         return 2
+    except Exception as e:  # a failure of the run itself: one line, the traceback only with -v
+        _report(e, args.verbose)
+        return 1
     return code
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rmeval.data.schema import ColumnMap
+from rmeval.data.columns import ColumnMap
 
 __all__ = ["RunConfig", "default_name", "model_slug"]
 
@@ -28,11 +28,15 @@ class RunConfig:
     from_preset: dict[str, Any] = field(default_factory=dict)
     benchmark: str | None = None
     data: Path | None = None
+    data_split: str | None = None
+    data_config: str | None = None
+    subset_meta: Path | None = None
     columns: ColumnMap = field(default_factory=ColumnMap)
     subsets: tuple[str, ...] = ()
     limit: int | None = None
     companions: tuple[tuple[str, str | None], ...] = ()
     output_dir: Path | None = None
+    overwrite: bool = False
     name: str | None = None
     seed: int = 0
     progress: bool = True
@@ -60,7 +64,12 @@ def default_name(model: str, preset: str | None = None) -> str:
 
 
 def model_slug(model: str) -> str:
-    """A folder-safe name for a model id or path: `org/name` -> `org__name`."""
+    """A folder-safe name for a model id or path, never `.` or `..`: `org/name` -> `org__name`.
+
+    >>> model_slug("org/name"), model_slug(".."), model_slug("a b/c")
+    ('org__name', 'model', 'a_b__c')
+    """
     path = Path(model)
     text = path.name if path.is_absolute() or model.startswith((".", "~")) else model
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text.replace("/", "__")) or "model"
+    slug = "".join(c if c.isalnum() or c in "-_.+" else "_" for c in text.replace("/", "__"))
+    return slug.strip(".") or "model"

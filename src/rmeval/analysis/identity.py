@@ -22,7 +22,8 @@ def _source(data: Mapping[str, Any]) -> Any:
     if data.get("sha256"):
         return {"sha256": data["sha256"]}
     if data.get("kind") == "hub":
-        return {"hub": data.get("id"), "split": data.get("split"), "revision": data.get("revision"),
+        config = {"config": data["config"]} if data.get("config") else {}  # absent before configs were recorded
+        return {"hub": data.get("id"), **config, "split": data.get("split"), "revision": data.get("revision"),
                 "fingerprint": data.get("fingerprint")}
     return None
 

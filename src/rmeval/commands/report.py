@@ -16,7 +16,7 @@ from rmeval.common.jsonio import to_json
 from rmeval.report import format_metrics
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
 from rmeval.report.plots import plot_run
-from rmeval.report.verify import differences
+from rmeval.report.verify import run_differences
 from rmeval.results import RunResult, benchmark_of, read_run, recompute, tie_credit_of
 
 __all__ = ["add_parser", "main"]
@@ -75,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
         return _dataset_baselines(args)
     run = read_run(args.run_dir)
     metrics = recompute(run)
-    diffs = differences(metrics, run.metrics)
+    diffs = run_differences(run, metrics)
     analysis_text, analysis = _analyses(run) if args.analysis else ("", {})
     plots = _plots(run, args) if args.plots else ""
     if args.json:

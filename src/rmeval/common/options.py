@@ -19,18 +19,19 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal
 
-__all__ = ["OptionSpec", "add_arguments", "option", "option_specs", "options_from_mapping"]
+__all__ = ["OptionSpec", "Options", "add_arguments", "option", "option_specs", "option_values", "options_from_mapping"]
 
 
 
 def option(default: Any, help: str, *, flag: str | None = None, metavar: str | None = None,
-           together: str | None = None) -> Any:
+           together: str | None = None, names: str | None = None) -> Any:
     """A dataclass field that is also a command-line option.
 
     `together` names a group of options that replace each other as a whole: an explicit value for one of them
-    drops a preset's values for all of them (a reference model and a reference-free mode, say).
+    drops a preset's values for all of them (a reference model and a reference-free mode, say). `names` says the
+    value names a `model` or a `tokenizer` (a folder, a hub id or a preset), checked before anything loads.
     """
-    metadata = {"help": help, "flag": flag, "metavar": metavar, "together": together}
+    metadata = {"help": help, "flag": flag, "metavar": metavar, "together": together, "names": names}
     if isinstance(default, (list, dict, set)):
         raise TypeError("option defaults must be immutable (use a tuple)")
     return dataclasses.field(default=default, metadata=metadata)
@@ -51,6 +52,7 @@ class OptionSpec:
     metavar: str | None
     together: str | None
     group: str
+    names: str | None = None
 
     def check(self, value: Any, where: str) -> Any:
         """`value` converted to this option's type, or a ValueError naming `where` and the option."""
@@ -117,7 +119,7 @@ def option_specs(cls: Any) -> tuple[OptionSpec, ...]:
         meta = f.metadata
         out.append(OptionSpec(f.name, kind, optional, sequence, choices, f.default, str(meta.get("help", "")),
                               meta.get("flag") or "--" + f.name.replace("_", "-"), meta.get("metavar"),
-                              meta.get("together"), _defining_group(cls, f.name)))
+                              meta.get("together"), _defining_group(cls, f.name), meta.get("names")))
     return tuple(out)
 
 
@@ -133,6 +135,23 @@ def options_from_mapping(cls: Any, values: Mapping[str, Any], where: str) -> Any
         return cls(**checked)
     except ValueError as e:  # a rule across fields (`__post_init__`): name the source too
         raise ValueError(f"{where}: {e}") from None
+
+
+class Options:
+    """Base of options dataclasses: after construction, every class of the hierarchy that defines `check` checks
+    the values (ranges, options that exclude each other), so a bad value stops before anything loads."""
+
+    def __post_init__(self) -> None:
+        for klass in reversed(type(self).__mro__):
+            check = klass.__dict__.get("check")
+            if check is not None:
+                check(self)
+
+
+def option_values(options: Any) -> dict[str, Any]:
+    """An options instance as JSON-ready values (what result.json records)."""
+    return {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if isinstance(v, tuple) else v)
+            for k, v in dataclasses.asdict(options).items()}
 
 
 def _default_text(spec: OptionSpec) -> str:

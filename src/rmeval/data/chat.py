@@ -14,7 +14,8 @@ from typing import Any
 
 from rmeval.types import Message
 
-__all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "add_special_tokens_for", "render", "resolve_template"]
+__all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "add_special_tokens_for", "check_template", "render",
+           "resolve_template"]
 
 BUILTIN_TEMPLATES = ("raw", "chatml")
 
@@ -30,6 +31,26 @@ class ChatTemplate:
     def sha256(self) -> str:
         """Hash of the template text, part of every cache key that depends on rendering."""
         return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def check_template(option: str) -> None:
+    """`--chat-template`: a built-in name, or a file that holds a Jinja template that parses (the error names the
+    file and the line)."""
+    if option in BUILTIN_TEMPLATES:
+        return
+    path = Path(option)
+    if not path.is_file():
+        raise ValueError(f"--chat-template {option!r} is neither a built-in ({', '.join(BUILTIN_TEMPLATES)}) nor "
+                         "a file")
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    try:
+        ImmutableSandboxedEnvironment().parse(path.read_text(encoding="utf-8"))
+    except TemplateSyntaxError as e:
+        raise ValueError(f"--chat-template {path}, line {e.lineno}: not a valid Jinja template ({e.message})") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"--chat-template {path}: not a UTF-8 text file ({e.reason})") from None
 
 
 def resolve_template(tokenizer: Any, option: str | None, model_name: str = "the model") -> ChatTemplate:

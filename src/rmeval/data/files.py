@@ -1,25 +1,48 @@
-"""Reading rows from local files (.jsonl, .json, .parquet, .csv) and from the HuggingFace Hub.
+"""Reading rows from local files (.jsonl, .json, .parquet, .csv, and gzipped .jsonl.gz / .json.gz) and from the
+HuggingFace Hub.
 
 Every reader yields `(row_number, row)`; row numbers are 1-based lines for .jsonl and .csv (the header is line 1) and
-1-based record positions elsewhere, so an error can point at the row in the user's own editor.
+1-based record positions elsewhere, so an error can point at the row in the user's own editor. Text files may start
+with a UTF-8 byte-order mark (spreadsheet exports do). A CSV cell is text; a column declared a list holds JSON.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rmeval.common.extras import require
 from rmeval.data.errors import DataError
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_file_rows", "read_hub_rows", "sha256_of"]
+__all__ = ["SUPPORTED_SUFFIXES", "data_suffix", "read_file_rows", "read_hub_rows", "sha256_of"]
 
 Row = dict[str, Any]
-SUPPORTED_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
+SUPPORTED_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".jsonl.gz", ".json.gz")
+
+
+def data_suffix(path: Path) -> str:
+    """The format suffix of a data file, `.gz` included (`data.jsonl.gz` -> `.jsonl.gz`).
+
+    >>> data_suffix(Path("prefs.JSONL.gz")), data_suffix(Path("a.b.csv"))
+    ('.jsonl.gz', '.csv')
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz" and len(suffixes) > 1:
+        return "".join(suffixes[-2:])
+    return suffixes[-1] if suffixes else ""
+
+
+def _text(path: Path) -> IO[str]:
+    """The file as text, gunzipped when it ends in .gz; a leading byte-order mark is dropped."""
+    if path.name.lower().endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
 
 
 def sha256_of(path: Path) -> str:
@@ -31,15 +54,26 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_file_rows(path: Path) -> Iterator[tuple[int, Row]]:
-    """Rows of a local data file, chosen by its extension."""
+def read_file_rows(path: Path, list_columns: Sequence[str] = ()) -> Iterator[tuple[int, Row]]:
+    """Rows of a local data file, chosen by its extension; a file without a single row is an error.
+
+    `list_columns` are CSV columns whose cells hold JSON lists (message lists, best-of-N answers); elsewhere a list
+    is a list already.
+    """
     if not path.is_file():
-        raise DataError(str(path), "no such file")
-    suffix = path.suffix.lower()
-    readers = {".jsonl": _jsonl, ".json": _json, ".parquet": _parquet, ".csv": _csv}
-    if suffix not in readers:
+        raise DataError(str(path), "no such file" if not path.exists() else "not a file")
+    suffix = data_suffix(path)
+    if suffix not in SUPPORTED_SUFFIXES:
         raise DataError(str(path), f"unsupported extension {suffix!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
-    return readers[suffix](path)
+    if suffix == ".csv":
+        rows = _csv(path, tuple(list_columns))
+    else:
+        rows = {".jsonl": _jsonl, ".json": _json, ".parquet": _parquet}[suffix.removesuffix(".gz")](path)
+    first = next(rows, None)
+    if first is None:
+        raise DataError(str(path), "holds no rows (an empty file?)")
+    yield first
+    yield from rows
 
 
 def _require_object(path: Path, row: int, value: Any) -> Row:
@@ -49,11 +83,13 @@ def _require_object(path: Path, row: int, value: Any) -> Row:
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, Row]]:
-    with path.open(encoding="utf-8") as f:
+    with _text(path) as f:
         try:
             lines = list(enumerate(f, start=1))
         except UnicodeDecodeError as e:
             raise DataError(str(path), f"not a UTF-8 text file, so not JSON Lines ({e.reason})") from None
+        except (OSError, EOFError) as e:  # a damaged gzip stream
+            raise DataError(str(path), f"not a readable gzip file ({e})") from None
     for line_no, line in lines:
         if not line.strip():
             continue
@@ -66,9 +102,12 @@ def _jsonl(path: Path) -> Iterator[tuple[int, Row]]:
 
 def _json(path: Path) -> Iterator[tuple[int, Row]]:
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        with _text(path) as f:
+            value = json.loads(f.read())
     except UnicodeDecodeError as e:
         raise DataError(str(path), f"not a UTF-8 text file, so not JSON ({e.reason})") from None
+    except (OSError, EOFError) as e:
+        raise DataError(str(path), f"not a readable gzip file ({e})") from None
     except json.JSONDecodeError as e:
         raise DataError(str(path), f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
     if isinstance(value, dict) and isinstance(value.get("data"), list):
@@ -90,40 +129,47 @@ def _parquet(path: Path) -> Iterator[tuple[int, Row]]:
     yield from enumerate(table.to_pylist(), start=1)
 
 
-def _csv(path: Path) -> Iterator[tuple[int, Row]]:
+def _csv(path: Path, list_columns: tuple[str, ...]) -> Iterator[tuple[int, Row]]:
     try:
-        with path.open(encoding="utf-8", newline="") as f:
+        with _text(path) as f:
             rows = list(csv.DictReader(f))
     except (UnicodeDecodeError, csv.Error) as e:
         raise DataError(str(path), f"not a readable CSV file ({e})") from None
     for i, row in enumerate(rows, start=2):
         if None in row:
             raise DataError(str(path), "more cells than header columns", row=i)
-        yield i, {k: _maybe_messages(v) for k, v in row.items()}
+        yield i, {k: _list_cell(path, i, k, v) if k in list_columns else v for k, v in row.items()}
 
 
-def _maybe_messages(cell: str | None) -> Any:
-    """CSV cannot hold lists: a cell holding a JSON list (messages, or best-of-N answers) is decoded."""
-    if cell is None or not cell.startswith("["):
-        return cell
+def _list_cell(path: Path, row: int, column: str, cell: str | None) -> Any:
+    """A CSV cell of a column declared to hold lists: JSON text of a list."""
     try:
-        value = json.loads(cell)
-    except json.JSONDecodeError:
-        return cell
-    return value if isinstance(value, list) else cell
+        value = json.loads(cell or "")
+    except json.JSONDecodeError as e:
+        raise DataError(str(path), f"declared a list column, but the cell is not JSON ({e.msg})", row=row,
+                        field=column) from None
+    if not isinstance(value, list):
+        raise DataError(str(path), f"declared a list column, but the cell holds a {type(value).__name__}", row=row,
+                        field=column)
+    return value
 
 
-def read_hub_rows(dataset_id: str, split: str, revision: str | None = None) -> tuple[list[Row], dict[str, Any]]:
-    """Rows of a HuggingFace Hub dataset split, with a description of what was read."""
+def read_hub_rows(dataset_id: str, split: str, revision: str | None = None,
+                  config: str | None = None) -> tuple[list[Row], dict[str, Any]]:
+    """Rows of a HuggingFace Hub dataset split (of configuration `config`), with a description of what was read."""
     require("datasets", extra="hf", purpose="reading a dataset from the HuggingFace Hub")
     import datasets
 
+    what = f"split {split!r}" + (f" of configuration {config!r}" if config else "")
     try:
-        ds = datasets.load_dataset(dataset_id, split=split, revision=revision)
+        ds = datasets.load_dataset(dataset_id, config, split=split, revision=revision)
     except Exception as e:
         raise DataError(
             f"hub:{dataset_id}",
-            f"could not load split {split!r} ({type(e).__name__}: {e}); offline, pass --data PATH to a local copy",
+            f"could not load {what} ({type(e).__name__}: {e}); offline, pass --data PATH to a local copy",
         ) from None
-    info = {"kind": "hub", "id": dataset_id, "split": split, "revision": revision, "fingerprint": ds._fingerprint}
+    if len(ds) == 0:
+        raise DataError(f"hub:{dataset_id}", f"{what} holds no rows")
+    info = {"kind": "hub", "id": dataset_id, "config": config, "split": split, "revision": revision,
+            "fingerprint": ds._fingerprint}
     return [dict(r) for r in ds], info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -10,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec, Companion, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
+from rmeval.data.columns import DEFAULT_COLUMNS, ColumnMap
 from rmeval.data.errors import DataError
-from rmeval.data.files import read_file_rows, read_hub_rows, sha256_of
+from rmeval.data.files import SUPPORTED_SUFFIXES, data_suffix, read_file_rows, read_hub_rows, sha256_of
 from rmeval.data.layouts import get_layout
-from rmeval.data.schema import ColumnMap, rows_to_examples
+from rmeval.data.meta import find_meta, meta_benchmark, read_meta
+from rmeval.data.schema import read_rows, rows_to_examples
 from rmeval.types import Example
 
-__all__ = ["LoadedData", "benchmark_of_rows", "load_companion", "load_examples", "select_examples"]
+__all__ = ["LoadedData", "benchmark_of_rows", "is_hub_id", "load_companion", "load_examples", "select_examples"]
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,12 @@ class LoadedData:
     warnings: list[str] = field(default_factory=list)
 
 
-DEFAULT_COLUMNS = ColumnMap()
+_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+def is_hub_id(data: Path) -> bool:
+    """Whether `--data` names a hub dataset (`org/name`, no such local file, no data file extension)."""
+    return not data.exists() and bool(_HUB_ID.fullmatch(str(data))) and data_suffix(data) not in SUPPORTED_SUFFIXES
 
 
 def benchmark_of_rows(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
@@ -52,17 +60,29 @@ def load_examples(
     subsets: Sequence[str] | None = None,
     limit: int | None = None,
     revision: str | None = None,
+    *,
+    split: str | None = None,
+    config: str | None = None,
+    meta: Path | None = None,
 ) -> LoadedData:
-    """Read and validate a benchmark's examples, then apply `--subsets` and `--limit`."""
+    """Read and validate a benchmark's examples, then apply `--subsets` and `--limit`.
+
+    `data` is a local file or a hub dataset id (with `split`, default train, and `config`); `meta` a side-car file
+    describing custom data (found beside a local file when not given).
+    """
     spec = get_benchmark(benchmark) if benchmark else None
     rows: list[tuple[int, Mapping[str, Any]]]
     source: dict[str, Any]
     if spec is not None and spec.layout:
         examples, source = get_layout(spec.layout)(spec, data, revision)
         return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit)
-    if data is not None:
+    if data is not None and is_hub_id(data):
+        hub_rows, source = read_hub_rows(str(data), split or "train", revision, config)
+        source_name = f"hub:{data}"
+        rows = list(enumerate(hub_rows, start=1))
+    elif data is not None:
         source_name = str(data)
-        rows = list(read_file_rows(data))
+        rows = list(read_file_rows(data, columns.lists))
         source = {"kind": "file", "path": str(data), "sha256": sha256_of(data)}
     elif spec is not None and spec.packaged_file:
         ref = resources.files("rmeval.benchmarks") / "data" / spec.packaged_file
@@ -76,15 +96,26 @@ def load_examples(
         rows = list(enumerate(hub_rows, start=1))
     else:
         raise DataError(str(benchmark), "this benchmark has no default data; pass --data PATH")
+    meta = meta or (find_meta(data) if data is not None and data.is_file() else None)
+    if meta is not None and spec is not None:
+        raise DataError(str(meta), f"a side-car file describes this data, and so does --benchmark {spec.name}: give "
+                                   "one of them")
     if spec is None:
         spec = benchmark_of_rows(rows, columns)
-    return _finish(rows_to_examples(rows, source_name, spec, columns), spec, source, source_name, subsets, limit)
+    if meta is not None:
+        described = read_meta(meta)
+        spec, source = meta_benchmark(described, spec.rule), {**source, "meta": described}
+    examples, skipped = read_rows(rows, source_name, spec, columns)
+    notes = [f"{skipped} rows left out: their {columns.label!r} label maps to skip"] if skipped else []
+    return _finish(examples, spec, source, source_name, subsets, limit, notes)
 
 
 def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,
-            subsets: Sequence[str] | None, limit: int | None) -> LoadedData:
+            subsets: Sequence[str] | None, limit: int | None, notes: Sequence[str] = ()) -> LoadedData:
     """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit`, record the source."""
-    warnings = _check_counts(examples, spec) if not subsets and limit is None else []
+    if not examples:
+        raise DataError(source_name, "no example to score: every row was left out")
+    warnings = [*notes, *(_check_counts(examples, spec) if not subsets and limit is None else [])]
     warnings += _unpaired_ties(examples, spec)
     for w in warnings:
         log.warning(w)

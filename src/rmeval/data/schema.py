@@ -1,34 +1,20 @@
-"""Turning raw rows into validated `Example`s: column mapping, type checks, multi-turn prompts, best-of-N lists."""
+"""Turning raw rows into validated `Example`s: column mapping, type checks, multi-turn prompts, best-of-N lists,
+pairs given as two answers and a label, and conversations without a prompt column (`transcripts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec, parse_ties_id
+from rmeval.data.columns import DEFAULT_COLUMNS, ColumnMap
 from rmeval.data.errors import DataError
+from rmeval.data.transcripts import TranscriptError, split_pair
 from rmeval.types import Example, Message
 
-__all__ = ["ColumnMap", "rows_to_examples"]
+__all__ = ["ColumnMap", "read_rows", "rows_to_examples"]
 
 ROLES = ("system", "user", "assistant")
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """Which column holds each field (`--prompt-column` and friends)."""
-
-    prompt: str = "prompt"
-    chosen: str = "chosen"
-    rejected: str = "rejected"
-    subset: str = "subset"
-    id: str = "id"
-
-    def fields(self) -> dict[str, str]:
-        """Field name -> column name."""
-        return {"prompt": self.prompt, "chosen": self.chosen, "rejected": self.rejected,
-                "subset": self.subset, "id": self.id}
 
 
 class _RowReader:
@@ -51,6 +37,11 @@ class _RowReader:
             raise self.fail(column, f"expected a string, got {type(value).__name__}")
         if not value.strip():
             raise self.fail(column, "empty text")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:  # a lone surrogate (JSON can escape one): no tokenizer can take it
+            raise self.fail(column, f"not valid Unicode: a lone surrogate {value[e.start]!r} at character "
+                                    f"{e.start}") from None
         return value
 
     def messages(self, column: str, value: Sequence[Any]) -> tuple[Message, ...]:
@@ -65,8 +56,7 @@ class _RowReader:
             raise self.fail(column, "empty message list")
         return tuple(out)
 
-    def prompt(self, column: str) -> tuple[Message, ...]:
-        value = self.get(column)
+    def prompt(self, column: str, value: Any) -> tuple[Message, ...]:
         if isinstance(value, str):
             return (Message("user", self.text(column, value)),)
         if isinstance(value, list):
@@ -76,9 +66,8 @@ class _RowReader:
             return msgs
         raise self.fail(column, f"expected a string or a list of messages, got {type(value).__name__}")
 
-    def answers(self, column: str, prompt: tuple[Message, ...]) -> tuple[str, ...]:
+    def answers(self, column: str, value: Any, prompt: tuple[Message, ...]) -> tuple[str, ...]:
         """A string, a list of strings (best-of-N), or a conversation that ends in one assistant turn."""
-        value = self.get(column)
         if isinstance(value, str):
             return (self.text(column, value),)
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
@@ -116,13 +105,46 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def rows_to_examples(
+def _pair(r: _RowReader, columns: ColumnMap) -> tuple[Any, Any] | None:
+    """The raw chosen and rejected values of a row: its chosen / rejected columns, or its two answer columns ordered
+    by its label; None when the label says to skip the row."""
+    if columns.label is None:
+        return r.get(columns.chosen), r.get(columns.rejected)
+    first, second = (r.get(c) for c in columns.answers)
+    label = r.get(columns.label)
+    pick = columns.pick(label)
+    if pick is None:
+        known = (", ".join(f"{v}={p}" for v, p in columns.label_map)
+                 or "1, 2, a, b, model_a, model_b or the column names")
+        raise r.fail(columns.label, f"label {label!r} names neither answer; understood: {known} (add it to "
+                                    "--label-map, as VALUE=first, VALUE=second or VALUE=skip)")
+    if pick == "skip":
+        return None
+    return (first, second) if pick == "first" else (second, first)
+
+
+def _prompt_and_answers(r: _RowReader, columns: ColumnMap, chosen: Any, rejected: Any
+                        ) -> tuple[tuple[Message, ...], tuple[str, ...], tuple[str, ...]]:
+    answer_columns = columns.answers if columns.label else (columns.chosen, columns.rejected)
+    if columns.prompt in r.row:
+        prompt = r.prompt(columns.prompt, r.row[columns.prompt])
+    else:
+        try:
+            turns, chosen, rejected = split_pair(chosen, rejected)
+        except TranscriptError as e:
+            raise r.fail(columns.prompt, str(e)) from None
+        prompt = r.prompt(columns.prompt, turns)
+    return (prompt, r.answers(answer_columns[0], chosen, prompt), r.answers(answer_columns[1], rejected, prompt))
+
+
+def read_rows(
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     source: str,
     benchmark: BenchmarkSpec,
-    columns: ColumnMap = ColumnMap(),
-) -> list[Example]:
-    """Validate every row and build the examples; the first invalid row stops with a `DataError`.
+    columns: ColumnMap = DEFAULT_COLUMNS,
+) -> tuple[list[Example], int]:
+    """Validate every row and build the examples, with how many rows a label said to skip; the first invalid row
+    stops with a `DataError`.
 
     On an open (custom) benchmark the subset and id columns may be absent: every row is then in subset `default`
     and its id is its row number.
@@ -130,8 +152,14 @@ def rows_to_examples(
     known = set(benchmark.subset_names())
     seen: dict[tuple[str, str], int] = {}
     out: list[Example] = []
+    skipped = 0
     for row_no, row in rows:
         r = _RowReader(source, row_no, row)
+        unused = columns.unused_label(row) if not out and not skipped else None
+        if unused is not None:
+            raise r.fail(unused, f"looks like a preference label, which rmeval would ignore (it reads "
+                                 f"{columns.chosen!r} and {columns.rejected!r}); to use it: --label-column {unused} "
+                                 f"--answer-columns A,B [--label-map ...]; to ignore it: --ignore-column {unused}")
         optional = not benchmark.closed
         subset: Any = row.get(columns.subset, "default") if optional else r.get(columns.subset)
         subset = r.text(columns.subset, subset)
@@ -144,10 +172,22 @@ def rows_to_examples(
         if key in seen:
             raise r.fail(columns.id, f"duplicate (subset, id) = ({subset!r}, {ex_id!r}); first seen at row {seen[key]}")
         seen[key] = row_no
-        prompt = r.prompt(columns.prompt)
-        chosen = r.answers(columns.chosen, prompt)
-        rejected = r.answers(columns.rejected, prompt)
+        pair = _pair(r, columns)
+        if pair is None:
+            skipped += 1
+            continue
+        prompt, chosen, rejected = _prompt_and_answers(r, columns, *pair)
         r.check_shape(benchmark, subset, ex_id, columns, chosen, rejected)
         meta = {k: v for k, v in row.items() if k not in columns.fields().values()}
         out.append(Example(subset, ex_id, prompt, chosen, rejected, meta))
-    return out
+    return out, skipped
+
+
+def rows_to_examples(
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    source: str,
+    benchmark: BenchmarkSpec,
+    columns: ColumnMap = DEFAULT_COLUMNS,
+) -> list[Example]:
+    """`read_rows`' examples (data whose every row is read)."""
+    return read_rows(rows, source, benchmark, columns)[0]

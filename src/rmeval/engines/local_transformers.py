@@ -7,7 +7,10 @@ from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
 
-__all__ = ["TransformersEngine"]
+__all__ = ["VERDICT_END", "TransformersEngine"]
+
+VERDICT_END = "]]"
+"""How every verdict ends (`[[A]]`, `[[7]]`): generation stops at it, the judge has decided."""
 
 
 class TransformersEngine:
@@ -66,8 +69,9 @@ class TransformersEngine:
         if not fits:
             return out
         batch = self.tokenizer.pad({"input_ids": [ids[i] for i in fits]}, return_tensors="pt").to(self.device)
-        kwargs: dict[str, Any] = {"max_new_tokens": params.max_new_tokens,
-                                  "pad_token_id": self.tokenizer.pad_token_id}
+        # Every verdict ends with "]]": a row stops there instead of writing out its max_new_tokens.
+        kwargs: dict[str, Any] = {"max_new_tokens": params.max_new_tokens, "pad_token_id": self.tokenizer.pad_token_id,
+                                  "stop_strings": [VERDICT_END], "tokenizer": self.tokenizer}
         if params.temperature > 0:
             torch.manual_seed(params.seed)
             kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)

@@ -31,11 +31,25 @@ class RetryPolicy:
 
     The delay before retry n (0-based) is base * 2**n, capped, times a random factor in [0.5, 1] (jitter, so
     workers hit by the same 429 do not come back in lockstep). A server's Retry-After wins when it gives one.
+    `deadline` bounds a request as a whole: no retry starts that could end after it, one attempt taking at most
+    `attempt_timeout` (the engine's own timeout).
     """
 
     max_retries: int = 5
     base_delay: float = 1.0
     max_delay: float = 60.0
+    deadline: float | None = None
+    attempt_timeout: float = 0.0
+
+    def within_deadline(self, elapsed: float, pause: float) -> bool:
+        """Whether a retry after `pause` more seconds can still finish before the deadline.
+
+        >>> RetryPolicy(deadline=300, attempt_timeout=120).within_deadline(130.0, 2.0)
+        True
+        >>> RetryPolicy(deadline=300, attempt_timeout=120).within_deadline(250.0, 2.0)
+        False
+        """
+        return self.deadline is None or elapsed + pause + self.attempt_timeout <= self.deadline
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before retry `attempt`.
@@ -90,6 +104,7 @@ class ReliableEngine:
         self.retry = retry or RetryPolicy()
         self.stats = WrapperStats()
         self._lock = threading.Lock()
+        self._stop = threading.Event()  # set on Ctrl-C or close: no new request starts
         self._rng = random.Random(seed)  # jitter only: answers never depend on it
 
     def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
@@ -120,23 +135,38 @@ class ReliableEngine:
             unique.sort(key=lambda k: sum(len(m.content) for m in prompts[pending[k][0]]))
         size = max(1, self.engine.max_batch)
         chunks = [unique[j:j + size] for j in range(0, len(unique), size)]
-        if chunks:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
+
+        def done(chunk: list[str], answers: list[Answer]) -> None:
+            for key, ans in zip(chunk, answers, strict=True):
+                for i in pending[key]:
+                    out[i] = ans
+            if progress:
+                progress(sum(len(pending[k]) for k in chunk))
+
+        if self.concurrency == 1:  # in this thread, so that Ctrl-C interrupts a local model at once
+            for c in chunks:
+                done(c, self._run([prompts[pending[k][0]] for k in c], c, params, identity))
+        elif chunks:
+            pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks)))
+            try:
                 futures = {pool.submit(self._run, [prompts[pending[k][0]] for k in c], c, params, identity): c
                            for c in chunks}
                 for future in as_completed(futures):
-                    chunk = futures[future]
-                    for key, ans in zip(chunk, future.result(), strict=True):
-                        for i in pending[key]:
-                            out[i] = ans
-                    if progress:
-                        progress(sum(len(pending[k]) for k in chunk))
+                    done(futures[future], future.result())
+            except BaseException:  # Ctrl-C: queued requests are dropped, none starts, in-flight ones are abandoned
+                self._stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
         return [a if a is not None else Answer(None, "lost") for a in out]
 
     def _run(self, prompts: list[Chat], keys: list[str], params: GenerationParams,
              identity: dict[str, str]) -> list[Answer]:
         attempt = 0
+        start = time.monotonic()
         while True:
+            if self._stop.is_set():
+                return [Answer(None, "interrupted") for _ in prompts]
             with self._lock:
                 self.stats.calls += 1
             try:
@@ -149,10 +179,15 @@ class ReliableEngine:
                 if attempt >= self.retry.max_retries:
                     return self._fail(prompts, f"{err} (after {attempt + 1} attempts)", attempt + 1)
                 with self._lock:
-                    self.stats.retries += 1
                     pause = self.retry.delay(attempt, err.retry_after, self._rng)
+                if not self.retry.within_deadline(time.monotonic() - start, pause):
+                    return self._fail(prompts, f"{err} (after {attempt + 1} attempts: the request deadline of "
+                                               f"{self.retry.deadline:g} s leaves no room for another)", attempt + 1)
+                with self._lock:
+                    self.stats.retries += 1
                 log.debug("%s: %s; retrying in %.2f s", self.engine.name, err, pause)
-                time.sleep(pause)
+                if self._stop.wait(pause):  # Ctrl-C or close during the pause: no retry
+                    return [Answer(None, "interrupted") for _ in prompts]
                 attempt += 1
             except FatalError as err:
                 self._count(str(err))
@@ -187,5 +222,6 @@ class ReliableEngine:
                 "cache": cache, "requests": self.stats.as_dict()}
 
     def close(self) -> None:
-        """Close the engine (the cache is shared and closed by its owner)."""
+        """Stop every request not yet sent and close the engine (the cache is shared and closed by its owner)."""
+        self._stop.set()
         self.engine.close()

@@ -39,6 +39,26 @@ def _counts_table(counts: dict[str, dict[str, int]], width: int) -> list[str]:
     return lines
 
 
+FAILURE_WARNING = 0.10
+"""Above this share of failed verdicts, the report warns first and shows the accuracy over parsed verdicts."""
+
+
+def _failure_warning(metrics: Metrics, width: int) -> list[str]:
+    """The warning and the parsed-only accuracies, when more than `FAILURE_WARNING` of the verdicts failed."""
+    judged = sum(row.get("judgements", 0) for row in metrics.counts.values())
+    unparseable = sum(row.get("unparseable", 0) for row in metrics.counts.values())
+    failed = sum(row.get("failed_requests", 0) for row in metrics.counts.values())
+    if not judged or (unparseable + failed) / judged <= FAILURE_WARNING:
+        return []
+    lines = [f"WARNING: {unparseable + failed} of {judged} judge verdicts ({100 * (unparseable + failed) / judged:.1f} "
+             f"%) failed ({unparseable} unparseable, {failed} failed requests). The examples where every judge "
+             "failed are scored by the failure policy; over the examples with a verdict:",
+             f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}"]
+    for name, m in metrics.scored_only.items():
+        lines.append(f"  {name:<{width}}  {m.n:>5}  {_pct(m.accuracy)}")
+    return [*lines, ""]
+
+
 def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") -> str:
     """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent.
 
@@ -47,6 +67,7 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     """
     width = max([len(s) for s in metrics.subsets] + [24])
     lines = [title] if title else []
+    lines += _failure_warning(metrics, width)
     ci = metrics.ci
     header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
     if ci is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rmeval.scoring import Metrics
+from rmeval.results import RunResult, benchmark_of, tie_credit_of
+from rmeval.scoring import Metrics, run_credits
 
-__all__ = ["close", "differences"]
+__all__ = ["close", "differences", "run_differences"]
 
 
 def close(a: Any, b: Any) -> bool:
@@ -73,3 +74,22 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
         if companion.combined and (mine.combined is None or not close(mine.combined.value, companion.combined.value)):
             out.append(f"{label}{companion.combined.name}: differs from the one stored")
     return out
+
+
+def run_differences(run: RunResult, recomputed: Metrics) -> list[str]:
+    """Everything a reader must know before trusting a folder: samples.jsonl edited or out of step with
+    result.json, examples whose recorded credit is not what their scores earn, and metric differences."""
+    out = []
+    if run.samples_match is False:
+        out.append("samples.jsonl is not the file result.json was computed from (edited afterwards, or written by "
+                   "an interrupted run)")
+    mine = [s for s in run.samples if not s.part]
+    credit, _ = run_credits(benchmark_of(run.spec), [s.subset for s in mine], [s.scores_chosen for s in mine],
+                            [s.scores_rejected for s in mine], tie_credit_of(run.spec), [s.facts for s in mine],
+                            [s.details for s in mine])
+    wrong = [(s, c) for s, c in zip(mine, credit, strict=True) if not close(s.correct, float(c))]
+    if wrong:
+        s, c = wrong[0]
+        out.append(f"samples.jsonl: {len(wrong)} example(s) record a credit their scores do not earn (first: subset "
+                   f"{s.subset!r}, id {s.id!r}: {s.correct} recorded, {float(c)} from its scores)")
+    return out + differences(recomputed, run.metrics)

@@ -2,12 +2,16 @@
 
 result.json is strict JSON (NaN is written as null), so browsers, jq and JSON Schema validators read it; its schema
 ships as `result.schema.json`. Older schema versions are read through `schema.upgrade_metrics`.
+
+The two files are one unit: samples.jsonl is written first, then result.json, which carries the sha256 of the
+samples it was computed from. A folder interrupted between the two, or a samples file edited afterwards, no longer
+matches, and every reader can tell (`RunResult.samples_match`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -33,26 +37,34 @@ class RunResult:
     timing: dict[str, float]
     samples: list[SampleRecord]
     schema_version: int = SCHEMA_VERSION
+    samples_match: bool | None = None
+    """Read back: whether samples.jsonl is the file result.json was computed from (None: not recorded)."""
 
-    def result_dict(self) -> dict[str, Any]:
+    def samples_text(self) -> str:
+        """samples.jsonl's content."""
+        return "".join(s.to_json() + "\n" for s in self.samples)
+
+    def result_dict(self, samples_sha256: str | None = None) -> dict[str, Any]:
         """The content of result.json (always written at the current schema version)."""
+        digest = samples_sha256 or hashlib.sha256(self.samples_text().encode("utf-8")).hexdigest()
         return {
             "schema_version": SCHEMA_VERSION,
             "spec": asdict(self.spec),
             "metrics": self.metrics.to_dict(),
             "timing": self.timing,
+            "samples_sha256": digest,
         }
 
 
-def _samples_text(samples: Iterable[SampleRecord]) -> str:
-    return "".join(s.to_json() + "\n" for s in samples)
-
-
 def write_run(result: RunResult, out_dir: Path) -> tuple[Path, Path]:
-    """Write samples.jsonl, then result.json (a result file always has its samples beside it)."""
+    """Write samples.jsonl, then result.json with the samples' hash; leftovers of an interrupted write go."""
     samples_path, result_path = out_dir / SAMPLES_FILE, out_dir / RESULT_FILE
-    atomic_write_text(samples_path, _samples_text(result.samples))
-    atomic_write_text(result_path, to_json(result.result_dict()) + "\n")
+    for leftover in (*out_dir.glob(f".{SAMPLES_FILE}.*"), *out_dir.glob(f".{RESULT_FILE}.*")):
+        leftover.unlink(missing_ok=True)  # temporary files of a write that was killed
+    text = result.samples_text()
+    atomic_write_text(samples_path, text)
+    atomic_write_text(result_path, to_json(result.result_dict(hashlib.sha256(text.encode("utf-8")).hexdigest()))
+                      + "\n")
     return result_path, samples_path
 
 
@@ -75,13 +87,19 @@ def read_run(out_dir: Path) -> RunResult:
         metrics = Metrics.from_dict(upgrade_metrics(data["metrics"], version))
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ValueError(f"{result_path}: malformed result file ({type(e).__name__}: {e})") from None
-    return RunResult(spec, metrics, data.get("timing", {}), _read_samples(samples_path), version)
+    raw = samples_path.read_bytes()
+    recorded = data.get("samples_sha256")
+    match = hashlib.sha256(raw).hexdigest() == recorded if isinstance(recorded, str) else None
+    return RunResult(spec, metrics, data.get("timing", {}), _read_samples(samples_path, raw), version, match)
 
 
-def _read_samples(path: Path) -> list[SampleRecord]:
+def _read_samples(path: Path, raw: bytes) -> list[SampleRecord]:
     """Every record of samples.jsonl; a bad line is reported by its number."""
-    lines = [(n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-             if line.strip()]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not a UTF-8 text file ({e.reason})") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     try:  # one parse of the whole file is several times faster than a parse per line
         return [SampleRecord.from_dict(d) for d in json.loads("[" + ",".join(line for _, line in lines) + "]")]
     except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):

@@ -7,6 +7,7 @@ conventions and bootstrap settings the run recorded, so a stored number can be c
 from __future__ import annotations
 
 from rmeval.benchmarks import RULES, BenchmarkSpec, custom_benchmark, get_benchmark
+from rmeval.data.meta import meta_benchmark
 from rmeval.results.files import RunResult
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES, Metrics, Resampling, run_metrics
 from rmeval.types import RunSpec
@@ -15,12 +16,14 @@ __all__ = ["benchmark_of", "recompute", "stored_resampling", "tie_credit_of"]
 
 
 def benchmark_of(spec: RunSpec) -> BenchmarkSpec:
-    """The benchmark a run was scored on; custom runs carry their rule in `conventions`."""
+    """The benchmark a run was scored on; custom runs carry their rule in `conventions`, and their sections (from a
+    side-car file) in `data.meta`."""
     if spec.benchmark == "custom":
         rule = spec.conventions.get("rule", "pair")
         if rule not in RULES:
             raise ValueError(f"result.json: spec.conventions.rule is {rule!r}; expected one of {', '.join(RULES)}")
-        return custom_benchmark(rule)
+        meta = spec.data.get("meta") if isinstance(spec.data, dict) else None
+        return meta_benchmark(meta, rule) if isinstance(meta, dict) else custom_benchmark(rule)
     return get_benchmark(spec.benchmark)
 
 

@@ -40,7 +40,7 @@ class ImplicitOptions(ModelOptions, BatchingOptions):
 
     ref_model: str | None = option(None, "reference model (folder, hub id or preset): the reward is the answer's "
                                          "log-probability under the policy minus under this model",
-                                   together="reference")
+                                   together="reference", names="model")
     ref_revision: str | None = option(None, "hub revision of the reference model")
     ref_free: Literal["sum", "avg", "norm"] | None = option(
         None, "no reference: sum of log-probabilities, avg (the default without --ref-model) or norm (minus their "
@@ -49,6 +49,10 @@ class ImplicitOptions(ModelOptions, BatchingOptions):
     use_ref_cache: bool = option(True, "neither read nor write the reference cache", flag="--no-ref-cache")
     share_prompts: bool = option(True, "one row per answer instead of running a prompt once for all its answers",
                                  flag="--no-share-prompts")
+
+    def check(self) -> None:
+        """A reward is relative to a reference model or reference-free, never both."""
+        reference_mode(self)
 
     def check_preset(self, where: str) -> None:
         """A preset of an implicit reward names its reference, or its reference-free mode: never neither."""

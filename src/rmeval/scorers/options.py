@@ -9,15 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from rmeval.common.options import option
+from rmeval.common.options import Options, option
 
-__all__ = ["BatchingOptions", "LocalModelOptions", "ModelOptions"]
+__all__ = ["BatchingOptions", "LocalModelOptions", "ModelOptions", "at_least"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 
 
+def at_least(name: str, value: float | None, low: float, strict: bool = False) -> None:
+    """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`)."""
+    if value is not None and (value <= low if strict else value < low):
+        raise ValueError(f"--{name.replace('_', '-')} must be {'greater than' if strict else 'at least'} {low:g}, "
+                         f"got {value}")
+
+
 @dataclass(frozen=True)
-class LocalModelOptions:
+class LocalModelOptions(Options):
     """Where and how a model runs on this machine."""
 
     cli_group: ClassVar[str] = "model"
@@ -34,17 +41,20 @@ class ModelOptions(LocalModelOptions):
     """A transformers checkpoint scored directly (classifiers, implicit rewards)."""
 
     revision: str | None = option(None, "hub revision (branch, tag or commit) of the model")
-    tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's")
+    tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's",
+                                   names="tokenizer")
     attn_implementation: str | None = option(None, "eager, sdpa, flash_attention_2 ... (default: the model's)")
     max_length: int | None = option(None, "tokens per text (default: the model's own limit)")
+    allow_longer: bool = option(False, "allow --max-length above the model's own limit (its positions beyond are "
+                                       "untrained: scores may be meaningless)")
 
-    def __post_init__(self) -> None:
-        if self.max_length is not None and self.max_length < 1:
-            raise ValueError(f"--max-length must be at least 1, got {self.max_length}")
+    def check(self) -> None:
+        """A positive length."""
+        at_least("max_length", self.max_length, 1)
 
 
 @dataclass(frozen=True)
-class BatchingOptions:
+class BatchingOptions(Options):
     """How texts are packed into batches (scores never depend on it)."""
 
     cli_group: ClassVar[str] = "batching"
@@ -52,3 +62,8 @@ class BatchingOptions:
     max_tokens_per_batch: int | None = option(None, "budget of padded tokens per batch (default: 4096 on CPU, "
                                                     "16384 on CUDA, unless --batch-size is given)")
     batch_size: int | None = option(None, "at most this many texts per batch")
+
+    def check(self) -> None:
+        """Positive sizes."""
+        at_least("max_tokens_per_batch", self.max_tokens_per_batch, 1)
+        at_least("batch_size", self.batch_size, 1)

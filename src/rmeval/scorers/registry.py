@@ -33,14 +33,16 @@ ENTRY_POINT_GROUP = "rmeval.scorers"
 
 @dataclass(frozen=True)
 class ScorerEntry:
-    """A scorer kind: its factory, the dataclass of its options, a one-line summary, and whether it takes several
-    models at once (a judge ensemble)."""
+    """A scorer kind: its factory, the dataclass of its options, a one-line summary, whether it takes several
+    models at once (a judge ensemble), and what its model names are: `hf` transformers checkpoints (folders, hub
+    ids, presets: checked before anything loads), `engine` judge names (`ENGINE/MODEL`), or `any` (labels)."""
 
     name: str
     factory: Factory
     options: type
     summary: str
     ensemble: bool = False
+    models: str = "hf"
 
 
 _ENTRIES: dict[str, ScorerEntry] = {}
@@ -49,11 +51,14 @@ _loaded = False
 F = TypeVar("F", bound=Factory)
 
 
-def register_scorer(name: str, options: type, summary: str, *, ensemble: bool = False) -> Callable[[F], F]:
+def register_scorer(name: str, options: type, summary: str, *, ensemble: bool = False,
+                    models: str = "hf") -> Callable[[F], F]:
     """Register a scorer factory under `name` (`--scorer NAME`) with its options dataclass."""
+    if models not in ("hf", "engine", "any"):
+        raise ValueError(f"models must be hf, engine or any, got {models!r}")
 
     def wrap(factory: F) -> F:
-        _ENTRIES[name] = ScorerEntry(name, factory, options, summary, ensemble)
+        _ENTRIES[name] = ScorerEntry(name, factory, options, summary, ensemble, models)
         return factory
 
     return wrap

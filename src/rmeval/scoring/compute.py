@@ -21,7 +21,7 @@ from rmeval.types import SampleRecord
 
 Floats = NDArray[np.float64]
 
-__all__ = ["combined_value", "run_metrics", "subset_counts"]
+__all__ = ["combined_value", "run_metrics", "scored_by_policy", "subset_counts"]
 
 
 def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
@@ -35,6 +35,12 @@ def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
             for key, value in counts.items():
                 row[key] = row.get(key, 0) + int(value)
     return out
+
+
+def scored_by_policy(sample: SampleRecord) -> bool:
+    """Whether the scorer could not score this example and its failure policy set the scores (every judge failed)."""
+    counts = sample.details.get("counts")
+    return isinstance(counts, dict) and bool(counts.get("scored_by_policy"))
 
 
 def combined_value(combined: CombinedAverage, sections: Mapping[str, float], title: str,
@@ -97,6 +103,12 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
     missing = tuple(s for s in benchmark.subset_names() if s not in units) if benchmark.closed else ()
     point_sections = _point(combined.sections)
+    mine = [s for s in samples if s.part == part]
+    real = [s for s in mine if not scored_by_policy(s)]
+    scored_only = {}
+    if len(real) < len(mine):
+        scored_only = {name: SubsetMetrics(float(u.values()[0]), u.examples, u.ties)
+                       for name, u in run_units(real, benchmark, tie_credit, part).items()}
     companions: dict[str, CompanionMetrics] = {}
     for companion in benchmark.companions if not part else ():
         if any(s.part == companion.part for s in samples):
@@ -107,8 +119,9 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     ci, facet_ci = bootstrap_all(units, benchmark, resampling) if resampling is not None and units else (None, {})
     return Metrics(
         subsets, point_sections, _scalar(combined.score), not missing, missing, ci=ci,
-        counts=subset_counts([s for s in samples if s.part == part]),
+        counts=subset_counts(mine),
         ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
-        companions=companions, parts=_point(combined.parts), facets=_facets(units, benchmark, facet_ci),
+        companions=companions, scored_only=scored_only, parts=_point(combined.parts),
+        facets=_facets(units, benchmark, facet_ci),
         excluded={k: dict(v) for k, v in (excluded or {}).items() if k in units},
     )

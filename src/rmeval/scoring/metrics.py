@@ -143,9 +143,10 @@ class Metrics:
 
     `complete` is false when some of a closed benchmark's subsets were not scored (`missing_subsets`); `ci` holds
     the bootstrap intervals; `counts` per-subset counters a scorer kept (a judge's failures); `ties` the Ties
-    composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part; `parts`
-    the values of sections nested in sections; `facets` the rule's facets; `excluded` per subset, the rows the
-    benchmark leaves out of its accuracy, by reason (PPE's human-preference ties).
+    composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part;
+    `scored_only` each subset again over the examples that got a real score (not the failure policy's), when some
+    did not; `parts` the values of sections nested in sections; `facets` the rule's facets; `excluded` per subset,
+    the rows the benchmark leaves out of its accuracy, by reason (PPE's human-preference ties).
     """
 
     subsets: dict[str, SubsetMetrics]
@@ -157,6 +158,7 @@ class Metrics:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     ties: dict[str, TiesResult] = field(default_factory=dict)
     companions: dict[str, CompanionMetrics] = field(default_factory=dict)
+    scored_only: dict[str, SubsetMetrics] = field(default_factory=dict)
     parts: dict[str, float] = field(default_factory=dict)
     facets: dict[str, FacetMetrics] = field(default_factory=dict)
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -164,7 +166,7 @@ class Metrics:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored under `metrics` in result.json (empty parts left out)."""
         out: dict[str, Any] = {
-            "subsets": {k: {"accuracy": v.accuracy, "n": v.n, "ties": v.ties} for k, v in self.subsets.items()},
+            "subsets": _subsets_dict(self.subsets),
             "sections": dict(self.sections),
             "score": self.score,
             "complete": self.complete,
@@ -179,6 +181,8 @@ class Metrics:
             out["ties"] = {k: v.to_dict() for k, v in self.ties.items()}
         if self.companions:
             out["companions"] = {k: v.to_dict() for k, v in self.companions.items()}
+        if self.scored_only:
+            out["scored_only"] = _subsets_dict(self.scored_only)
         if self.parts:
             out["parts"] = dict(self.parts)
         if self.facets:
@@ -190,8 +194,7 @@ class Metrics:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
         """Read the JSON form back."""
-        subsets = {k: SubsetMetrics(number(v["accuracy"]), int(v["n"]), int(v["ties"]))
-                   for k, v in data["subsets"].items()}
+        subsets = _subsets(data["subsets"])
         ci = data.get("ci")
         return cls(subsets, {k: number(v) for k, v in data["sections"].items()}, number(data["score"]),
                    bool(data.get("complete", True)), tuple(data.get("missing_subsets", ())),
@@ -199,6 +202,15 @@ class Metrics:
                    {k: {n: int(c) for n, c in v.items()} for k, v in data.get("counts", {}).items()},
                    {k: TiesResult.from_dict(v) for k, v in data.get("ties", {}).items()},
                    {k: CompanionMetrics.from_dict(v) for k, v in data.get("companions", {}).items()},
+                   _subsets(data.get("scored_only", {})),
                    {k: number(v) for k, v in data.get("parts", {}).items()},
                    {k: FacetMetrics.from_dict(v) for k, v in data.get("facets", {}).items()},
                    {k: {r: int(c) for r, c in v.items()} for k, v in data.get("excluded", {}).items()})
+
+
+def _subsets_dict(subsets: Mapping[str, SubsetMetrics]) -> dict[str, Any]:
+    return {k: {"accuracy": v.accuracy, "n": v.n, "ties": v.ties} for k, v in subsets.items()}
+
+
+def _subsets(data: Mapping[str, Any]) -> dict[str, SubsetMetrics]:
+    return {k: SubsetMetrics(number(v["accuracy"]), int(v["n"]), int(v["ties"])) for k, v in data.items()}

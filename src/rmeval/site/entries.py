@@ -15,7 +15,7 @@ from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, 
 from rmeval.analysis.length import length_report
 from rmeval.analysis.refusals import refusal_report, refusal_totals
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.report.verify import differences
+from rmeval.report.verify import run_differences
 from rmeval.results import RESULT_FILE, RunResult, benchmark_of, read_run, recompute, tie_credit_of
 from rmeval.scoring import Intervals
 from rmeval.site.groups import dataset_name
@@ -158,7 +158,7 @@ def _checked(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[bool | No
     if benchmark is None:
         return None, run.metrics.ci
     recomputed = recompute(run, intervals=run.metrics.ci is None, benchmark=benchmark)
-    diffs = differences(recomputed, run.metrics)
+    diffs = run_differences(run, recomputed)
     for d in diffs:
         log.warning("%s: %s", run.spec.scorer.get("model", "?"), d)
     return not diffs, run.metrics.ci or recomputed.ci

@@ -1,5 +1,5 @@
-"""What the layout readers share: the files of a published folder, their hashes, hub datasets read by
-configuration, nested fields of a row, and the checks that hold across the files of one benchmark.
+"""What the layout readers share: the files of a published folder, their hashes, the record of several hub datasets
+read for one run, nested fields of a row, and the checks that hold across the files of one benchmark.
 
 Rows are validated into examples by `rows_to_examples` (the one validator), with a column map naming the authors'
 own fields, so an error names the file, the row and the field as the authors wrote it.
@@ -12,13 +12,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rmeval.common.extras import require
 from rmeval.data.errors import DataError
-from rmeval.data.files import SUPPORTED_SUFFIXES, read_file_rows, read_hub_rows, sha256_of
+from rmeval.data.files import SUPPORTED_SUFFIXES, read_file_rows, sha256_of
 from rmeval.types import Example
 
-__all__ = ["Row", "check_unique", "files_source", "find_files", "get_field", "hub_source", "hub_split_rows",
-           "read_rows", "text_of"]
+__all__ = ["Row", "check_unique", "files_source", "find_files", "get_field", "hub_source", "read_rows", "text_of"]
 
 Row = dict[str, Any]
 
@@ -38,25 +36,6 @@ def files_source(root: Path, files: Sequence[Path]) -> dict[str, Any]:
     hashes = {str(f.relative_to(root) if f != root else f.name): sha256_of(f) for f in files}
     digest = hashlib.sha256("".join(f"{k}\x1f{v}\n" for k, v in sorted(hashes.items())).encode()).hexdigest()
     return {"kind": "file" if root.is_file() else "folder", "path": str(root), "sha256": digest, "files": hashes}
-
-
-def hub_split_rows(dataset_id: str, split: str, revision: str | None, config: str | None = None
-                   ) -> tuple[list[Row], dict[str, Any]]:
-    """Rows of one split of a hub dataset (of one configuration: M-RewardBench's languages), with what was read."""
-    if config is None:
-        return read_hub_rows(dataset_id, split, revision)
-    require("datasets", extra="hf", purpose="reading a dataset from the HuggingFace Hub")
-    import datasets
-
-    try:
-        ds = datasets.load_dataset(dataset_id, config, split=split, revision=revision)
-    except Exception as e:  # datasets raises many types for a missing dataset, configuration or split
-        raise DataError(f"hub:{dataset_id}", f"could not load configuration {config!r}, split {split!r} "
-                                             f"({type(e).__name__}: {e}); offline, pass --data PATH to a local copy"
-                        ) from None
-    info = {"kind": "hub", "id": dataset_id, "config": config, "split": split, "revision": revision,
-            "fingerprint": ds._fingerprint}
-    return [dict(r) for r in ds], info
 
 
 def hub_source(dataset_id: str, split: str | None, revision: str | None, parts: Mapping[str, Any]) -> dict[str, Any]:

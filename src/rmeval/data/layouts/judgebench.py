@@ -13,8 +13,9 @@ from typing import Any
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.benchmarks.judgebench import JUDGEBENCH_FILES, judgebench_group
 from rmeval.data.errors import DataError
+from rmeval.data.files import read_hub_rows
 from rmeval.data.layouts import register_layout
-from rmeval.data.layouts.common import Row, check_unique, files_source, get_field, hub_split_rows, read_rows, text_of
+from rmeval.data.layouts.common import Row, check_unique, files_source, get_field, read_rows, text_of
 from rmeval.data.schema import ColumnMap, rows_to_examples
 from rmeval.types import Example
 
@@ -40,7 +41,9 @@ def judgebench_examples(rows: list[tuple[int, Row]], source: str, spec: Benchmar
     numbered: list[tuple[int, Example]] = []
     for label, mine in by_label.items():
         chosen, rejected = LABELS[label]
-        columns = ColumnMap(prompt="question", chosen=chosen, rejected=rejected, subset=GROUP, id="pair_id")
+        # The label is read here (it orients the pair) and kept as the example's fact, not ignored.
+        columns = ColumnMap(prompt="question", chosen=chosen, rejected=rejected, subset=GROUP, id="pair_id",
+                            ignored=("label",))
         numbered += zip((n for n, _ in mine), rows_to_examples(mine, source, spec, columns), strict=True)
     return sorted(numbered, key=lambda item: item[0])
 
@@ -61,7 +64,7 @@ def read_judgebench(spec: BenchmarkSpec, path: Path | None, revision: str | None
                     ) -> tuple[list[Example], dict[str, Any]]:
     """JudgeBench's pairs from its file or the hub."""
     if path is None:
-        rows, info = hub_split_rows(str(spec.hub_id), str(spec.hub_split), revision)
+        rows, info = read_hub_rows(str(spec.hub_id), str(spec.hub_split), revision)
         found = [(f"hub:{spec.hub_id}", n, ex) for n, ex in
                  judgebench_examples(list(enumerate(rows, start=1)), f"hub:{spec.hub_id}", spec)]
         return list(check_unique(found, "pair_id")), info

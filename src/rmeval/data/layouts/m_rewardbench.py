@@ -14,7 +14,7 @@ from rmeval.benchmarks import BenchmarkSpec
 from rmeval.benchmarks.m_rewardbench import M_REWARDBENCH_LANGUAGES
 from rmeval.benchmarks.rewardbench import REWARDBENCH
 from rmeval.data.errors import DataError
-from rmeval.data.files import SUPPORTED_SUFFIXES
+from rmeval.data.files import SUPPORTED_SUFFIXES, read_hub_rows
 from rmeval.data.layouts import register_layout
 from rmeval.data.layouts.common import (
     Row,
@@ -23,7 +23,6 @@ from rmeval.data.layouts.common import (
     find_files,
     get_field,
     hub_source,
-    hub_split_rows,
     read_rows,
     text_of,
 )
@@ -71,7 +70,7 @@ def read_m_rewardbench(spec: BenchmarkSpec, path: Path | None, revision: str | N
     if path is None:
         parts = {}
         for language in M_REWARDBENCH_LANGUAGES:
-            rows, info = hub_split_rows(str(spec.hub_id), str(spec.hub_split), revision, config=language)
+            rows, info = read_hub_rows(str(spec.hub_id), str(spec.hub_split), revision, config=language)
             source = f"hub:{spec.hub_id}:{language}"
             found += [(source, n, ex) for n, ex in language_examples(list(enumerate(rows, start=1)), source, spec,
                                                                      language)]

@@ -16,6 +16,7 @@ from typing import Any
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.benchmarks.ppe import PPE_HUB, PPE_HUMAN
 from rmeval.data.errors import DataError
+from rmeval.data.files import read_hub_rows
 from rmeval.data.layouts import register_layout
 from rmeval.data.layouts.common import (
     Row,
@@ -24,7 +25,6 @@ from rmeval.data.layouts.common import (
     find_files,
     get_field,
     hub_source,
-    hub_split_rows,
     read_rows,
     text_of,
 )
@@ -66,7 +66,8 @@ def human_examples(rows: list[tuple[int, Row]], source: str, spec: BenchmarkSpec
     numbered: list[tuple[int, Example]] = []
     for winner, mine in by_winner.items():
         chosen, rejected = WINNERS[winner]
-        columns = ColumnMap(prompt="prompt", chosen=chosen, rejected=rejected, subset="subset", id=ID)
+        columns = ColumnMap(prompt="prompt", chosen=chosen, rejected=rejected, subset="subset", id=ID,
+                            ignored=("winner",))  # read here: it orients the pair
         numbered += zip((n for n, _ in mine), rows_to_examples(mine, source, spec, columns), strict=True)
     return sorted(numbered, key=lambda item: item[0]), dict(excluded)
 
@@ -140,7 +141,7 @@ def read_ppe(spec: BenchmarkSpec, path: Path | None, revision: str | None) -> tu
     if path is None:
         parts = {}
         for subset, (dataset, split) in PPE_HUB.items():
-            rows, info = hub_split_rows(dataset, split, revision)
+            rows, info = read_hub_rows(dataset, split, revision)
             numbered, excluded[subset] = _examples(list(enumerate(rows, start=1)), f"hub:{dataset}", spec, subset)
             found += [(f"hub:{dataset}", n, ex) for n, ex in numbered]
             parts[dataset] = info.get("fingerprint")

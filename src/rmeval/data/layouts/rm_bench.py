@@ -9,8 +9,9 @@ from typing import Any
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.benchmarks.rm_bench import RM_BENCH_DOMAINS, RM_BENCH_STYLES
 from rmeval.data.errors import DataError
+from rmeval.data.files import read_hub_rows
 from rmeval.data.layouts import register_layout
-from rmeval.data.layouts.common import Row, check_unique, files_source, hub_split_rows, read_rows
+from rmeval.data.layouts.common import Row, check_unique, files_source, read_rows
 from rmeval.data.schema import ColumnMap, rows_to_examples
 from rmeval.types import Example
 
@@ -53,7 +54,7 @@ def read_rm_bench(spec: BenchmarkSpec, path: Path | None, revision: str | None
                   ) -> tuple[list[Example], dict[str, Any]]:
     """RM-Bench's examples from its files or the hub."""
     if path is None:
-        rows, source = hub_split_rows(str(spec.hub_id), str(spec.hub_split), revision)
+        rows, source = read_hub_rows(str(spec.hub_id), str(spec.hub_split), revision)
         numbered = list(enumerate(rows, start=1))
         return [ex for _, ex in rm_bench_examples(numbered, f"hub:{spec.hub_id}", spec)], source
     files = _files(path)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
-from rmeval.scorers.options import LocalModelOptions
+from rmeval.scorers.options import LocalModelOptions, at_least
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
@@ -37,13 +37,27 @@ class JudgeOptions(LocalModelOptions):
     base_url: str | None = option(None, "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
     api_key_env: str | None = option(None, "environment variable holding the API key", metavar="NAME")
     concurrency: int = option(16, "parallel requests per judge")
-    request_timeout: float = option(120.0, "seconds per request")
+    request_timeout: float = option(120.0, "seconds per attempt of a request")
+    request_deadline: float = option(300.0, "seconds a request may take in all, its retries and waits included")
     max_retries: int = option(5, "retries on 429, 5xx and timeouts")
     cache_dir: Path | None = option(None, "response cache (default $RMEVAL_CACHE/judge)")
     use_cache: bool = option(True, "neither read nor write the response cache", flag="--no-cache")
     max_new_tokens: int = option(512, "tokens per judge answer")
     temperature: float = option(0.0, "sampling temperature (0: greedy)")
     batch_size: int | None = option(None, "prompts per batch of a local judge (default 8)")
+
+    def check(self) -> None:
+        """Numbers that make sense, before any judge is built."""
+        at_least("concurrency", self.concurrency, 1)
+        at_least("request_timeout", self.request_timeout, 0, strict=True)
+        at_least("request_deadline", self.request_deadline, 0, strict=True)
+        if self.request_deadline < self.request_timeout:
+            raise ValueError(f"--request-deadline ({self.request_deadline:g} s) is shorter than one attempt's "
+                             f"--request-timeout ({self.request_timeout:g} s)")
+        at_least("max_retries", self.max_retries, 0)
+        at_least("max_new_tokens", self.max_new_tokens, 1)
+        at_least("temperature", self.temperature, 0)
+        at_least("batch_size", self.batch_size, 1)
 
 
 def default_cache_dir() -> Path:
@@ -52,7 +66,7 @@ def default_cache_dir() -> Path:
 
 
 @register_scorer("judge", JudgeOptions, "a generative judge (local, or an HTTP API); several models vote",
-                 ensemble=True)
+                 ensemble=True, models="engine")
 def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> JudgeScorer:
     """Templates first (a bad prompt file fails before any model loads), then one engine per judge."""
     from rmeval.engines import EngineSettings, build_engine
@@ -71,7 +85,8 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Judg
                               device=options.device, dtype=options.dtype, chat_template=options.chat_template,
                               trust_remote_code=options.trust_remote_code)
     cache = ResponseCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
-    retry = RetryPolicy(max_retries=options.max_retries)
+    retry = RetryPolicy(max_retries=options.max_retries, deadline=options.request_deadline,
+                        attempt_timeout=options.request_timeout)
     judges = []
     try:
         for name in models:

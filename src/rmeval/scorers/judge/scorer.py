@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rmeval.common.errors import RunFailure
 from rmeval.engines.base import Chat, GenerationParams
 from rmeval.scorers.base import BaseScorer, Progress
 from rmeval.scorers.judge.order import ORDER_POLICIES, presentations
@@ -135,6 +136,10 @@ class JudgeScorer(BaseScorer):
         for _, engine in self.judges:
             answers = engine.answer(chats, self.params, progress)
             readings.append([read(r.mode, r.shown, a) for r, a in zip(requests, answers, strict=True)])
+        flat = [x for rs in readings for x in rs]
+        if flat and all(x.failure == "failed_request" for x in flat):  # never answered: not to be scored as ties
+            raise RunFailure(f"every one of the {len(flat)} judge requests failed, so there is no verdict to score "
+                             f"(first error: {(flat[0].note or 'unknown')[:200]}); nothing was written")
         by_example: list[list[int]] = [[] for _ in examples]
         for j, r in enumerate(requests):
             by_example[r.example].append(j)
