@@ -74,7 +74,7 @@ def sequential(server: LoopbackJudge, examples: list[Example]) -> tuple[float, l
 
 
 def judge_scorer(server: LoopbackJudge, cache: ResponseCache | None, concurrency: int) -> JudgeScorer:
-    engine = build_engine(MODEL, EngineSettings(base_url=server.url, request_timeout=60))
+    engine = build_engine(MODEL, EngineSettings(base_urls=(server.url,), request_timeout=60))
     return JudgeScorer([(MODEL, ReliableEngine(engine, cache, concurrency))], resolve_templates(()), PARAMS)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,20 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _isolated_cache() -> None:
+    """The tests' own $RMEVAL_CACHE (scores, references, judge answers start empty every session), sharing only the
+    converted weights folder, which costs a conversion to build."""
+    real = Path(os.environ.get("RMEVAL_CACHE", Path.home() / ".cache" / "rmeval")).expanduser()
+    (real / "models").mkdir(parents=True, exist_ok=True)
+    mine = Path(tempfile.mkdtemp(prefix="rmeval-test-cache-"))
+    (mine / "models").symlink_to(real / "models", target_is_directory=True)
+    os.environ["RMEVAL_CACHE"] = str(mine)
+    atexit.register(shutil.rmtree, mine, ignore_errors=True)
+
+
+_isolated_cache()
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "rewardbench-v1" / "filtered.jsonl"
 
@@ -144,6 +161,12 @@ def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", 
                 "rejected": f"The answer is {2 * i + 1}.",
             })
     return rows
+
+
+@pytest.fixture(autouse=True)
+def _own_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test runs in its own folder: a run's default `results/` never meets another test's."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ def server() -> Iterator[LoopbackJudge]:
 
 def reliable(server: LoopbackJudge, cache: ResponseCache | None = None, concurrency: int = 8,
              timeout: float = 0.4, model: str = "openai/longest") -> ReliableEngine:
-    engine = build_engine(model, EngineSettings(base_url=server.url, request_timeout=timeout))
+    engine = build_engine(model, EngineSettings(base_urls=(server.url,), request_timeout=timeout))
     return ReliableEngine(engine, cache, concurrency=concurrency, retry=FAST)
 
 
@@ -79,7 +79,7 @@ def test_client_errors_are_not_retried_and_keys_are_redacted(server: LoopbackJud
                                                              caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("LOOPBACK_KEY", SECRET)
     cache = ResponseCache(tmp_path / "cache")
-    engine = build_engine("openai/longest", EngineSettings(base_url=server.url, api_key_env="LOOPBACK_KEY"))
+    engine = build_engine("openai/longest", EngineSettings(base_urls=(server.url,), api_key_env="LOOPBACK_KEY"))
     wrapped = ReliableEngine(engine, cache, retry=FAST)
     with caplog.at_level(logging.DEBUG, logger="rmeval"):
         bad, good = wrapped.answer([chat("echo <fault:echoauth:all>"), chat("fine answer here")], PARAMS)
@@ -94,7 +94,7 @@ def test_client_errors_are_not_retried_and_keys_are_redacted(server: LoopbackJud
     assert SECRET not in description
     assert all(SECRET.encode() not in f.read_bytes() for f in (tmp_path / "cache").iterdir())
     monkeypatch.setenv("LOOPBACK_KEY", "sk-another-key")  # the key is not part of the cache key: a rotated key
-    rotated = build_engine("openai/longest", EngineSettings(base_url=server.url, api_key_env="LOOPBACK_KEY"))
+    rotated = build_engine("openai/longest", EngineSettings(base_urls=(server.url,), api_key_env="LOOPBACK_KEY"))
     before = server.log.requests
     [again] = ReliableEngine(rotated, ResponseCache(tmp_path / "cache"), retry=FAST).answer(
         [chat("fine answer here")], PARAMS)
@@ -125,7 +125,7 @@ def test_concurrency_limit_holds(server: LoopbackJudge) -> None:
 
 def test_anthropic_messages_protocol(server: LoopbackJudge, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOOPBACK_KEY", SECRET)
-    engine = build_engine("anthropic/longest", EngineSettings(base_url=server.root, api_key_env="LOOPBACK_KEY"))
+    engine = build_engine("anthropic/longest", EngineSettings(base_urls=(server.root,), api_key_env="LOOPBACK_KEY"))
     [text] = ReliableEngine(engine, retry=FAST).generate([chat("a fairly long answer")], PARAMS)
     assert text is not None and text.endswith("[[A]]")
     [body] = server.log.bodies

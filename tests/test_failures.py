@@ -117,18 +117,19 @@ def test_an_unwritable_output_folder_stops_before_scoring(tmp_path: Path, data: 
 
 
 def test_an_unexpected_error_is_one_line_and_exit_1_with_the_traceback_under_v(
-        data: Path, llama_classifier: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+        tmp_path: Path, data: Path, llama_classifier: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import rmeval.scorers.classifier as classifier
 
     def broken(*args: Any) -> list[float]:
         raise RuntimeError("the accelerator fell over")
 
     monkeypatch.setattr(classifier.ClassifierModel, "rewards", broken)
-    assert run_cli("--model", str(llama_classifier), "--data", str(data)) == 1
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--no-score-cache") == 1
     err = capsys.readouterr().err
     assert err == ("rmeval: error: RuntimeError: the accelerator fell over (rerun with -v to see the traceback)\n")
-    assert run_cli("--model", str(llama_classifier), "--data", str(data), "-v") == 1
+    assert run_cli("--model", str(llama_classifier), "--data", str(data), "--no-score-cache", "-v") == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 

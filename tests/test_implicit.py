@@ -82,8 +82,9 @@ Config = tuple[str, dict[str, Any]]
 
 
 def implicit_config(model: str, **options: Any) -> Config:
-    """An implicit scorer's model and options."""
-    return model, options
+    """An implicit scorer's model and options; without the score store, so every test counts its own forward
+    passes (the store has its own tests)."""
+    return model, {"use_score_cache": False, **options}
 
 
 def build_implicit(config: Config) -> Any:
@@ -168,9 +169,12 @@ def test_reference_cache_misses_on_a_changed_template_or_model(policy: Path, ref
                                 chat_template=str(template)))
     assert scorer.describe()["reference"]["cache"] == {"path": str(cache / "reference.sqlite"), "hits": 0,
                                                        "misses": 10}
-    retrained = build_llama_causal_lm(tmp_path / "reference-2", seed=2)  # same config, same size, new files
+    retrained = build_llama_causal_lm(tmp_path / "reference-2", seed=5)  # same config and size, other weights
     _, scorer = score(implicit_config(model=str(policy), ref_model=str(retrained), ref_cache=cache))
     assert scorer.describe()["reference"]["forward_items"] == 10
+    copy = build_llama_causal_lm(tmp_path / "reference-copy", seed=2)  # new files, the same weights: the same model
+    _, scorer = score(implicit_config(model=str(policy), ref_model=str(copy), ref_cache=cache))
+    assert scorer.describe()["reference"]["forward_items"] == 0
 
 
 def test_result_records_reference_or_mode(policy: Path, reference: Path, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def server() -> Iterator[LoopbackJudge]:
 
 def scorer(server: LoopbackJudge, models: Sequence[str] = ("openai/longest",), mode: str = "pairwise",
            order: str = "seeded", on_failure: str = "tie") -> JudgeScorer:
-    settings = EngineSettings(base_url=server.url, request_timeout=0.5)
+    settings = EngineSettings(base_urls=(server.url,), request_timeout=0.5)
     judges = [(m, ReliableEngine(build_engine(m, settings), None, concurrency=8, retry=FAST)) for m in models]
     return JudgeScorer(judges, resolve_templates(()), GenerationParams(max_new_tokens=64), mode, order, on_failure)
 

@@ -100,7 +100,7 @@ def test_a_judge_closes_its_engines_and_its_cache(tmp_path: Path) -> None:
     from loopback_openai import LoopbackJudge  # a real HTTP server on loopback
 
     with LoopbackJudge() as server:
-        scorer = build_scorer("judge", "openai/first-judge", base_url=server.url, cache_dir=tmp_path / "cache")
+        scorer = build_scorer("judge", "openai/first-judge", base_urls=(server.url,), cache_dir=tmp_path / "cache")
         with scorer:
             assert scorer.cache is not None
             cache = scorer.cache

@@ -31,6 +31,10 @@ class Chars:
 
     length: int
 
+    def signature(self) -> str:
+        """The encoding as text (what the score store keys it by)."""
+        return str(self.length)
+
 
 class LengthModel:
     """Rewards an answer by its length."""
@@ -45,6 +49,10 @@ class LengthModel:
     def rewards(self, batch: Sequence[Chars]) -> list[float]:
         """Plus or minus the length."""
         return [self.sign * c.length for c in batch]
+
+    def fingerprint(self) -> dict[str, Any] | None:
+        """Nothing worth keeping: a length costs nothing to compute again."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """What result.json records."""

@@ -17,7 +17,8 @@ class RunConfig:
 
     `options` is the scorer kind's options dataclass (None: its defaults); `ensemble` the other judges voting with
     `model`; `companions` the companion sets to score beside the benchmark, as (part, source) with source None for
-    the companion's own default (Prior Sets: the hub). `preset` and `from_preset` record what a preset set.
+    the companion's own default (Prior Sets: the hub). `preset` and `from_preset` record what a preset set. `shard`
+    (I, N) scores only the I-th of N token-balanced shares of the examples (`rmeval merge` joins the parts).
     """
 
     model: str
@@ -36,6 +37,7 @@ class RunConfig:
     limit: int | None = None
     companions: tuple[tuple[str, str | None], ...] = ()
     output_dir: Path | None = None
+    shard: tuple[int, int] | None = None
     overwrite: bool = False
     name: str | None = None
     seed: int = 0

@@ -1,11 +1,18 @@
-"""`run_evaluation`: from a `RunConfig` to a written result folder and a printed report."""
+"""`run_evaluation`: from a `RunConfig` to a written result folder and a printed report.
+
+In a data-parallel run (`accelerate launch` / `torchrun`) every process loads the data and the model and scores its
+share; the main process alone writes the folder and prints. A `--shard I/N` run scores the I-th token-balanced share
+of the examples into a partial folder of its own.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import replace
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from rmeval.common.errors import Interrupted, UsageError
 from rmeval.common.options import option_values
@@ -24,7 +31,9 @@ from rmeval.preflight import (
 )
 from rmeval.report import format_metrics
 from rmeval.results import RunResult, write_run
-from rmeval.scorers import Scorer, build_scorer, scorer_entry
+from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
+from rmeval.scorers.parallel import balanced_shares
+from rmeval.types import Example
 
 __all__ = ["run_evaluation"]
 
@@ -36,6 +45,27 @@ def _load(config: RunConfig) -> Scorer:
     except OSError as e:  # transformers' way of saying a checkpoint is missing, incomplete or not a model
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UsageError(f"could not load {config.model}: {first}") from None
+
+
+def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dict[str, Any]) -> list[Example]:
+    """The examples this run scores: all, or its `--shard`'s token-balanced share (recorded in `data`)."""
+    if config.shard is None:
+        return examples
+    if not isinstance(scorer, PointwiseScorer):
+        raise UsageError(f"--shard splits the work of pointwise scorers (classifier, implicit), not --scorer "
+                         f"{config.scorer}")
+    index, count = config.shard
+    positions = balanced_shares(scorer.example_costs(examples), count)[index]
+    data["shard"] = {"index": index, "count": count, "positions": positions, "examples": len(examples)}
+    return [examples[p] for p in positions]
+
+
+def _interrupted(out_dir: Path, scorer: Scorer) -> str:
+    """What Ctrl-C leaves behind, and how to resume."""
+    kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
+    if isinstance(scorer, PointwiseScorer) and scorer.store is not None:
+        kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
+    return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
 
 
 def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[str] | None = None) -> RunResult:
@@ -53,33 +83,44 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
             raise ValueError(f"benchmark {benchmark.name!r} declares no companion set {part!r}")
         extra = load_companion(companion, source)
         companions[part], sources[part] = extra.examples, extra.source
+    if config.shard and companions:
+        raise UsageError("--shard splits the benchmark's examples; score companion sets (--prior-sets) in an "
+                         "unsharded run")
+    main = int(os.environ.get("RANK", "0")) == 0  # set by torchrun and accelerate launch: only rank 0 writes
     out_dir = config.output_dir or default_output_dir(config, loaded)
+    if config.shard:
+        out_dir = out_dir / f"shard-{config.shard[0]}-of-{config.shard[1]}"
     check_models(config)
     check_runtime(config, benchmark)
-    created = prepare_output_dir(out_dir, planned_identity(config, loaded), config.overwrite)
+    planned = planned_identity(config, loaded)
+    created = prepare_output_dir(out_dir, planned, config.overwrite) if main else []
     data = {**loaded.source, **({"companions": sources} if sources else {})}
     if loaded.warnings:
         data["warnings"] = loaded.warnings
     start = time.perf_counter()
+    scorer = _load(config)
     try:
-        with _load(config) as scorer:
+        with scorer:
             load_seconds = time.perf_counter() - start
-            result = evaluate(scorer, loaded.examples, benchmark, data_source=data, versions=versions(),
-                              load_seconds=load_seconds, companions=companions, progress=config.progress,
+            examples = _shard(config, scorer, loaded.examples, data)
+            result = evaluate(scorer, examples, benchmark, data_source=data, versions=versions(),
+                              load_seconds=load_seconds, companions=companions, progress=config.progress and main,
                               seed=config.seed, command=command, name=config.display_name)
     except KeyboardInterrupt:
         remove_empty(created)
-        raise Interrupted(f"interrupted: nothing was written to {out_dir}. Judge answers and reference "
-                          "log-probabilities computed so far stay in their caches: rerun the same command to "
-                          "resume") from None
+        raise Interrupted(_interrupted(out_dir, scorer)) from None
     except BaseException:
         remove_empty(created)
         raise
     result.spec.scorer.update(scorer=config.scorer, options=option_values(config.options))
     if config.preset:
         result.spec.scorer["preset"] = {"name": config.preset, "set": dict(config.from_preset)}
+    if not main:
+        return result
     result_path, samples_path = write_run(result, out_dir)
-    title = f"{benchmark.name}: {config.model} ({len(loaded.examples)} examples)"
+    title = f"{benchmark.name}: {config.display_name} ({len(result.samples)} examples)"
+    if config.shard:
+        title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
     print(format_metrics(result.metrics, benchmark, title), file=out)
     truncated = result.spec.scorer.get("truncated")
     if truncated:

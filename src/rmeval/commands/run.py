@@ -17,6 +17,7 @@ from rmeval.config import RunConfig
 from rmeval.data import ColumnMap, parse_label_map
 from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, resolve_options
 from rmeval.scorers import scorer_entries
+from rmeval.scorers.parallel import parse_shard
 
 __all__ = ["add_parser", "config_from_args", "main"]
 
@@ -61,6 +62,8 @@ def add_parser(sub: Any) -> None:
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path,
                    help="default: results/<benchmark, or the data file's name>/<the run's name>/")
+    o.add_argument("--shard", metavar="I/N", help="score only the I-th of N token-balanced shares of the examples, "
+                                                  "into DIR/shard-I-of-N (join the parts with `rmeval merge`)")
     o.add_argument("--overwrite", action="store_true",
                    help="replace a result folder that holds the result of a different run")
     o.add_argument("--name", help="the run's display name in reports and the leaderboard (default: the preset, or "
@@ -113,7 +116,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=_columns(args),
         subsets=_names(args.subsets),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
-        output_dir=args.output_dir, overwrite=args.overwrite, name=args.name, seed=args.seed,
+        output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard else None,
+        overwrite=args.overwrite, name=args.name, seed=args.seed,
         progress=not args.no_progress,
     )
 

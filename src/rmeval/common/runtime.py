@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = ["DTYPES", "model_max_length", "pick_device", "pick_dtype", "quiet_loading", "versions"]
@@ -10,12 +11,14 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
 def pick_device(option: str | None) -> str:
-    """`--device`, or CUDA when present, else CPU."""
+    """`--device`, or CUDA when present (in a data-parallel run, this process's own GPU), else CPU."""
     import torch
 
     if option and option != "auto":
         return option
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        return "cpu"
+    return f"cuda:{os.environ['LOCAL_RANK']}" if int(os.environ.get("WORLD_SIZE", "1")) > 1 else "cuda"
 
 
 def pick_dtype(option: str, device: str) -> Any:

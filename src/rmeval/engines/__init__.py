@@ -39,7 +39,7 @@ ENTRY_POINT_GROUP = "rmeval.engines"
 class EngineSettings:
     """Options shared by every engine of a run (`--base-url`, `--api-key-env`, ...)."""
 
-    base_url: str | None = None
+    base_urls: tuple[str, ...] = ()
     api_key_env: str | None = None
     request_timeout: float = 60.0
     batch_size: int = 8
@@ -87,15 +87,15 @@ def _http_factory(name: str, provider: Provider) -> EngineFactory:
         from rmeval.engines.http import api_key_from_env
 
         # A custom --base-url is usually a local server that needs no key; the provider's own endpoint does.
-        key = api_key_from_env(settings.api_key_env or provider.key_env, required=settings.base_url is None)
-        base_url = settings.base_url or provider.base_url
+        key = api_key_from_env(settings.api_key_env or provider.key_env, required=not settings.base_urls)
+        urls = settings.base_urls or (provider.base_url,)
         if provider.protocol == "anthropic":
             from rmeval.engines.anthropic import AnthropicEngine
 
-            return AnthropicEngine(model, base_url, key, settings.request_timeout)
+            return AnthropicEngine(model, urls, key, settings.request_timeout)
         from rmeval.engines.openai_compat import OpenAIChatEngine
 
-        return OpenAIChatEngine(model, base_url, key, settings.request_timeout, name=name)
+        return OpenAIChatEngine(model, urls, key, settings.request_timeout, name=name)
 
     return build
 

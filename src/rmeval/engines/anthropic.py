@@ -39,7 +39,7 @@ class AnthropicEngine(HttpEngine):
         headers = {"anthropic-version": ANTHROPIC_VERSION}
         if self._key:
             headers["x-api-key"] = self._key
-        return post_json(self._client, f"{self.base_url}/v1/messages", body, headers, self._key, _text)
+        return post_json(self._client, f"{self.next_url()}/v1/messages", body, headers, self._key, _text)
 
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json (the key is never included)."""

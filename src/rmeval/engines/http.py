@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
@@ -81,14 +82,18 @@ class HttpEngine:
     max_concurrency: int | None = None
     name = "http"
 
-    def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float) -> None:
+    def __init__(self, model: str, base_urls: Sequence[str], api_key: str | None, timeout: float) -> None:
         from rmeval.common.extras import require
 
         require("httpx", extra="api", purpose="an HTTP judge")
         import httpx
 
         self.model = model
-        self.base_url = base_url.rstrip("/")
+        if not base_urls:
+            raise ValueError("an HTTP engine needs an endpoint")
+        # Several endpoints serving one model (`vllm serve` replicas): requests go round the list.
+        self.base_urls = tuple(u.rstrip("/") for u in base_urls)
+        self._turn = itertools.count()
         self._key = api_key
         self.timeout = timeout
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
@@ -102,7 +107,11 @@ class HttpEngine:
 
     def identity(self) -> dict[str, str]:
         """Engine, model and endpoint: the same model name on another server may be another model."""
-        return {"engine": self.name, "model": self.model, "base_url": self.base_url}
+        return {"engine": self.name, "model": self.model, "base_url": ",".join(sorted(self.base_urls))}
+
+    def next_url(self) -> str:
+        """The endpoint of the next request (one endpoint: always it)."""
+        return self.base_urls[next(self._turn) % len(self.base_urls)]
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
@@ -21,9 +22,9 @@ def _content(data: Any) -> str:
 class OpenAIChatEngine(HttpEngine):
     """POST {base_url}/chat/completions, one prompt per request; the key is sent as a bearer token only."""
 
-    def __init__(self, model: str, base_url: str, api_key: str | None, timeout: float,
+    def __init__(self, model: str, base_urls: Sequence[str], api_key: str | None, timeout: float,
                  name: str = "openai") -> None:
-        super().__init__(model, base_url, api_key, timeout)
+        super().__init__(model, base_urls, api_key, timeout)
         self.name = name
 
     def _complete(self, prompt: Chat, params: GenerationParams) -> str:
@@ -37,7 +38,7 @@ class OpenAIChatEngine(HttpEngine):
         if params.top_p != 1.0:
             body["top_p"] = params.top_p
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
-        url = f"{self.base_url}/chat/completions"
+        url = f"{self.next_url()}/chat/completions"
         return post_json(self._client, url, body, headers, self._key, _content)
 
     def describe(self) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scorers.batching import Batching, pack_batches
+from rmeval.scorers.parallel import Share
+from rmeval.scorers.scorestore import ScoreStore
 from rmeval.types import Candidate, Example, Scored
 
 __all__ = ["BaseScorer", "Encoded", "PointwiseModel", "PointwiseScorer", "Progress", "Scorer"]
@@ -97,10 +99,13 @@ class BaseScorer(ABC):
 
 class Encoded(Protocol):
     """A tokenized candidate; `length` is what batching budgets. Equal encodings (hashable, compared by value) are
-    scored once, so texts that truncation makes identical get exactly the same reward."""
+    scored once, so texts that truncation makes identical get exactly the same reward; `signature` is the encoding
+    as text, what the score store keys it by."""
 
     @property
     def length(self) -> int: ...
+
+    def signature(self) -> str: ...
 
     def __hash__(self) -> int: ...
 
@@ -119,6 +124,10 @@ class PointwiseModel(Protocol[E]):
         """Rewards of one batch, in order."""
         ...
 
+    def fingerprint(self) -> dict[str, Any] | None:
+        """Everything besides the encoding that decides a reward (the score store's key); None: keep nothing."""
+        ...
+
     def describe(self) -> dict[str, Any]:
         """The model's part of the run spec."""
         ...
@@ -131,10 +140,14 @@ class PointwiseModel(Protocol[E]):
 class PointwiseScorer(BaseScorer, Generic[E]):
     """Flattens every candidate of every example, deduplicates, batches by length and token budget, regroups."""
 
-    def __init__(self, model: PointwiseModel[E], batching: Batching) -> None:
+    def __init__(self, model: PointwiseModel[E], batching: Batching, store: ScoreStore | None = None,
+                 share: Share | None = None) -> None:
         self.model = model
         self.batching = batching
+        self.store = store
+        self.share = share or Share()
         self.stats: dict[str, int] = {}
+        self._encodings: dict[Candidate, E] = {}
 
     @staticmethod
     def unique_candidates(examples: Sequence[Example]) -> list[Candidate]:
@@ -156,23 +169,59 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         batches = pack_batches(lengths, self.batching)
         return batches, sum(lengths), sum(len(b) * max(lengths[i] for i in b) for b in batches)
 
+    def encode(self, candidates: Sequence[Candidate]) -> list[E]:
+        """The candidates' encodings, each tokenized once per scorer (a shard's costs, then its scores)."""
+        missing = [c for c in dict.fromkeys(candidates) if c not in self._encodings]
+        self._encodings.update(zip(missing, self.model.encode(missing), strict=True))
+        return [self._encodings[c] for c in candidates]
+
+    def example_costs(self, examples: Sequence[Example]) -> list[int]:
+        """Tokens of each example's answers in their conversations: what a `--shard` split balances."""
+        lengths = {c: e.length for c, e in zip(self.unique_candidates(examples),
+                                                self.encode(self.unique_candidates(examples)), strict=True)}
+        return [sum(lengths[Candidate(ex.prompt, t)] for t in ex.candidates) for ex in examples]
+
+    def _batch_values(self, encoded: Sequence[E], batch: Sequence[int], keys: Sequence[str]) -> dict[int, float]:
+        """One batch's rewards: from the store when it holds them all, else computed and kept (a value the store
+        already held wins, so a rerun gives the same numbers whatever was computed where)."""
+        found = self.store.get_many([keys[i] for i in batch]) if self.store else {}
+        if len(found) == len(batch):
+            return {i: found[keys[i]] for i in batch}
+        fresh = self.model.rewards([encoded[i] for i in batch])
+        if self.store:
+            self.store.put_many((keys[i], v) for i, v in zip(batch, fresh, strict=True) if keys[i] not in found)
+            return {i: found.get(keys[i], v) for i, v in zip(batch, fresh, strict=True)}
+        return dict(zip(batch, fresh, strict=True))
+
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
-        """Score every candidate once, in length-sorted batches, and regroup per example."""
+        """Score every candidate once, in length-sorted batches, and regroup per example.
+
+        In a data-parallel run this process scores its token-balanced share of the distinct encodings and every
+        process gathers all of them.
+        """
         candidates = self.unique_candidates(examples)
         slots: dict[E, int] = {}  # distinct encodings; texts equal after truncation share one
-        slot_of = [slots.setdefault(e, len(slots)) for e in self.model.encode(candidates)]
+        slot_of = [slots.setdefault(e, len(slots)) for e in self.encode(candidates)]
         encoded = list(slots)
         sharing = Counter(slot_of)  # candidates behind each encoding, for the progress bar
-        batches, real, padded = self.plan(encoded)
-        values = [math.nan] * len(encoded)
+        mine = self.share.select([e.length for e in encoded])
+        local, real, padded = self.plan([encoded[i] for i in mine])
+        batches = [[mine[j] for j in b] for b in local]
+        keys = [self.store.key(e.signature()) for e in encoded] if self.store else []
+        hits_before = self.store.hits if self.store else 0
+        computed: dict[int, float] = {}
         for batch in batches:
-            for i, v in zip(batch, self.model.rewards([encoded[i] for i in batch]), strict=True):
-                values[i] = v
+            computed.update(self._batch_values(encoded, batch, keys))
             if progress:
                 progress(sum(sharing[i] for i in batch))
+        counters = {"batches": len(batches), "real_tokens": real, "padded_tokens": padded,
+                    "from_store": self.store.hits - hits_before if self.store else 0}
+        gathered, totals = self.share.gather(computed, counters)
+        values = [gathered.get(i, math.nan) for i in range(len(encoded))]
         self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
-                      "unique_encodings": len(encoded), "batches": len(batches), "real_tokens": real,
-                      "padded_tokens": padded}
+                      "unique_encodings": len(encoded), **totals}
+        if self.share.count > 1:
+            self.stats["processes"] = self.share.count
         index = {c: slot_of[i] for i, c in enumerate(candidates)}
 
         def lookup(ex: Example, texts: tuple[str, ...]) -> tuple[float, ...]:
@@ -181,9 +230,12 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         return [Scored(ex, lookup(ex, ex.chosen), lookup(ex, ex.rejected)) for ex in examples]
 
     def describe(self) -> dict[str, Any]:
-        """The model's description plus batching settings and statistics."""
-        return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats}}
+        """The model's description plus batching settings and statistics, and the score store's part."""
+        return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats},
+                "score_store": self.store.describe() if self.store else None}
 
     def close(self) -> None:
-        """Close the model."""
+        """Close the model and the store."""
         self.model.close()
+        if self.store is not None:
+            self.store.close()

@@ -19,8 +19,11 @@ from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, qui
 from rmeval.data.chat import resolve_template
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.identity import model_identity
 from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
@@ -48,6 +51,10 @@ class EncodedText:
     def length(self) -> int:
         """Number of real tokens."""
         return len(self.ids)
+
+    def signature(self) -> str:
+        """The token ids as text (the score store's key)."""
+        return ",".join(map(str, self.ids))
 
 
 class ClassifierModel:
@@ -117,6 +124,16 @@ class ClassifierModel:
             logits = out.logits
         return [float(v) for v in logits[:, self.index].float().cpu().tolist()]
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What decides a reward besides the tokens: the checkpoint, its dtype and device kind, the head read."""
+        config = self.model.config
+        return {"kind": "classifier", "model": model_identity(self.name, self.options.revision,
+                                                              getattr(config, "_commit_hash", None)),
+                "dtype": str(self.model.dtype), "device": self.model.device.type,
+                "attn_implementation": getattr(config, "_attn_implementation", None), "score_index": self.index,
+                "pooling": "first token" if self.pooled_internally else "last real token",
+                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length}
+
     def describe(self) -> dict[str, Any]:
         """The classifier's part of result.json."""
         cfg = self.options
@@ -166,4 +183,6 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
     classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device))
+    store = open_score_store(options.score_cache, options.use_score_cache, classifier.fingerprint())
+    return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
+                           process_share())

@@ -6,6 +6,7 @@ the cache misses) or nothing in a reference-free mode. Preset names (presets.jso
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,19 +16,24 @@ from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
 from rmeval.common.runtime import model_max_length, pick_device, pick_dtype
+from rmeval.common.store import StoreUnusable
 from rmeval.data.chat import resolve_template
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.identity import model_identity
 from rmeval.scorers.implicit_model import ImplicitModel, Reference, SharedPromptScorer, sharing_blocker
 from rmeval.scorers.logprobs import EncodedResponse, check_head
 from rmeval.scorers.options import BatchingOptions, ModelOptions
-from rmeval.scorers.refcache import ReferenceCache, model_identity
+from rmeval.scorers.parallel import process_share
+from rmeval.scorers.refcache import ReferenceCache
 from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.text import TextEncoder
 
 __all__ = ["DEFAULT_REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
 
+log = logging.getLogger(__name__)
 DEFAULT_REF_FREE = "avg"
 """The reference-free mode without --ref-free (the reference implementation's default for ref-free runs)."""
 
@@ -101,7 +107,10 @@ def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encod
         context = {"reference": identity, "template": encoder.template.sha256, "dtype": str(dtype),
                    "device": device.split(":")[0], "attn_implementation": options.attn_implementation or "default",
                    "max_length": encoder.max_length, "add_special_tokens": encoder.add_special_tokens}
-        cache = ReferenceCache((options.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
+        try:
+            cache = ReferenceCache((options.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
+        except StoreUnusable as e:
+            log.warning("%s; the reference is scored without its store", e)
     return Reference(name, info, lambda: load_causal_lm(path, options.ref_revision, options, dtype, device), cache,
                      share_prompts)
 
@@ -125,9 +134,11 @@ def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) ->
     template = resolve_template(tokenizer, options.chat_template, name)
     encoder = TextEncoder.create(tokenizer, template, options.max_length or model_max_length(policy.config, tokenizer))
     info = {"model": name, "weights": path, "revision": options.revision, "tokenizer": options.tokenizer or name,
-            "trust_remote_code": options.trust_remote_code}
+            "trust_remote_code": options.trust_remote_code,
+            "identity": model_identity(path, options.revision, getattr(policy.config, "_commit_hash", None))}
     share = sharing_blocker(options.share_prompts, policy) is None
     reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
     model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
     batching = batching_for(options.max_tokens_per_batch, options.batch_size, device)
-    return SharedPromptScorer(model, batching) if share else PointwiseScorer(model, batching)
+    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint())
+    return (SharedPromptScorer if share else PointwiseScorer)(model, batching, store, process_share())

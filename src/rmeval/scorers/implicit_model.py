@@ -141,6 +141,15 @@ class ImplicitModel:
         info.update(self.encoder.describe(PROBE))  # a fixed probe: comparable across runs and subsets
         return info
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What decides a reward besides the tokens: the policy, the reference or the reference-free mode, dtype,
+        device kind, attention."""
+        return {"kind": "implicit", "policy": self.info["identity"],
+                "reference": self.reference.info["identity"] if self.reference else None, "ref_free": self.ref_free,
+                "dtype": str(self.policy.dtype), "device": self.policy.device.type,
+                "attn_implementation": getattr(self.policy.config, "_attn_implementation", None),
+                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length}
+
     def close(self) -> None:
         """Drop the models and close the reference cache."""
         if self.reference is not None:

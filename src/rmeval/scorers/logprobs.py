@@ -35,6 +35,10 @@ class EncodedResponse:
         """Number of real tokens."""
         return len(self.ids)
 
+    def signature(self) -> str:
+        """Where the response starts and the token ids, as text (the score store's key)."""
+        return f"{self.start};" + ",".join(map(str, self.ids))
+
     @property
     def prompt(self) -> tuple[int, ...]:
         """The tokens before the response (answers with equal prompts can share one forward pass)."""

@@ -7,6 +7,7 @@ means the same for every scorer that takes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from rmeval.common.options import Options, option
@@ -55,13 +56,16 @@ class ModelOptions(LocalModelOptions):
 
 @dataclass(frozen=True)
 class BatchingOptions(Options):
-    """How texts are packed into batches (scores never depend on it)."""
+    """How texts are packed into batches (scores never depend on it), and where every score is kept."""
 
-    cli_group: ClassVar[str] = "batching"
+    cli_group: ClassVar[str] = "batching and the score store"
 
     max_tokens_per_batch: int | None = option(None, "budget of padded tokens per batch (default: 4096 on CPU, "
                                                     "16384 on CUDA, unless --batch-size is given)")
     batch_size: int | None = option(None, "at most this many texts per batch")
+    score_cache: Path | None = option(None, "the score store's folder (default $RMEVAL_CACHE/scores): every score is "
+                                            "kept as its batch finishes, so a rerun computes only what is missing")
+    use_score_cache: bool = option(True, "neither read nor write the score store", flag="--no-score-cache")
 
     def check(self) -> None:
         """Positive sizes."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
+from rmeval.common.store import StoreUnusable
 from rmeval.scorers.options import LocalModelOptions, at_least
 from rmeval.scorers.registry import register_scorer
 
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from rmeval.scorers.judge.scorer import JudgeScorer
 
 __all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,9 @@ class JudgeOptions(LocalModelOptions):
     judge_prompts: tuple[Path, ...] = option((), "your own prompt template, one per mode (placeholders in the "
                                                  "README); repeat for several modes", flag="--judge-prompt",
                                              metavar="FILE")
-    base_url: str | None = option(None, "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
+    base_urls: tuple[str, ...] = option((), "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1; repeat it for "
+                                            "several servers of one model (requests go round them)",
+                                        flag="--base-url", metavar="URL")
     api_key_env: str | None = option(None, "environment variable holding the API key", metavar="NAME")
     concurrency: int = option(16, "parallel requests per judge")
     request_timeout: float = option(120.0, "seconds per attempt of a request")
@@ -80,11 +86,16 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Judg
         raise ValueError(f"judges must be given once each, got {list(models)}")
     templates = resolve_templates(options.judge_prompts)
     params = GenerationParams(options.max_new_tokens, options.temperature, seed=seed)
-    settings = EngineSettings(base_url=options.base_url, api_key_env=options.api_key_env,
+    settings = EngineSettings(base_urls=options.base_urls, api_key_env=options.api_key_env,
                               request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
                               device=options.device, dtype=options.dtype, chat_template=options.chat_template,
                               trust_remote_code=options.trust_remote_code)
-    cache = ResponseCache(options.cache_dir or default_cache_dir()) if options.use_cache else None
+    cache = None
+    if options.use_cache:
+        try:
+            cache = ResponseCache(options.cache_dir or default_cache_dir())
+        except StoreUnusable as e:
+            log.warning("%s; judging without the answer store", e)
     retry = RetryPolicy(max_retries=options.max_retries, deadline=options.request_deadline,
                         attempt_timeout=options.request_timeout)
     judges = []
