@@ -152,3 +152,18 @@ def test_judges_follow_each_benchmarks_protocol(server: LoopbackJudge, tmp_path:
     assert set(result["spec"]["conventions"]["judge"]["modes"].values()) == modes
     assert 0 <= result["metrics"]["score"] <= 1
     assert main(["report", str(tmp_path / "out")]) == 0
+
+
+def test_shards_of_a_ppe_run_merge_with_the_ties_it_left_out(llama_classifier: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = LAYOUTS["ppe"](tmp_path / "data")
+    whole = run(llama_classifier, "ppe", data, tmp_path / "whole")
+    for i in (0, 1):
+        assert main(["run", "--no-progress", "--model", str(llama_classifier), "--benchmark", "ppe", "--data",
+                     str(data), "--output-dir", str(tmp_path / "parts"), "--shard", f"{i}/2"]) == 0
+    assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
+    merged = read_run(tmp_path / "merged")
+    assert merged.metrics.excluded == whole["metrics"]["excluded"]
+    assert merged.metrics.score == pytest.approx(whole["metrics"]["score"])
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "merged")]) == 0
