@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,24 @@ def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", 
 def _own_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test runs in its own folder: a run's default `results/` never meets another test's."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless chromium driven by Playwright, for the site's browser tests (see browser_support.py)."""
+    from browser_support import CHROMIUM, LAUNCH_ARGS, sync_api
+
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Any]:
+    """A new page of `browser` recording console messages, page errors, dialogs and failed requests."""
+    from browser_support import Watched
+
+    w = Watched(browser)
+    yield w
+    w.page.close()

@@ -6,26 +6,17 @@ CI installs chromium (.ci/run); on a machine without it these tests skip and say
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from analysis_runs import write_run_folder
+from browser_support import Watched, pytestmark  # noqa: F401  (the skip mark applies to this module)
 from rmeval.site import build_site, load_entries
 
-CHROMIUM = os.environ.get("RMEVAL_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT_NAME = '"><script>window.__pwned = 1</script>'
-
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium); "
-                                                          "CI installs it in .ci/run")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
 MODELS = [  # model, kind recorded by the scorer, skill
     ("org/strong", {"kind": "classifier"}, 1.4),
@@ -43,44 +34,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_run_folder(root / "results" / f"run-{i}", model, skill=skill, seed=i, describe=describe, bootstrap=100)
     build_site(load_entries([root / "results"]), root / "site")
     return root / "site"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
-
-
-class Watched:
-    """A page with every console message, page error, dialog and failed request recorded."""
-
-    def __init__(self, browser: Any) -> None:
-        self.page = browser.new_page()
-        self.problems: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
-        self.page.on("dialog", self._dialog)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def open(self, path: Path) -> Any:
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-        return self.page
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    w = Watched(browser)
-    yield w
-    w.page.close()
 
 
 def column(page: Any, index: int) -> list[str]:

@@ -33,12 +33,14 @@ def _score(scorer: Scorer, examples: Sequence[Example], progress: bool) -> list[
 
 def sample_records(scored: Sequence[Scored], benchmark: BenchmarkSpec, tie_credit: float,
                    part: str = "") -> list[SampleRecord]:
-    """One record per scored example, with the credit it earned under the benchmark's rules."""
+    """One record per scored example, with the credit it earned under the benchmark's rules and the facts of the
+    example its rule needs (`BenchmarkSpec.sample_facts`)."""
+    facts = [{k: s.example.meta[k] for k in benchmark.sample_facts if k in s.example.meta} for s in scored]
     credit, _ = run_credits(benchmark, [s.example.subset for s in scored], [s.chosen_scores for s in scored],
-                            [s.rejected_scores for s in scored], tie_credit)
+                            [s.rejected_scores for s in scored], tie_credit, facts, [s.details for s in scored])
     return [SampleRecord(s.example.subset, s.example.id, list(s.chosen_scores), list(s.rejected_scores), float(c),
-                         part, dict(s.details), candidate_features(s.example)) for s, c in zip(scored, credit,
-                                                                                             strict=True)]
+                         part, dict(s.details), candidate_features(s.example), f)
+            for s, c, f in zip(scored, credit, facts, strict=True)]
 
 
 def evaluate(
@@ -79,7 +81,7 @@ def evaluate(
         samples += sample_records(scored, companion.spec, tie_credit, part)
     seconds = time.perf_counter() - start
     resampling = Resampling(bootstrap, seed) if bootstrap > 0 else None
-    metrics = run_metrics(samples, benchmark, tie_credit, resampling)
+    metrics = run_metrics(samples, benchmark, tie_credit, resampling, excluded=data_source.get("excluded"))
     described = scorer.describe()
     pairs = len(examples) + scored_companions
     timing = {"load_seconds": round(load_seconds, 3), "scoring_seconds": round(seconds, 3),

@@ -104,7 +104,8 @@ class SampleRecord:
     """One line of samples.jsonl: every candidate's score and the credit the example earned.
 
     `part` is empty for the benchmark itself and names a companion set scored in the same run (`prior-sets`).
-    `features` holds per-candidate facts the analyses need without the texts (lengths, refusal labels).
+    `features` holds per-candidate facts the analyses need without the texts (lengths, refusal labels); `facts`
+    what the benchmark's rule needs to know of the example beyond its scores (JudgeBench's label).
     """
 
     subset: str
@@ -115,6 +116,7 @@ class SampleRecord:
     part: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     features: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> ExampleKey:
@@ -122,9 +124,9 @@ class SampleRecord:
         return (self.subset, str(self.id))
 
     def to_json(self) -> str:
-        """One JSON line (empty `part`, `details` and `features` are left out)."""
+        """One JSON line (empty `part`, `details`, `features` and `facts` are left out)."""
         data = asdict(self)
-        for key in ("part", "details", "features"):
+        for key in ("part", "details", "features", "facts"):
             if not data[key]:
                 del data[key]
         return json.dumps(data, ensure_ascii=False, allow_nan=True)
@@ -138,4 +140,4 @@ class SampleRecord:
     def from_dict(cls, d: Mapping[str, Any]) -> SampleRecord:
         """Build from a parsed line."""
         return cls(d["subset"], d["id"], list(d["scores_chosen"]), list(d["scores_rejected"]), float(d["correct"]),
-                   d.get("part", ""), d.get("details", {}), d.get("features", {}))
+                   d.get("part", ""), d.get("details", {}), d.get("features", {}), d.get("facts", {}))

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES, pair_units, percentile_interval, run_credits, run_units
-from rmeval.scoring.aggregate import combine
+from rmeval.scoring.aggregate import combine_all
 from rmeval.scoring.bootstrap import resampled_metrics
+from rmeval.scoring.units import SubsetUnits
 from rmeval.types import SampleRecord
+
+Floats = NDArray[np.float64]
 
 __all__ = ["Comparison", "Difference", "SubsetTest", "compare_runs", "holm", "mcnemar"]
 
@@ -113,20 +119,26 @@ class Comparison:
     seed: int
     alpha: float
     notes: list[str] = field(default_factory=list)
+    facets: list[Difference] = field(default_factory=list)
+    """Differences of the benchmark's facet scores (RM-Bench's Easy / Normal / Hard, PPE's Best-of-K)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"n_paired": self.n_paired, "only_in_a": self.only_in_a, "only_in_b": self.only_in_b,
-                "level": self.level, "resamples": self.resamples, "seed": self.seed, "alpha": self.alpha,
-                "score": self.score.to_dict(), "sections": {x.name: x.to_dict() for x in self.sections},
-                "subsets": {t.subset: t.to_dict() for t in self.subsets}, "notes": self.notes}
+        """JSON-ready form (facets only for benchmarks that have them, so older outputs keep their shape)."""
+        out = {"n_paired": self.n_paired, "only_in_a": self.only_in_a, "only_in_b": self.only_in_b,
+               "level": self.level, "resamples": self.resamples, "seed": self.seed, "alpha": self.alpha,
+               "score": self.score.to_dict(), "sections": {x.name: x.to_dict() for x in self.sections},
+               "subsets": {t.subset: t.to_dict() for t in self.subsets}, "notes": self.notes}
+        if self.facets:
+            out["facets"] = {x.name: x.to_dict() for x in self.facets}
+        return out
 
 
 def _right(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float) -> dict[tuple[str, str], bool]:
     """Whether each example earned full credit (a tie or a shared top score is not a win for McNemar)."""
     mine = [s for s in samples if not s.part]
     credit, _ = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
-                            [s.scores_rejected for s in mine], tie_credit)
+                            [s.scores_rejected for s in mine], tie_credit, [s.facts for s in mine],
+                            [s.details for s in mine])
     return {s.key: bool(c >= 1) for s, c in zip(mine, credit, strict=True)}
 
 
@@ -164,12 +176,12 @@ def compare_runs(
     if not units:
         raise ValueError("the two runs share no example: compare runs of the same benchmark data")
     point = {name: u.values() for name, u in units.items()}
-    point_sections, point_score = combine(point, {k: u.examples for k, u in units.items()}, benchmark)
-    _, sections_rs, score_rs = resampled_metrics(units, benchmark, seed, resamples)
-    score = Difference("Score", float(point_score[0]), float(point_score[1]),
-                       list(percentile_interval(score_rs[0] - score_rs[1], level)))
-    sections = [Difference(name, float(point_sections[name][0]), float(point_sections[name][1]),
-                           list(percentile_interval(v[0] - v[1], level))) for name, v in sections_rs.items()]
+    combined = combine_all(point, {k: u.examples for k, u in units.items()}, benchmark)
+    drawn = resampled_metrics(units, benchmark, seed, resamples)
+    score = _difference("Score", combined.score, drawn.combined.score, level)
+    sections = [_difference(name, combined.sections[name], v, level) for name, v in drawn.combined.sections.items()]
+    facets = [_difference(name, _facet_point(units, name, benchmark), c.score, level)
+              for name, (_, c) in drawn.facets.items()]
     right_a, right_b = _right(a, benchmark, tie_credit_a), _right(b, benchmark, tie_credit_b)
     shared = sum(1 for k in right_a if k in right_b)
     notes = []
@@ -177,5 +189,21 @@ def compare_runs(
         notes.append(f"compared on the {shared} examples both runs scored; {len(right_a) - shared} only in A, "
                      f"{len(right_b) - shared} only in B")
     return Comparison(shared, len(right_a) - shared, len(right_b) - shared, score, sections,
-                      _mcnemar_tests(right_a, right_b, list(units)), level, resamples, seed, alpha, notes)
+                      _mcnemar_tests(right_a, right_b, list(units)), level, resamples, seed, alpha, notes, facets)
+
+
+def _difference(name: str, point: Floats, resampled: Floats, level: float) -> Difference:
+    """A - B at the point values (shape (2,)) and its interval over the paired resamples (shape (2, R))."""
+    return Difference(name, float(point[0]), float(point[1]),
+                      list(percentile_interval(resampled[0] - resampled[1], level)))
+
+
+def _facet_point(units: Mapping[str, SubsetUnits], facet: str, benchmark: BenchmarkSpec) -> Floats:
+    """A facet's score for both runs on the paired units (RM-Bench's Hard of A and of B)."""
+    values: dict[str, Floats] = {}
+    for name, u in units.items():
+        if u.facets is not None and facet in u.facet_names:
+            j, width = u.facet_names.index(facet), len(u.facet_names)
+            values[name] = np.array([float(np.nanmean(u.facets[:, run * width + j])) for run in range(u.runs)])
+    return combine_all(values, {k: units[k].examples for k in values}, benchmark).score
 

@@ -82,7 +82,8 @@ def length_bins(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     if not mine:
         return []
     credit, _ = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
-                            [s.scores_rejected for s in mine], tie_credit)
+                            [s.scores_rejected for s in mine], tie_credit, [s.facts for s in mine],
+                            [s.details for s in mine])
     diff = np.array([sum(s.features["chars_chosen"]) / len(s.features["chars_chosen"])
                      - sum(s.features["chars_rejected"]) / len(s.features["chars_rejected"]) for s in mine])
     which = np.searchsorted(np.asarray(BIN_EDGES), diff, side="right") - 1

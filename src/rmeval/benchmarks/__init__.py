@@ -1,4 +1,5 @@
-"""Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, and custom data.
+"""Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, RM-Bench, JudgeBench
+(GPT-4o and Claude pairs), RMB, PPE, M-RewardBench, and custom data.
 
 Third-party packages add benchmarks through the `rmeval.benchmarks` entry point group: the entry point names a module
 that calls `register_benchmark` on import.
@@ -10,8 +11,13 @@ import importlib.metadata
 import logging
 from collections.abc import Iterable
 
+from rmeval.benchmarks.judgebench import JUDGEBENCH, JUDGEBENCH_CLAUDE
+from rmeval.benchmarks.m_rewardbench import M_REWARDBENCH
+from rmeval.benchmarks.ppe import PPE
 from rmeval.benchmarks.rewardbench import PRIOR_SETS, PRIOR_SETS_WEIGHTS, REWARDBENCH, REWARDBENCH_MINI
 from rmeval.benchmarks.rewardbench2 import REWARDBENCH2, parse_ties_id
+from rmeval.benchmarks.rm_bench import RM_BENCH
+from rmeval.benchmarks.rmb import RMB
 from rmeval.benchmarks.spec import (
     RULES,
     BenchmarkSpec,
@@ -70,7 +76,8 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
     return spec
 
 
-for _spec in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI):
+for _spec in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI, RM_BENCH, JUDGEBENCH, JUDGEBENCH_CLAUDE, RMB, PPE,
+              M_REWARDBENCH):
     register_benchmark(_spec)
 
 

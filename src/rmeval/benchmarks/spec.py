@@ -3,21 +3,29 @@ a refusal, whether a file's subsets identify the benchmark, and the companion se
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-__all__ = ["RULES", "BenchmarkSpec", "CombinedAverage", "Companion", "Expects", "JudgeMode", "Rule", "Section",
-           "SubsetSpec"]
+__all__ = ["RULES", "BenchmarkSpec", "CombinedAverage", "Companion", "Expects", "JudgeMode", "JudgeOrder", "Rule",
+           "Section", "SubsetSpec"]
 
-Rule = Literal["pair", "best_of_n", "ties"]
-"""How one example is scored: `pair` is RewardBench v1's strict chosen > rejected; `best_of_n` gives 1/k when the
-chosen answer shares the top score with k answers (RewardBench 2); `ties` credits an example whose every correct
-answer beats every incorrect one, and scores the subset with RewardBench 2's Ties composite (`rmeval.scoring.ties`)."""
-RULES: tuple[str, ...] = ("pair", "best_of_n", "ties")
+Rule = Literal["pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs"]
+"""How one example is scored (`rmeval.scoring.credit` and `rmeval.scoring.rules`): `pair` is RewardBench v1's strict
+chosen > rejected; `best_of_n` gives 1/k when the chosen answer shares the top score with k answers (RewardBench 2);
+`ties` credits an example whose every correct answer beats every incorrect one, and scores the subset with
+RewardBench 2's Ties composite (`rmeval.scoring.ties`); `all_above` is the same strict credit as a plain accuracy
+(RMB's best-of-N); `style_matrix` is the share of chosen x rejected comparisons won (RM-Bench's 3 x 3 matrix);
+`judgebench` is JudgeBench's pair rule (a tied reward goes to response B, a judge's orders vote); `listed_pairs` is
+the share of the example's listed (correct, incorrect) pairs won (PPE's correctness sets)."""
+RULES: tuple[str, ...] = ("pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs")
 
 JudgeMode = Literal["ranking", "rating"]
 """How a generative judge must score a subset: rank all answers at once, or rate each answer on its own."""
+
+JudgeOrder = Literal["both"]
+"""The presentation order a benchmark prescribes to pairwise judges: `both` (JudgeBench judges every pair twice)."""
 
 Expects = Literal["refuse", "comply", "chosen"]
 """What a safety subset asks of a model: to refuse, to comply, or, per example, what its chosen answer does (a
@@ -43,10 +51,21 @@ class SubsetSpec:
 
 @dataclass(frozen=True)
 class Section:
-    """A named group of subsets whose accuracies are averaged with the subsets' weights."""
+    """A named group of subsets whose accuracies are averaged with the subsets' weights, or of `parts` (sections of
+    its own, averaged with their weights: M-RewardBench's language made of RewardBench's four sections).
+
+    `weight` is the section's weight in the score (or in its parent section); None weighs it by the examples it
+    scored, so the score is the accuracy over all examples (JudgeBench's overall accuracy).
+    """
 
     name: str
-    subsets: tuple[SubsetSpec, ...]
+    subsets: tuple[SubsetSpec, ...] = ()
+    weight: float | None = 1.0
+    parts: tuple[Section, ...] = ()
+
+    def all_subsets(self) -> tuple[SubsetSpec, ...]:
+        """Every subset of the section, its parts' included, in order."""
+        return self.subsets + tuple(s for part in self.parts for s in part.all_subsets())
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,12 @@ class BenchmarkSpec:
     layout: str | None = None
     """The data layout that reads this benchmark's files as its authors publish them (`rmeval.data.layouts`);
     None: rows with prompt / chosen / rejected / subset / id columns."""
+    judge_order: JudgeOrder | None = None
+    """The presentation order the benchmark prescribes to pairwise judges (None: the judge's own `--order`)."""
+    sample_facts: tuple[str, ...] = ()
+    """Keys of an example's `meta` its rule needs beyond the scores, kept in samples.jsonl (`SampleRecord.facts`)."""
+    conventions_extra: tuple[tuple[str, str], ...] = ()
+    """Conventions of the authors' scoring that the spec's fields do not show, recorded as they are."""
 
     @property
     def closed(self) -> bool:
@@ -103,8 +128,24 @@ class BenchmarkSpec:
 
     @property
     def subsets(self) -> tuple[SubsetSpec, ...]:
-        """Every subset, in section order."""
-        return tuple(s for section in self.sections for s in section.subsets)
+        """Every subset, in section order (parts included)."""
+        return tuple(s for section in self.sections for s in section.all_subsets())
+
+    def expand(self, names: Sequence[str], present: Collection[str] | None = None) -> list[str]:
+        """`--subsets` names with each section's name replaced by its subsets (those in `present`, when given; a
+        section none of whose subsets is present stays as it is): M-RewardBench's language filter.
+
+        >>> spec = BenchmarkSpec("b", "", "pair", (Section("S", (SubsetSpec("x"), SubsetSpec("y"))),))
+        >>> spec.expand(["S", "z"]), spec.expand(["S"], present={"y"})
+        (['x', 'y', 'z'], ['y'])
+        """
+        out = []
+        for name in names:
+            section = next((sec for sec in self.sections if sec.name == name), None)
+            members = [s.name for s in section.all_subsets()] if section is not None else []
+            members = [m for m in members if present is None or m in present]
+            out += members or [name]
+        return list(dict.fromkeys(out))
 
     def subset_names(self) -> tuple[str, ...]:
         """Names of every subset, in section order."""
@@ -138,10 +179,7 @@ class BenchmarkSpec:
         """The scoring conventions, as recorded in every result file."""
         out: dict[str, object] = {
             "rule": self.rule,
-            "sections": {
-                sec.name: {s.name: (s.weight if s.weight is not None else "rows") for s in sec.subsets}
-                for sec in self.sections
-            },
+            "sections": {sec.name: _weights(sec) for sec in self.sections},
             "section_score": "sum(accuracy * weight) / sum(weight) over the section's subsets",
             "score": self.score_definition,
         }
@@ -152,4 +190,17 @@ class BenchmarkSpec:
             out["subset_rules"] = rules
         if modes:
             out["judge_modes"] = modes
+        weights = {sec.name: sec.weight if sec.weight is not None else "examples" for sec in self.sections}
+        if any(w != 1.0 for w in weights.values()):
+            out["section_weights"] = weights
+        if self.judge_order:
+            out["judge_order"] = self.judge_order
+        out.update(dict(self.conventions_extra))
         return out
+
+
+def _weights(section: Section) -> dict[str, object]:
+    """A section's subsets and their weights ("rows": the rows scored), its parts nested under their names."""
+    out: dict[str, object] = {s.name: (s.weight if s.weight is not None else "rows") for s in section.subsets}
+    out.update({part.name: _weights(part) for part in section.parts})
+    return out

@@ -132,8 +132,10 @@ def select_examples(
     limit: int | None,
     source: str = "data",
 ) -> list[Example]:
-    """Keep the named subsets (each must exist) and at most `limit` examples of each, in data order."""
+    """Keep the named subsets (each must exist; a section's name stands for its subsets) and at most `limit`
+    examples of each, in data order."""
     present = {ex.subset for ex in examples}
+    subsets = spec.expand(subsets, present) if subsets else subsets
     if subsets:
         unknown = [s for s in subsets if s not in present]
         if unknown:

@@ -65,6 +65,9 @@ def format_comparison(c: Comparison, name_a: str = "A", name_b: str = "B") -> st
              f"{100 * c.level:.0f} % intervals", *c.notes, "",
              f"  {'':<{width}}  {'A %':>7}  {'B %':>7}  {'A - B':>7}  {'interval':>18}"]
     lines += [_difference_row(d, width) for d in [c.score, *c.sections]]
+    if c.facets:
+        lines += ["", "Facets (each facet's score, combined like the score)"]
+        lines += [_difference_row(d, width) for d in c.facets]
     lines += ["", f"McNemar's exact test per subset (full-credit answers; Holm-adjusted over {len(c.subsets)} "
                   "subsets)",
               f"  {'subset':<{width}}  {'n':>5}  {'A %':>7}  {'B %':>7}  {'only A':>6}  {'only B':>6}  {'p':>8}  "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rmeval.benchmarks import BenchmarkSpec
+from rmeval.benchmarks import BenchmarkSpec, Section
 from rmeval.scoring import Intervals, Metrics, TiesResult
+from rmeval.scoring.metrics import FacetMetrics
 
 __all__ = ["format_metrics"]
 
@@ -16,7 +17,8 @@ def _ci(ci: Intervals | None, group: str, name: str | None = None) -> str:
     """`  [lo, hi]` in percent from the run's intervals, or nothing when it has none."""
     if ci is None:
         return ""
-    value = ci.score if group == "score" else (ci.subsets if group == "subsets" else ci.sections).get(str(name))
+    tables = {"subsets": ci.subsets, "sections": ci.sections, "parts": ci.parts}
+    value = ci.score if group == "score" else tables[group].get(str(name))
     if value is None:
         return ""
     return f"  [{100 * value[0]:6.2f}, {100 * value[1]:6.2f}]"
@@ -70,14 +72,14 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
     if ci is not None:
         header += f"  {100 * ci.level:.0f} % interval"
-    groups: list[tuple[str, list[str]]] = [
-        (sec.name, [s.name for s in sec.subsets if s.name in metrics.subsets]) for sec in benchmark.sections
-    ] or [("subsets", list(metrics.subsets))]
-    for name, subsets in groups:
+    groups = ([g for sec in benchmark.sections for g in _groups(sec, metrics)]
+              or [("subsets", None, list(metrics.subsets))])
+    for name, value, subsets in groups:
+        if not subsets and value is None:
+            continue
+        lines.append(f"{name}" + (f"  ({_pct(value).strip()} %)" if value is not None else ""))
         if not subsets:
             continue
-        section_value = metrics.sections.get(name)
-        lines.append(f"{name}" + (f"  ({_pct(section_value).strip()} %)" if section_value is not None else ""))
         lines.append(header)
         for s in subsets:
             m = metrics.subsets[s]
@@ -93,11 +95,41 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
         if companion.combined is not None:
             lines.append(f"{_short(companion.combined.name, companion.title):<{width + 2}}  "
                          f"{_pct(companion.combined.value)} %")
+    if metrics.facets:
+        lines += _facets_table(metrics.facets, [sec.name for sec in benchmark.sections])
+    if metrics.excluded:
+        lines += ["", "Rows left out of the accuracy (by the benchmark's rule)"]
+        lines += [f"  {subset:<{width}}  " + ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
+                  for subset, reasons in metrics.excluded.items()]
     if metrics.counts:
         lines += _counts_table(metrics.counts, width)
     if metrics.ties:
         lines += _ties_terms(metrics.ties, width)
     return "\n".join(lines)
+
+
+def _groups(section: Section, metrics: Metrics) -> list[tuple[str, float | None, list[str]]]:
+    """(name, value, scored subsets) of a section and, below it, of each of its parts (M-RewardBench, RMB)."""
+    if not section.parts:
+        return [(section.name, metrics.sections.get(section.name, metrics.parts.get(section.name)),
+                 [s.name for s in section.subsets if s.name in metrics.subsets])]
+    if not any(s.name in metrics.subsets for s in section.all_subsets()):
+        return []
+    out: list[tuple[str, float | None, list[str]]] = [(section.name, metrics.sections.get(section.name), [])]
+    return out + [g for part in section.parts for g in _groups(part, metrics)]
+
+
+def _facets_table(facets: dict[str, FacetMetrics], order: list[str]) -> list[str]:
+    """Each facet's section values and score (RM-Bench's Easy / Normal / Hard, PPE's Best-of-K), in percent."""
+    names = [n for n in order if any(n in f.sections for f in facets.values())]
+    widths = [max(7, len(n)) for n in names]
+    lines = ["", "Facets (each averaged like the score)",
+             f"  {'':<10}" + "".join(f"  {n:>{w}}" for n, w in zip(names, widths, strict=True)) + f"  {'Score':>7}"]
+    for facet, m in facets.items():
+        cells = [_pct(m.sections[n]) if n in m.sections else "      " for n in names]
+        lines.append(f"  {facet:<10}" + "".join(f"  {c:>{w}}" for c, w in zip(cells, widths, strict=True))
+                     + f"  {_pct(m.score):>7}{_ci(m.ci, 'score')}")
+    return lines
 
 
 def _short(name: str, title: str) -> str:

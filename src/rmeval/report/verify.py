@@ -48,6 +48,17 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
         elif (r.n, r.ties) != (m.n, m.ties):
             out.append(f"{label}subset {name}: stored n={m.n}, ties={m.ties}; samples.jsonl has n={r.n}, "
                        f"ties={r.ties}")
+    for name, value in stored.parts.items():
+        if not close(recomputed.parts.get(name, math.nan), value):
+            out.append(f"{label}part {name}: stored {_pct(value)}, recomputed differs")
+    for name, facet in stored.facets.items():
+        again = recomputed.facets.get(name)
+        if again is None or not close((again.score, again.sections, again.subsets), (facet.score, facet.sections,
+                                                                                     facet.subsets)):
+            out.append(f"{label}facet {name}: stored score {_pct(facet.score)}, recomputed "
+                       f"{'missing' if again is None else _pct(again.score)}")
+    if recomputed.excluded != stored.excluded:
+        out.append(f"{label}rows left out: stored {stored.excluded}, recomputed {recomputed.excluded}")
     extra = [k for k in recomputed.subsets if k not in stored.subsets]
     if extra:
         out.append(f"{label}subsets not in result.json: {', '.join(extra)}")
@@ -72,11 +83,11 @@ def run_differences(run: RunResult, recomputed: Metrics) -> list[str]:
     if run.samples_match is False:
         out.append("samples.jsonl is not the file result.json was computed from (edited afterwards, or written by "
                    "an interrupted run)")
-    credit, _ = run_credits(benchmark_of(run.spec), [s.subset for s in run.samples if not s.part],
-                            [s.scores_chosen for s in run.samples if not s.part],
-                            [s.scores_rejected for s in run.samples if not s.part], tie_credit_of(run.spec))
-    wrong = [(s, c) for s, c in zip((s for s in run.samples if not s.part), credit, strict=True)
-             if not close(s.correct, float(c))]
+    mine = [s for s in run.samples if not s.part]
+    credit, _ = run_credits(benchmark_of(run.spec), [s.subset for s in mine], [s.scores_chosen for s in mine],
+                            [s.scores_rejected for s in mine], tie_credit_of(run.spec), [s.facts for s in mine],
+                            [s.details for s in mine])
+    wrong = [(s, c) for s, c in zip(mine, credit, strict=True) if not close(s.correct, float(c))]
     if wrong:
         s, c = wrong[0]
         out.append(f"samples.jsonl: {len(wrong)} example(s) record a credit their scores do not earn (first: subset "

@@ -82,7 +82,8 @@ def merge_runs(parts: Sequence[tuple[Path, RunResult]]) -> RunResult:
     spec = first.spec
     data = {k: v for k, v in spec.data.items() if k != "shard"}
     data["merged_from"] = [str(path) for path, _ in parts]
-    metrics = run_metrics(samples, benchmark_of(spec), tie_credit_of(spec), stored_resampling(first))
+    metrics = run_metrics(samples, benchmark_of(spec), tie_credit_of(spec), stored_resampling(first),
+                          excluded=data.get("excluded"))  # rows the layout left out of the whole data (PPE's ties)
     timing = {k: round(sum(float(run.timing.get(k, 0.0)) for _, run in parts), 3)
               for k in ("load_seconds", "scoring_seconds")}
     scoring = timing["scoring_seconds"]

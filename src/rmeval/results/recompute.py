@@ -46,4 +46,6 @@ def stored_resampling(run: RunResult) -> Resampling:
 def recompute(run: RunResult, intervals: bool = True, benchmark: BenchmarkSpec | None = None) -> Metrics:
     """The run's metrics recomputed from its samples (with intervals drawn as stored, unless `intervals` is off)."""
     spec = benchmark or benchmark_of(run.spec)
-    return run_metrics(run.samples, spec, tie_credit_of(run.spec), stored_resampling(run) if intervals else None)
+    excluded = run.spec.data.get("excluded") if isinstance(run.spec.data, dict) else None
+    return run_metrics(run.samples, spec, tie_credit_of(run.spec), stored_resampling(run) if intervals else None,
+                       excluded=excluded)

@@ -17,12 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.scoring.aggregate import combine
+from rmeval.scoring.aggregate import Combined, combine_all
 from rmeval.scoring.metrics import Intervals
 from rmeval.scoring.units import SubsetUnits, weighted_nanmeans
 
-__all__ = ["DEFAULT_LEVEL", "DEFAULT_RESAMPLES", "Resampling", "bootstrap_ci", "percentile_interval",
-           "resampled_metrics", "resampled_subsets", "subset_rng"]
+__all__ = ["DEFAULT_LEVEL", "DEFAULT_RESAMPLES", "Resampled", "Resampling", "bootstrap_all", "bootstrap_ci",
+           "percentile_interval", "resampled_metrics", "resampled_subsets", "subset_rng"]
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_LEVEL = 0.95
@@ -68,21 +68,47 @@ def _resampled_sums(terms: Floats, rng: np.random.Generator, resamples: int) -> 
     return sums, counts
 
 
+def _resampled_unit(u: SubsetUnits, rng: np.random.Generator, resamples: int) -> tuple[Floats, dict[str, Floats]]:
+    """A subset's value and facets in every resample, each of shape (runs, resamples)."""
+    if u.facets is None:  # drawn exactly as before facets existed, so stored intervals reproduce
+        sums, counts = _resampled_sums(u.terms, rng, resamples)
+        return weighted_nanmeans(sums, counts, u.weights, u.runs).T, {}
+    width, n_facets = u.terms.shape[1], len(u.facet_names)
+    sums, counts = _resampled_sums(np.hstack([u.terms, u.facets]), rng, resamples)  # facets on the same draws
+    values = weighted_nanmeans(sums[:, :width], counts[:, :width], u.weights, u.runs).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts[:, width:] > 0, sums[:, width:] / np.maximum(counts[:, width:], 1), np.nan)
+    return values, {name: means[:, [run * n_facets + j for run in range(u.runs)]].T
+                    for j, name in enumerate(u.facet_names)}
+
+
 def resampled_subsets(units: Mapping[str, SubsetUnits], seed: int, resamples: int) -> dict[str, Floats]:
     """Each subset's value in every resample, shape (runs, resamples)."""
-    out = {}
+    return {name: _resampled_unit(u, subset_rng(seed, name), resamples)[0] for name, u in units.items()}
+
+
+@dataclass(frozen=True)
+class Resampled:
+    """Every resample's subset values, their combination into sections and the score, and each facet's subset
+    values with their combination; arrays of shape (runs, resamples)."""
+
+    subsets: dict[str, Floats]
+    combined: Combined
+    facets: dict[str, tuple[dict[str, Floats], Combined]]
+
+
+def resampled_metrics(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec, seed: int,
+                      resamples: int) -> Resampled:
+    """Resampled subset values, sections, scores and facets."""
+    subsets: dict[str, Floats] = {}
+    facets: dict[str, dict[str, Floats]] = {}
     for name, u in units.items():
-        sums, counts = _resampled_sums(u.terms, subset_rng(seed, name), resamples)
-        out[name] = weighted_nanmeans(sums, counts, u.weights, u.runs).T
-    return out
-
-
-def resampled_metrics(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec, seed: int, resamples: int
-                      ) -> tuple[dict[str, Floats], dict[str, Floats], Floats]:
-    """Resampled subset values, section values and scores, each of shape (runs, resamples)."""
-    subsets = resampled_subsets(units, seed, resamples)
-    sections, score = combine(subsets, {k: u.examples for k, u in units.items()}, benchmark)
-    return subsets, sections, score
+        subsets[name], values = _resampled_unit(u, subset_rng(seed, name), resamples)
+        for facet, v in values.items():
+            facets.setdefault(facet, {})[name] = v
+    examples = {k: u.examples for k, u in units.items()}
+    return Resampled(subsets, combine_all(subsets, examples, benchmark),
+                     {f: (v, combine_all(v, {k: examples[k] for k in v}, benchmark)) for f, v in facets.items()})
 
 
 def percentile_interval(values: Floats, level: float = DEFAULT_LEVEL) -> tuple[float, float]:
@@ -102,11 +128,23 @@ def percentile_interval(values: Floats, level: float = DEFAULT_LEVEL) -> tuple[f
     return float(lo), float(hi)
 
 
-def bootstrap_ci(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec, resampling: Resampling) -> Intervals:
-    """Percentile intervals of every subset, section and the score (what result.json stores as `metrics.ci`)."""
+def _intervals(subsets: Mapping[str, Floats], combined: Combined, resampling: Resampling) -> Intervals:
     level = resampling.level
-    subsets, sections, score = resampled_metrics(units, benchmark, resampling.seed, resampling.resamples)
     return Intervals(level, resampling.resamples, resampling.seed, METHOD,
                      {k: percentile_interval(v, level) for k, v in subsets.items()},
-                     {k: percentile_interval(v, level) for k, v in sections.items()},
-                     percentile_interval(score, level))
+                     {k: percentile_interval(v, level) for k, v in combined.sections.items()},
+                     percentile_interval(combined.score, level),
+                     {k: percentile_interval(v, level) for k, v in combined.parts.items()})
+
+
+def bootstrap_ci(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec, resampling: Resampling) -> Intervals:
+    """Percentile intervals of every subset, section and the score (what result.json stores as `metrics.ci`)."""
+    return bootstrap_all(units, benchmark, resampling)[0]
+
+
+def bootstrap_all(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec, resampling: Resampling
+                  ) -> tuple[Intervals, dict[str, Intervals]]:
+    """The intervals of `bootstrap_ci` and, from the same resamples, those of each facet."""
+    drawn = resampled_metrics(units, benchmark, resampling.seed, resampling.resamples)
+    return (_intervals(drawn.subsets, drawn.combined, resampling),
+            {f: _intervals(v, c, resampling) for f, (v, c) in drawn.facets.items()})

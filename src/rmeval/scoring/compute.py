@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+from numpy.typing import NDArray
+
 from rmeval.benchmarks import BenchmarkSpec, CombinedAverage
-from rmeval.scoring.aggregate import combine
-from rmeval.scoring.bootstrap import Resampling, bootstrap_ci
-from rmeval.scoring.metrics import CombinedValue, CompanionMetrics, Metrics, SubsetMetrics
-from rmeval.scoring.units import run_units
+from rmeval.scoring.aggregate import Combined, combine_all
+from rmeval.scoring.bootstrap import Resampling, bootstrap_all
+from rmeval.scoring.metrics import CombinedValue, CompanionMetrics, FacetMetrics, Intervals, Metrics, SubsetMetrics
+from rmeval.scoring.units import SubsetUnits, run_units
 from rmeval.types import SampleRecord
+
+Floats = NDArray[np.float64]
 
 __all__ = ["combined_value", "run_metrics", "scored_by_policy", "subset_counts"]
 
@@ -55,19 +60,49 @@ def combined_value(combined: CombinedAverage, sections: Mapping[str, float], tit
     return CombinedValue(combined.name, weights, sum(values[k] * w for k, w in weights.items()) / total)
 
 
+def _point(values: Mapping[str, Floats]) -> dict[str, float]:
+    return {k: float(v[0]) for k, v in values.items()}
+
+
+def _facets(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec,
+            intervals: Mapping[str, Intervals]) -> dict[str, FacetMetrics]:
+    """Each facet's subset values, combined as the benchmark combines its accuracies."""
+    values: dict[str, dict[str, float]] = {}
+    for name, u in units.items():
+        for facet, v in u.facet_values().items():
+            values.setdefault(facet, {})[name] = v
+    out = {}
+    for facet, subsets in values.items():
+        c: Combined = combine_all({k: _array(v) for k, v in subsets.items()}, {k: units[k].examples for k in subsets},
+                              benchmark)
+        out[facet] = FacetMetrics(subsets, _point(c.sections), _scalar(c.score), _point(c.parts),
+                                  intervals.get(facet))
+    return out
+
+
+def _array(value: float) -> Floats:
+    return np.array([value], dtype=np.float64)
+
+
+def _scalar(score: Floats) -> float:
+    return float(score[0]) if score.ndim else float(score)
+
+
 def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_credit: float = 0.0,
-                resampling: Resampling | None = None, part: str = "") -> Metrics:
+                resampling: Resampling | None = None, part: str = "",
+                excluded: Mapping[str, Mapping[str, int]] | None = None) -> Metrics:
     """Every metric of the samples of `part` (the benchmark itself when empty) under the benchmark's rules.
 
     With `resampling`, bootstrap intervals too. Samples of the companion sets the benchmark declares are scored with
-    the companion's spec into `companions`.
+    the companion's spec into `companions`. `excluded` (per subset, reason -> rows) are the rows the data layout
+    left out of the benchmark's accuracy (PPE's ties), reported as they are.
     """
     units = run_units(samples, benchmark, tie_credit, part)
     values = {name: u.values() for name, u in units.items()}
-    sections, score = combine(values, {name: u.examples for name, u in units.items()}, benchmark)
+    combined = combine_all(values, {name: u.examples for name, u in units.items()}, benchmark)
     subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
     missing = tuple(s for s in benchmark.subset_names() if s not in units) if benchmark.closed else ()
-    point_sections = {k: float(v[0]) for k, v in sections.items()}
+    point_sections = _point(combined.sections)
     mine = [s for s in samples if s.part == part]
     real = [s for s in mine if not scored_by_policy(s)]
     scored_only = {}
@@ -78,14 +113,15 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     for companion in benchmark.companions if not part else ():
         if any(s.part == companion.part for s in samples):
             metrics = run_metrics(samples, companion.spec, tie_credit, resampling, companion.part)
-            combined = (combined_value(companion.combined, point_sections, companion.title, metrics.score)
-                        if companion.combined else None)
-            companions[companion.part] = CompanionMetrics(companion.title, metrics, combined)
+            average = (combined_value(companion.combined, point_sections, companion.title, metrics.score)
+                       if companion.combined else None)
+            companions[companion.part] = CompanionMetrics(companion.title, metrics, average)
+    ci, facet_ci = bootstrap_all(units, benchmark, resampling) if resampling is not None and units else (None, {})
     return Metrics(
-        subsets, point_sections, float(score[0]) if score.ndim else float(score), not missing, missing,
-        ci=bootstrap_ci(units, benchmark, resampling) if resampling is not None and units else None,
+        subsets, point_sections, _scalar(combined.score), not missing, missing, ci=ci,
         counts=subset_counts(mine),
         ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
-        companions=companions,
-        scored_only=scored_only,
+        companions=companions, scored_only=scored_only, parts=_point(combined.parts),
+        facets=_facets(units, benchmark, facet_ci),
+        excluded={k: dict(v) for k, v in (excluded or {}).items() if k in units},
     )

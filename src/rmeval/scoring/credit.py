@@ -4,9 +4,11 @@
   run's tie credit (0, or 0.5 for judges) and is counted as a tie.
 - `best_of_n` (RewardBench 2): 1/k when the chosen answer reaches the top score shared by k answers, else 0; a
   shared top is a tie.
-- `ties` (RewardBench 2's Ties subset, per example): 1 when every correct answer scores above every incorrect one;
-  the worst correct answer equal to the best incorrect one is a tie. The subset's value is its composite
-  (`rmeval.scoring.ties`), not the mean of these credits.
+- `ties` (RewardBench 2's Ties subset, per example) and `all_above` (RMB's best-of-N): 1 when every correct answer
+  scores above every incorrect one; the worst correct answer equal to the best incorrect one is a tie. A Ties
+  subset's value is its composite (`rmeval.scoring.ties`), not the mean of these credits.
+- `style_matrix`, `judgebench`, `listed_pairs` (RM-Bench, JudgeBench, PPE): see `rmeval.scoring.rules`; the first
+  and the last also give facets (Easy / Normal / Hard, Best-of-K), values averaged like the credit.
 
 A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie. The vectorised form groups
 examples of one shape into a matrix (examples x answers, chosen first), so thousands of examples cost a few numpy
@@ -15,17 +17,31 @@ operations; the one-example form is the same code on a one-row matrix.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rmeval.benchmarks import RULES, BenchmarkSpec
+from rmeval.scoring import rules
 
-__all__ = ["credits", "example_credit", "run_credits"]
+__all__ = ["Credits", "credits", "example_credit", "run_credits", "run_scoring", "scoring"]
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+Rows = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Per example: the credit earned, whether it was a tie, and each facet's value (NaN where the example's rule
+    has no such facet)."""
+
+    credit: Floats
+    tie: Bools
+    facets: dict[str, Floats] = field(default_factory=dict)
 
 
 def _check_shape(rule: str, n_chosen: int, n_rejected: int) -> None:
@@ -37,10 +53,13 @@ def _check_shape(rule: str, n_chosen: int, n_rejected: int) -> None:
         raise ValueError(f"best-of-N needs exactly one chosen answer, got {n_chosen}")
     if n_chosen < 1 or n_rejected < 1:
         raise ValueError("an example needs at least one chosen and one rejected answer")
+    rules.check_shape(rule, n_chosen, n_rejected)
 
 
-def _matrix_credit(rule: str, scores: Floats, n_chosen: int, tie_credit: float) -> tuple[Floats, Bools]:
-    """Credit and tie flag of each row of `scores` (examples x answers, the first `n_chosen` chosen)."""
+def _matrix_credit(rule: str, scores: Floats, n_chosen: int, tie_credit: float, facts: Rows, details: Rows
+                   ) -> tuple[Floats, Bools, dict[str, Floats]]:
+    """Credit, tie flag and facets of each row of `scores` (examples x answers, the first `n_chosen` chosen)."""
+    facets: dict[str, Floats] = {}
     with np.errstate(invalid="ignore"):
         if rule == "pair":
             chosen, rejected = scores[:, 0], scores[:, 1]
@@ -51,12 +70,45 @@ def _matrix_credit(rule: str, scores: Floats, n_chosen: int, tie_credit: float) 
             shared = at_top.sum(axis=1)
             tie = at_top[:, 0] & (shared > 1)
             credit = np.where(at_top[:, 0], 1.0 / np.maximum(shared, 1), 0.0)
-        else:
+        elif rule in ("ties", "all_above"):
             margin = scores[:, :n_chosen].min(axis=1) - scores[:, n_chosen:].max(axis=1)
             tie = margin == 0
             credit = (margin > 0).astype(np.float64)
+        elif rule == "style_matrix":
+            credit, tie, facets = rules.style_matrix(scores, n_chosen)
+        elif rule == "judgebench":
+            credit, tie = rules.judgebench(scores, facts, details)
+        else:
+            credit, tie, facets = rules.listed_pairs(scores, n_chosen, facts)
     failed = np.isnan(scores).any(axis=1)
-    return np.where(failed, 0.0, credit), tie & ~failed
+    facets = {k: np.where(failed, 0.0, v) for k, v in facets.items()}
+    return np.where(failed, 0.0, credit), tie & ~failed, facets
+
+
+def _rows(values: Rows | None, n: int) -> Rows:
+    return values if values is not None else [{}] * n
+
+
+def scoring(rule: str, chosen: Sequence[Sequence[float]], rejected: Sequence[Sequence[float]],
+            tie_credit: float = 0.0, facts: Rows | None = None, details: Rows | None = None) -> Credits:
+    """Credit, tie flag and facets of every example under one rule. `facts` and `details` (one mapping per
+    example: the sample's facts and a scorer's details) feed the rules that need more than scores (JudgeBench)."""
+    n = len(chosen)
+    facts, details = _rows(facts, n), _rows(details, n)
+    credit = np.zeros(n, dtype=np.float64)
+    tie = np.zeros(n, dtype=np.bool_)
+    facets = {name: np.full(n, np.nan) for name in rules.FACETS.get(rule, ())}
+    shapes: dict[tuple[int, int], list[int]] = {}
+    for i, (c, r) in enumerate(zip(chosen, rejected, strict=True)):
+        shapes.setdefault((len(c), len(r)), []).append(i)
+    for (n_chosen, n_rejected), rows in shapes.items():
+        _check_shape(rule, n_chosen, n_rejected)
+        matrix = np.array([[*chosen[i], *rejected[i]] for i in rows], dtype=np.float64)
+        credit[rows], tie[rows], values = _matrix_credit(rule, matrix, n_chosen, tie_credit,
+                                                         [facts[i] for i in rows], [details[i] for i in rows])
+        for name, v in values.items():
+            facets[name][rows] = v
+    return Credits(credit, tie, facets)
 
 
 def credits(rule: str, chosen: Sequence[Sequence[float]], rejected: Sequence[Sequence[float]],
@@ -67,16 +119,8 @@ def credits(rule: str, chosen: Sequence[Sequence[float]], rejected: Sequence[Seq
     >>> c.tolist(), t.tolist()
     ([1.0, 0.5, 0.0], [False, True, False])
     """
-    credit = np.zeros(len(chosen), dtype=np.float64)
-    tie = np.zeros(len(chosen), dtype=np.bool_)
-    shapes: dict[tuple[int, int], list[int]] = {}
-    for i, (c, r) in enumerate(zip(chosen, rejected, strict=True)):
-        shapes.setdefault((len(c), len(r)), []).append(i)
-    for (n_chosen, n_rejected), rows in shapes.items():
-        _check_shape(rule, n_chosen, n_rejected)
-        matrix = np.array([[*chosen[i], *rejected[i]] for i in rows], dtype=np.float64)
-        credit[rows], tie[rows] = _matrix_credit(rule, matrix, n_chosen, tie_credit)
-    return credit, tie
+    result = scoring(rule, chosen, rejected, tie_credit)
+    return result.credit, result.tie
 
 
 def example_credit(rule: str, chosen: Sequence[float], rejected: Sequence[float],
@@ -93,10 +137,22 @@ def example_credit(rule: str, chosen: Sequence[float], rejected: Sequence[float]
 
 
 def run_credits(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequence[Sequence[float]],
-                rejected: Sequence[Sequence[float]], tie_credit: float = 0.0) -> tuple[Floats, Bools]:
+                rejected: Sequence[Sequence[float]], tie_credit: float = 0.0, facts: Rows | None = None,
+                details: Rows | None = None) -> tuple[Floats, Bools]:
     """Credit and tie flag of every example of a run, each under its subset's rule in `benchmark`."""
-    credit = np.zeros(len(subsets), dtype=np.float64)
-    tie = np.zeros(len(subsets), dtype=np.bool_)
+    result = run_scoring(benchmark, subsets, chosen, rejected, tie_credit, facts, details)
+    return result.credit, result.tie
+
+
+def run_scoring(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequence[Sequence[float]],
+                rejected: Sequence[Sequence[float]], tie_credit: float = 0.0, facts: Rows | None = None,
+                details: Rows | None = None) -> Credits:
+    """Credit, tie flag and facets of every example of a run, each under its subset's rule in `benchmark`."""
+    n = len(subsets)
+    facts, details = _rows(facts, n), _rows(details, n)
+    credit = np.zeros(n, dtype=np.float64)
+    tie = np.zeros(n, dtype=np.bool_)
+    facets: dict[str, Floats] = {}
     by_rule: dict[str, list[int]] = {}
     rule_of: dict[str, str] = {}
     for i, subset in enumerate(subsets):
@@ -106,8 +162,11 @@ def run_credits(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequen
         by_rule.setdefault(rule, []).append(i)
     for rule, rows in by_rule.items():
         try:
-            credit[rows], tie[rows] = credits(rule, [chosen[i] for i in rows], [rejected[i] for i in rows],
-                                              tie_credit)
+            part = scoring(rule, [chosen[i] for i in rows], [rejected[i] for i in rows], tie_credit,
+                           [facts[i] for i in rows], [details[i] for i in rows])
         except ValueError as e:
             raise ValueError(f"benchmark {benchmark.name!r}: {e}") from None
-    return credit, tie
+        credit[rows], tie[rows] = part.credit, part.tie
+        for name, values in part.facets.items():
+            facets.setdefault(name, np.full(n, np.nan))[rows] = values
+    return Credits(credit, tie, facets)

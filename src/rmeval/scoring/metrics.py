@@ -1,4 +1,5 @@
-"""A run's metrics as typed values: subsets, sections, the score, intervals, counts, Ties terms, companion sets.
+"""A run's metrics as typed values: subsets, sections (and the sections nested in them), the score, intervals,
+counts, Ties terms, facets, rows the benchmark excludes, companion sets.
 
 All values are fractions in [0, 1]. The JSON form is `metrics` in result.json (schema 2, `results/result.schema.json`);
 NaN is written as null and read back as NaN.
@@ -13,7 +14,7 @@ from typing import Any
 
 from rmeval.scoring.ties import TiesResult
 
-__all__ = ["CombinedValue", "CompanionMetrics", "Intervals", "Metrics", "SubsetMetrics", "number"]
+__all__ = ["CombinedValue", "CompanionMetrics", "FacetMetrics", "Intervals", "Metrics", "SubsetMetrics", "number"]
 
 Interval = tuple[float, float]
 
@@ -43,7 +44,8 @@ class SubsetMetrics:
 
 @dataclass(frozen=True)
 class Intervals:
-    """Bootstrap percentile intervals of every subset, section and the score, with how they were drawn."""
+    """Bootstrap percentile intervals of every subset, section (nested `parts` too) and the score, with how they
+    were drawn."""
 
     level: float
     resamples: int
@@ -52,19 +54,53 @@ class Intervals:
     subsets: dict[str, Interval]
     sections: dict[str, Interval]
     score: Interval
+    parts: dict[str, Interval] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (`metrics.ci`)."""
-        return {"level": self.level, "resamples": self.resamples, "seed": self.seed, "method": self.method,
-                "subsets": {k: list(v) for k, v in self.subsets.items()},
-                "sections": {k: list(v) for k, v in self.sections.items()}, "score": list(self.score)}
+        out: dict[str, Any] = {"level": self.level, "resamples": self.resamples, "seed": self.seed,
+                               "method": self.method, "subsets": {k: list(v) for k, v in self.subsets.items()},
+                               "sections": {k: list(v) for k, v in self.sections.items()}, "score": list(self.score)}
+        if self.parts:
+            out["parts"] = {k: list(v) for k, v in self.parts.items()}
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Intervals:
         """Read the JSON form back."""
         return cls(float(data["level"]), int(data["resamples"]), int(data["seed"]), str(data.get("method", "")),
                    {k: _interval(v) for k, v in data.get("subsets", {}).items()},
-                   {k: _interval(v) for k, v in data.get("sections", {}).items()}, _interval(data["score"]))
+                   {k: _interval(v) for k, v in data.get("sections", {}).items()}, _interval(data["score"]),
+                   {k: _interval(v) for k, v in data.get("parts", {}).items()})
+
+
+@dataclass(frozen=True)
+class FacetMetrics:
+    """A facet of the benchmark's rule (RM-Bench's Easy, Normal, Hard; PPE's Best-of-K): its value per subset,
+    combined into sections, nested parts and a score with the benchmark's weights, and their intervals."""
+
+    subsets: dict[str, float]
+    sections: dict[str, float]
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    ci: Intervals | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (`metrics.facets[name]`)."""
+        out: dict[str, Any] = {"subsets": dict(self.subsets), "sections": dict(self.sections), "score": self.score}
+        if self.parts:
+            out["parts"] = dict(self.parts)
+        if self.ci is not None:
+            out["ci"] = self.ci.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FacetMetrics:
+        """Read the JSON form back."""
+        ci = data.get("ci")
+        return cls({k: number(v) for k, v in data["subsets"].items()},
+                   {k: number(v) for k, v in data["sections"].items()}, number(data["score"]),
+                   {k: number(v) for k, v in data.get("parts", {}).items()}, Intervals.from_dict(ci) if ci else None)
 
 
 @dataclass(frozen=True)
@@ -109,7 +145,8 @@ class Metrics:
     the bootstrap intervals; `counts` per-subset counters a scorer kept (a judge's failures); `ties` the Ties
     composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part;
     `scored_only` each subset again over the examples that got a real score (not the failure policy's), when some
-    did not.
+    did not; `parts` the values of sections nested in sections; `facets` the rule's facets; `excluded` per subset,
+    the rows the benchmark leaves out of its accuracy, by reason (PPE's human-preference ties).
     """
 
     subsets: dict[str, SubsetMetrics]
@@ -122,6 +159,9 @@ class Metrics:
     ties: dict[str, TiesResult] = field(default_factory=dict)
     companions: dict[str, CompanionMetrics] = field(default_factory=dict)
     scored_only: dict[str, SubsetMetrics] = field(default_factory=dict)
+    parts: dict[str, float] = field(default_factory=dict)
+    facets: dict[str, FacetMetrics] = field(default_factory=dict)
+    excluded: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored under `metrics` in result.json (empty parts left out)."""
@@ -143,6 +183,12 @@ class Metrics:
             out["companions"] = {k: v.to_dict() for k, v in self.companions.items()}
         if self.scored_only:
             out["scored_only"] = _subsets_dict(self.scored_only)
+        if self.parts:
+            out["parts"] = dict(self.parts)
+        if self.facets:
+            out["facets"] = {k: v.to_dict() for k, v in self.facets.items()}
+        if self.excluded:
+            out["excluded"] = {k: dict(v) for k, v in self.excluded.items()}
         return out
 
     @classmethod
@@ -156,7 +202,10 @@ class Metrics:
                    {k: {n: int(c) for n, c in v.items()} for k, v in data.get("counts", {}).items()},
                    {k: TiesResult.from_dict(v) for k, v in data.get("ties", {}).items()},
                    {k: CompanionMetrics.from_dict(v) for k, v in data.get("companions", {}).items()},
-                   _subsets(data.get("scored_only", {})))
+                   _subsets(data.get("scored_only", {})),
+                   {k: number(v) for k, v in data.get("parts", {}).items()},
+                   {k: FacetMetrics.from_dict(v) for k, v in data.get("facets", {}).items()},
+                   {k: {r: int(c) for r, c in v.items()} for k, v in data.get("excluded", {}).items()})
 
 
 def _subsets_dict(subsets: Mapping[str, SubsetMetrics]) -> dict[str, Any]:

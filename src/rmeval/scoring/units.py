@@ -1,7 +1,9 @@
 """What a subset's value is made of: a table of units (examples, or Ties prompts) by terms.
 
 A subset's value is the weighted sum of its terms' means over the units where each term applies (NaN elsewhere).
-An ordinary subset has one term, the example's credit, so its value is its accuracy. RewardBench 2's Ties subset
+An ordinary subset has one term, the example's credit, so its value is its accuracy; its facets (RM-Bench's Easy /
+Normal / Hard, PPE's Best-of-K) are further columns, averaged the same way and resampled with the same units, that
+the value does not include. RewardBench 2's Ties subset
 has one unit per prompt (its `ref:` and `tied:` variants together) and the five terms of its composite, so
 resampling prompts keeps each prompt's two variants together, as the composite needs. A run's point metrics are
 these tables' values; the bootstrap resamples the same tables.
@@ -16,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rmeval.benchmarks import BenchmarkSpec
-from rmeval.scoring.credit import run_credits
+from rmeval.scoring.credit import run_scoring
 from rmeval.scoring.ties import TIES_WEIGHTS, TiesResult, ties_table
 from rmeval.types import SampleRecord
 
@@ -31,6 +33,7 @@ class SubsetUnits:
 
     `examples` is how many examples the subset scored (its weight in a section when the spec gives none) and
     `ties` how many of them were ties; `ties_detail` is the Ties composite with its terms, for a Ties subset.
+    `facets` holds one column per name of `facet_names` and run (run-major, like `terms`).
     """
 
     keys: tuple[str, ...]
@@ -40,6 +43,19 @@ class SubsetUnits:
     ties: int = 0
     runs: int = 1
     ties_detail: TiesResult | None = None
+    facets: Floats | None = None
+    facet_names: tuple[str, ...] = ()
+
+    def facet_values(self) -> dict[str, float]:
+        """Each facet's mean over the units, for the first run (NaN when no unit has it)."""
+        if self.facets is None:
+            return {}
+        out = {}
+        for j, name in enumerate(self.facet_names):
+            column = self.facets[:, j]
+            present = column[~np.isnan(column)]
+            out[name] = float(np.mean(present)) if present.size else float("nan")
+        return out
 
     def values(self) -> Floats:
         """The subset's value for each run on all of its units (shape (runs,)): each term's mean over the units it
@@ -81,8 +97,10 @@ def run_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_cre
               part: str = "") -> dict[str, SubsetUnits]:
     """Every subset's units, in the benchmark's order (sorted by name for open benchmarks)."""
     mine = [s for s in samples if s.part == part]
-    credit, tie = run_credits(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
-                              [s.scores_rejected for s in mine], tie_credit)
+    scored = run_scoring(benchmark, [s.subset for s in mine], [s.scores_chosen for s in mine],
+                         [s.scores_rejected for s in mine], tie_credit, [s.facts for s in mine],
+                         [s.details for s in mine])
+    credit, tie = scored.credit, scored.tie
     grouped: dict[str, list[int]] = {}
     for i, s in enumerate(mine):
         grouped.setdefault(s.subset, []).append(i)
@@ -94,8 +112,10 @@ def run_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_cre
         if benchmark.rule_of(name) == "ties":
             out[name] = _ties_units([mine[i] for i in rows], ties)
         else:
+            names = tuple(k for k, v in scored.facets.items() if not np.isnan(v[rows]).all())
+            facets = np.stack([scored.facets[k][rows] for k in names], axis=1) if names else None
             out[name] = SubsetUnits(tuple(str(mine[i].id) for i in rows), credit[rows].reshape(len(rows), 1), (1.0,),
-                                    len(rows), ties)
+                                    len(rows), ties, facets=facets, facet_names=names)
     return out
 
 
@@ -114,5 +134,8 @@ def pair_units(a: Mapping[str, SubsetUnits], b: Mapping[str, SubsetUnits]) -> di
         terms = np.concatenate([ua.terms[ia], ub.terms[ib]], axis=1)
         # A subset weighted by its rows weighs, in the comparison, the share of its examples both runs scored.
         examples = round(ua.examples * len(common) / len(ua.keys))
-        out[name] = SubsetUnits(tuple(ua.keys[i] for i in ia), terms, ua.weights, examples, runs=2)
+        both = ua.facets is not None and ub.facets is not None and ua.facet_names == ub.facet_names
+        facets = np.concatenate([ua.facets[ia], ub.facets[ib]], axis=1) if both else None  # type: ignore[index]
+        out[name] = SubsetUnits(tuple(ua.keys[i] for i in ia), terms, ua.weights, examples, runs=2, facets=facets,
+                                facet_names=ua.facet_names if both else ())
     return out

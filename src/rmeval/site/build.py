@@ -71,7 +71,7 @@ def build_site(entries: Sequence[Entry], out_dir: Path) -> SiteBuild:
     models.mkdir(exist_ok=True)
     _copy_assets(out_dir)
     for e in entries:
-        (models / f"{e.slug}.html").write_text(model_html(e), encoding="utf-8")
+        (models / f"{e.slug}.html").write_text(model_html(e, entries), encoding="utf-8")
     built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = f"{len(entries)} result folder{'s' if len(entries) != 1 else ''}, built {built} by rmeval {__version__}"
     atomic_write_text(out_dir / "index.html", index_html(entries, subtitle))

@@ -18,8 +18,10 @@ from rmeval.benchmarks import BenchmarkSpec
 from rmeval.report.verify import run_differences
 from rmeval.results import RESULT_FILE, RunResult, benchmark_of, read_run, recompute, tie_credit_of
 from rmeval.scoring import Intervals
+from rmeval.site.groups import dataset_name
+from rmeval.types import RunSpec
 
-__all__ = ["KINDS", "Entry", "find_run_dirs", "load_entry", "scorer_kind"]
+__all__ = ["KINDS", "Entry", "display_name", "find_run_dirs", "is_path", "load_entry", "scorer_kind"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,28 @@ def scorer_kind(scorer: Mapping[str, Any]) -> str:
     return str(kind) if kind else "unknown"
 
 
+def display_name(spec: RunSpec) -> str:
+    """The run's display name (`--name`, else the model it recorded); a model given as a path shows its last part.
+
+    >>> display_name(RunSpec("b", {}, {"model": "/tmp/x/my-rm"}, {}, {})), display_name(RunSpec("b", {}, {"model":
+    ... "org/rm"}, {}, {}, name="mine"))
+    ('my-rm', 'mine')
+    """
+    name = spec.display_name
+    if spec.name is None and is_path(name):
+        return Path(name.replace("\\", "/")).name or name
+    return name
+
+
+def is_path(model: str) -> bool:
+    """Whether a recorded model is a local path (shown by its last part only), not a hub id such as `org/name`.
+
+    >>> is_path("/data/rm"), is_path("./rm"), is_path("~/rm"), is_path("org/rm")
+    (True, True, True, False)
+    """
+    return model.startswith(("/", "./", "../", "~")) or "\\" in model
+
+
 def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
     """Result folders: each path itself when it holds result.json, else every folder below it that does."""
     found: list[Path] = []
@@ -58,7 +82,9 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
 
 @dataclass
 class Entry:
-    """One run as the leaderboard shows it. Fractions in [0, 1]; intervals as [lo, hi]."""
+    """One run as the leaderboard shows it. Fractions in [0, 1]; intervals as [lo, hi]. `model` is the display
+    name, `model_id` the model the scorer recorded; `parts`, `facets`, `excluded` and `counts` are the metrics'
+    (nested sections, the rule's facets, rows left out, a judge's counters)."""
 
     folder: Path
     slug: str
@@ -81,6 +107,15 @@ class Entry:
     refusals: dict[str, Any] = field(default_factory=dict)
     charts: dict[str, Any] = field(default_factory=dict)
     section_order: list[str] = field(default_factory=list)
+    model_id: str = ""
+    description: str = ""
+    dataset: str = ""
+    parts: dict[str, float] = field(default_factory=dict)
+    parts_ci: dict[str, list[float]] = field(default_factory=dict)
+    section_parts: dict[str, list[str]] = field(default_factory=dict)
+    facets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    excluded: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def group_key(self) -> tuple[str, str]:
@@ -140,7 +175,7 @@ def load_entry(folder: Path) -> Entry:
     metrics = run.metrics
     verified, ci = _checked(run, benchmark)
     scorer = run.spec.scorer if isinstance(run.spec.scorer, dict) else {}
-    model = str(scorer.get("model") or folder.name)
+    model = display_name(run.spec) if scorer.get("model") or run.spec.name else folder.name
     sub_ci = ci.subsets if ci is not None else {}
     subsets = {name: {"accuracy": m.accuracy, "n": m.n, "ties": m.ties,
                       "ci": list(sub_ci[name]) if name in sub_ci else None} for name, m in metrics.subsets.items()}
@@ -153,6 +188,12 @@ def load_entry(folder: Path) -> Entry:
         data_label=data_source_label(run.spec), verified=verified, spec=run.result_dict()["spec"],
         timing=dict(run.timing), complete=metrics.complete,
         section_order=[s.name for s in benchmark.sections] if benchmark else list(metrics.sections),
+        model_id=str(scorer.get("model") or ""), description=benchmark.description if benchmark else "",
+        dataset=dataset_name(run.spec.data if isinstance(run.spec.data, dict) else {}),
+        parts=dict(metrics.parts), parts_ci={k: list(v) for k, v in ci.parts.items()} if ci else {},
+        section_parts={s.name: [p.name for p in s.parts] for s in benchmark.sections if s.parts} if benchmark else {},
+        facets={k: v.to_dict() for k, v in metrics.facets.items()}, excluded=dict(metrics.excluded),
+        counts=dict(metrics.counts),
     )
     if benchmark is not None:
         tie_credit = tie_credit_of(run.spec)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import string
 from collections.abc import Sequence
 from typing import Any
 
 from rmeval.site.entries import Entry
+from rmeval.site.groups import groups_of, ranked
 
 __all__ = ["FORMATS", "columns_of", "group_labels", "render_table", "table_rows"]
 
@@ -17,14 +17,9 @@ FORMATS = ("md", "csv", "latex")
 
 
 def group_labels(entries: Sequence[Entry]) -> dict[tuple[str, str], str]:
-    """A letter per (data, conventions) fingerprint pair, in order of first appearance: A, B, ..., Z, AA, ..."""
-    labels: dict[tuple[str, str], str] = {}
-    letters = string.ascii_uppercase
-    for e in entries:
-        if e.group_key not in labels:
-            i = len(labels)
-            labels[e.group_key] = letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
-    return labels
+    """A letter per (data, conventions) fingerprint pair, as the site letters them: A for the data most entries
+    scored, then B, C, ... (Z, AA, ...)."""
+    return {key: label for label, key, _ in groups_of(entries)}
 
 
 def columns_of(entries: Sequence[Entry]) -> tuple[str, list[str]]:
@@ -34,11 +29,6 @@ def columns_of(entries: Sequence[Entry]) -> tuple[str, list[str]]:
     if len(sections) > 1:
         return "sections", sections
     return "subsets", list(dict.fromkeys(n for e in entries for n in e.subsets))
-
-
-def ranked(entries: Sequence[Entry]) -> list[Entry]:
-    """Best score first (a NaN score last), then by model name."""
-    return sorted(entries, key=lambda e: (-e.score if math.isfinite(e.score) else math.inf, e.model))
 
 
 def by_benchmark(entries: Sequence[Entry]) -> dict[str, list[Entry]]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["CSP", "ci_text", "esc", "page", "pct", "table", "value_cell"]
+__all__ = ["CSP", "ci_text", "esc", "header_text", "page", "pct", "table", "value_cell"]
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
        "form-action 'none'")
@@ -21,6 +21,16 @@ def esc(value: Any) -> str:
     '&lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;'
     """
     return escape(str(value), quote=True)
+
+
+def header_text(text: str) -> str:
+    """A header's escaped text whose lines may break only between its words, never inside one (not even at a
+    hyphen: `livebench-reasoning` stays whole).
+
+    >>> header_text("Chat Hard")
+    '<span class="word">Chat</span> <span class="word">Hard</span>'
+    """
+    return " ".join(f'<span class="word">{esc(word)}</span>' for word in str(text).split())
 
 
 def _finite(x: Any) -> bool:
@@ -39,12 +49,15 @@ def ci_text(ci: Sequence[Any] | None) -> str:
     return f"[{100 * ci[0]:.2f}, {100 * ci[1]:.2f}]"
 
 
-def value_cell(x: Any, ci: Sequence[Any] | None = None) -> str:
-    """A numeric cell that sorts by its value; its interval shown small beside it."""
+def value_cell(x: Any, ci: Sequence[Any] | None = None, href: str | None = None, cls: str = "") -> str:
+    """A numeric cell that sorts by its value; its interval shown small beside it (the value a link to `href`;
+    `cls` further classes of the cell)."""
     sort = f"{x:.10g}" if _finite(x) else ""
     interval = ci_text(ci)
     extra = f' <span class="ci">{esc(interval)}</span>' if interval else ""
-    return f'<td role="cell" class="num" data-value="{esc(sort)}">{esc(pct(x))}{extra}</td>'
+    value = f'<a href="{esc(href)}">{esc(pct(x))}</a>' if href else esc(pct(x))
+    classes = f"num {cls}".strip()
+    return f'<td role="cell" class="{esc(classes)}" data-value="{esc(sort)}">{value}{extra}</td>'
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool] | None = None,
@@ -52,7 +65,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequen
     """A static table; `rows` hold cell HTML already escaped by the caller (or plain text passed through esc)."""
     numeric = numeric or [False] * len(headers)
     num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if n else ""}>{esc(h)}</th>' for h, n in zip(headers, numeric, strict=True))
+    head = "".join(f'<th scope="col"{num if n else ""}>{header_text(h)}</th>'
+                   for h, n in zip(headers, numeric, strict=True))
     body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
     klass = f' class="{esc(cls)}"' if cls else ""
     return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,25 +1,36 @@
-"""The leaderboard's front page: one sortable, filterable table per benchmark, and what its data markers mean."""
+"""The leaderboard's front page: every benchmark side by side for each model (when there are several), then per
+benchmark its runs grouped by the data they scored, each group ranked, charted and explained."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rmeval.site.entries import KINDS, Entry
-from rmeval.site.formats import by_benchmark, columns_of, group_labels
-from rmeval.site.html import esc, page, value_cell
+from rmeval.site.formats import by_benchmark, columns_of
+from rmeval.site.groups import DataGroup, groups_of, models_across
+from rmeval.site.html import esc, header_text, page, value_cell
+from rmeval.site.svg import bar_chart
 
 __all__ = ["index_html"]
 
 
-def _row(rank: int, e: Entry, group: str, group_index: int, kind: str, names: list[str]) -> str:
-    values = e.sections if kind == "sections" else {k: v["accuracy"] for k, v in e.subsets.items()}
-    intervals = e.sections_ci if kind == "sections" else {k: v.get("ci") for k, v in e.subsets.items()}
+def _values(e: Entry, kind: str) -> tuple[dict[str, float], Mapping[str, list[float] | None]]:
+    if kind == "sections":
+        return e.sections, e.sections_ci
+    return {k: v["accuracy"] for k, v in e.subsets.items()}, {k: v.get("ci") for k, v in e.subsets.items()}
+
+
+def _status(e: Entry) -> str:
     status = "" if e.verified is not False else ' <span class="mismatch" title="recomputed metrics differ">!</span>'
-    partial = "" if e.complete else ' <span class="warning" title="some subsets were not scored">partial</span>'
+    return status + ("" if e.complete else ' <span class="warning" title="some subsets were not scored">partial</span>')
+
+
+def _row(rank: int, e: Entry, group: str, group_index: int, kind: str, names: list[str]) -> str:
+    values, intervals = _values(e, kind)
     cells = [
         f'<td role="cell" class="num" data-value="{rank}">{rank}</td>',
-        f'<td role="cell" data-value="{esc(e.model.lower())}"><a href="models/{esc(e.slug)}.html">{esc(e.model)}</a>'
-        f"{status}{partial}</td>",
+        f'<td role="cell" class="model" data-value="{esc(e.model.lower())}"><a href="models/{esc(e.slug)}.html">'
+        f"{esc(e.model)}</a>{_status(e)}</td>",
         f'<td role="cell" data-value="{esc(e.kind)}">{esc(e.kind)}</td>',
         value_cell(e.score, e.score_ci),
         *(value_cell(values.get(n, float("nan")), intervals.get(n)) for n in names),
@@ -30,39 +41,83 @@ def _row(rank: int, e: Entry, group: str, group_index: int, kind: str, names: li
             + "".join(cells) + "</tr>")
 
 
-def _header(label: str, numeric: bool) -> str:
-    attributes = 'data-type="number" class="num"' if numeric else 'data-type="text"'
-    return f'<th scope="col" role="columnheader" {attributes}><button type="button">{esc(label)}</button></th>'
+def _header(label: str, numeric: bool, extra: str = "") -> str:
+    classes = " ".join(c for c in ("num" if numeric else "", extra) if c)
+    attributes = f'data-type="{"number" if numeric else "text"}"' + (f' class="{classes}"' if classes else "")
+    return f'<th scope="col" role="columnheader" {attributes}><button type="button">{header_text(label)}</button></th>'
 
 
-def _legend(entries: Sequence[Entry], labels: dict[tuple[str, str], str]) -> str:
-    items = []
-    for key, letter in labels.items():
-        members = [e for e in entries if e.group_key == key]
-        items.append(f"<li><span class=\"badge\">{esc(letter)}</span> {len(members)} entr"
-                     f"{'y' if len(members) == 1 else 'ies'}: {esc(members[0].data_label)}; data fingerprint "
-                     f"<code>{esc(key[0])}</code>, conventions <code>{esc(key[1])}</code></li>")
-    note = ("All entries scored the same examples under the same conventions." if len(labels) == 1 else
+def _table(headers: Sequence[str], rows: Sequence[str], groups: str = "", cls: str = "leaderboard") -> str:
+    """A sortable table in a scrolling box (a wide table scrolls; it never squeezes a header mid-word)."""
+    return (f'<div class="table-wrap"><table class="{cls}" role="table"><thead role="rowgroup">{groups}'
+            f'<tr role="row">{"".join(headers)}</tr></thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>'
+            "</div>")
+
+
+def _legend(groups: Sequence[DataGroup]) -> str:
+    items = [f'<li><span class="badge">{esc(letter)}</span> {len(members)} entr{"y" if len(members) == 1 else "ies"}'
+             f": {esc(members[0].dataset or members[0].data_label)}; data fingerprint <code>{esc(key[0])}</code>, "
+             f"conventions <code>{esc(key[1])}</code></li>" for letter, key, members in groups]
+    note = ("All entries scored the same examples under the same conventions." if len(groups) == 1 else
             "Entries with different letters scored different data or under different conventions: compare "
             "their numbers with care.")
-    return f'<p class="{"muted" if len(labels) == 1 else "warning"}">{esc(note)}</p><ul>{"".join(items)}</ul>'
+    return f'<p class="{"muted" if len(groups) == 1 else "warning"}">{esc(note)}</p><ul>{"".join(items)}</ul>'
+
+
+def _group(benchmark: str, group: DataGroup, index: int) -> str:
+    letter, _, members = group
+    kind, names = columns_of(members)
+    headers = [_header("#", True), _header("Model", False), _header("Kind", False), _header("Score", True),
+               *(_header(n, True) for n in names), _header("Data", False)]
+    rows = [_row(i, e, letter, index, kind, names) for i, e in enumerate(members, 1)]
+    chart = bar_chart([(e.model, e.score, e.score_ci) for e in members],
+                      f"{benchmark}, data {letter}: score (%) with 95 % intervals")
+    return (f'<h3 class="group">Data {esc(letter)}: {esc(members[0].dataset or members[0].data_label)} '
+            f'<span class="muted">({len(members)} run{"s" if len(members) != 1 else ""})</span></h3>'
+            f"{_table(headers, rows)}{chart}")
 
 
 def _benchmark_section(benchmark: str, ranked: Sequence[Entry]) -> str:
-    labels = group_labels(ranked)
-    order = list(labels)
-    kind, names = columns_of(ranked)
-    headers = [_header("#", True), _header("Model", False), _header("Kind", False), _header("Score", True),
-               *(_header(n, True) for n in names), _header("Data", False)]
-    rows = [_row(i, e, labels[e.group_key], order.index(e.group_key), kind, names) for i, e in enumerate(ranked, 1)]
+    groups = groups_of(ranked)
+    description = ranked[0].description if ranked else ""
+    body = "".join(_group(benchmark, g, i) for i, g in enumerate(groups))
     return (f'<section data-benchmark="{esc(benchmark)}"><h2>{esc(benchmark)}</h2>'
-            f'<table class="leaderboard" role="table"><thead role="rowgroup"><tr role="row">{"".join(headers)}</tr>'
-            f'</thead><tbody role="rowgroup">{"".join(rows)}</tbody></table>'
-            f"<h3>Data markers</h3>{_legend(ranked, labels)}</section>")
+            + (f'<p class="muted">{esc(description)}</p>' if description else "")
+            + f"{body}<h3>Data markers</h3>{_legend(groups)}</section>")
+
+
+def _overview(benchmarks: Mapping[str, Sequence[Entry]]) -> str:
+    """One row per model, a column group per benchmark (its score and its own sections)."""
+    columns = {b: columns_of(groups_of(entries)[0][2]) for b, entries in benchmarks.items()}
+    spans = "".join(f'<th scope="colgroup" colspan="{1 + len(names)}" class="group-head group-start">'
+                    f"{header_text(b)}</th>" for b, (_, names) in columns.items())
+    groups = f'<tr role="row"><td colspan="3"></td>{spans}</tr>'
+    headers = [_header("#", True), _header("Model", False), _header("Kind", False)]
+    for _, names in columns.values():
+        headers += [_header("Score", True, "group-start"), *(_header(n, True) for n in names)]
+    rows = []
+    for rank, (model, kind, runs) in enumerate(models_across(benchmarks), 1):
+        cells = [f'<td role="cell" class="num" data-value="{rank}">{rank}</td>',
+                 f'<td role="cell" class="model" data-value="{esc(model.lower())}">{esc(model)}</td>',
+                 f'<td role="cell" data-value="{esc(kind)}">{esc(kind)}</td>']
+        for b, (column_kind, names) in columns.items():
+            e = runs.get(b)
+            if e is None:
+                cells += ['<td role="cell" class="num group-start" data-value="">&ndash;</td>',
+                          *['<td role="cell" class="num" data-value="">&ndash;</td>'] * len(names)]
+                continue
+            values, intervals = _values(e, column_kind)
+            cells += [value_cell(e.score, e.score_ci, f"models/{e.slug}.html", "group-start"),
+                      *(value_cell(values.get(n, float("nan")), intervals.get(n)) for n in names)]
+        rows.append(f'<tr role="row" data-kind="{esc(kind)}" data-model="{esc(model.lower())}">{"".join(cells)}</tr>')
+    note = ("Each benchmark shows a model's run on the data most of that benchmark's runs scored (its data A); a "
+            "score opens that run's page.")
+    return (f'<section class="overview"><h2>All benchmarks</h2><p class="muted">{esc(note)}</p>'
+            f'{_table(headers, rows, groups, "leaderboard overview")}</section>')
 
 
 def index_html(entries: Sequence[Entry], subtitle: str) -> str:
-    """The front page for every entry, one table per benchmark."""
+    """The front page for every entry: the overview across benchmarks, then one section per benchmark."""
     kinds = list(dict.fromkeys([*KINDS, *(e.kind for e in entries)]))
     options = '<option value="">all</option>' + "".join(f'<option value="{esc(k)}">{esc(k)}</option>' for k in kinds)
     controls = (f'<div class="controls"><label>Kind <select id="kind-filter">{options}</select></label>'
@@ -70,6 +125,9 @@ def index_html(entries: Sequence[Entry], subtitle: str) -> str:
                 '<span id="shown" class="muted" aria-live="polite"></span></div>')
     intro = (f'<header><h1>Reward model leaderboard</h1><p class="muted">{esc(subtitle)}</p>'
              "<p>Scores and sections in percent with their 95 % bootstrap intervals (examples resampled within "
-             "each subset). Click a column to sort; a model's name opens its page.</p></header>")
-    sections = "".join(_benchmark_section(b, group) for b, group in by_benchmark(entries).items())
-    return page("rmeval leaderboard", f"{intro}<main>{controls}{sections}</main>")
+             "each subset). Runs are grouped by the data they scored and ranked within each group. Click a column "
+             "to sort; a model's name opens its page.</p></header>")
+    benchmarks = by_benchmark(entries)
+    overview = _overview(benchmarks) if len(benchmarks) > 1 else ""
+    sections = "".join(_benchmark_section(b, group) for b, group in benchmarks.items())
+    return page("rmeval leaderboard", f"{intro}<main>{controls}{overview}{sections}</main>")

@@ -1,13 +1,16 @@
-"""A model's page: its numbers with intervals, per-subset table, charts, findings and the full run spec."""
+"""A run's page (one per model and benchmark): its numbers with intervals, nested sections, facets, rows left out,
+a judge's counters, the per-subset table, charts, findings, links to the model's other benchmarks, and the full
+run spec folded away."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from rmeval.analysis.length import FLAG_THRESHOLD
 from rmeval.common.jsonio import to_json
-from rmeval.site.entries import Entry
+from rmeval.site.entries import Entry, is_path
 from rmeval.site.html import ci_text, esc, page, pct, table, value_cell
 from rmeval.site.svg import bar_chart, histograms, line_chart
 
@@ -26,9 +29,51 @@ def _status(e: Entry) -> str:
 
 def _summary(e: Entry) -> str:
     rows = [[f"<td>{esc('Score')}</td>", value_cell(e.score, e.score_ci)]]
-    rows += [[f"<td>{esc(name)}</td>", value_cell(e.sections[name], e.sections_ci.get(name))]
-             for name in e.section_order if name in e.sections]
+    for name in e.section_order:
+        if name not in e.sections:
+            continue
+        rows.append([f"<td>{esc(name)}</td>", value_cell(e.sections[name], e.sections_ci.get(name))])
+        rows += [[f'<td class="part">{esc(part)}</td>', value_cell(e.parts[part], e.parts_ci.get(part))]
+                 for part in e.section_parts.get(name, []) if part in e.parts]
     return table(["", "% (95 % interval)"], rows, [False, True])
+
+
+def _facets(e: Entry) -> str:
+    """The rule's facets by section (RM-Bench's Easy / Normal / Hard, PPE's Best-of-K), with intervals."""
+    if not e.facets:
+        return ""
+    names = [n for n in e.section_order if any(n in f["sections"] for f in e.facets.values())]
+    rows = []
+    for facet, f in e.facets.items():
+        ci = f.get("ci") or {}
+        rows.append([f"<td>{esc(facet)}</td>", value_cell(f["score"], ci.get("score")),
+                     *(value_cell(f["sections"].get(n, math.nan), ci.get("sections", {}).get(n)) for n in names)])
+    return "<h2>Facets</h2>" + table(["facet", "score %", *names], rows, [False, True, *([True] * len(names))])
+
+
+def _extras(e: Entry) -> str:
+    """Rows the benchmark left out of its accuracy, and a judge's counters, per subset."""
+    out = []
+    if e.excluded:
+        rows = [[f"<td>{esc(subset)}</td>", f"<td>{esc(', '.join(f'{k}: {v}' for k, v in reasons.items()))}</td>"]
+                for subset, reasons in e.excluded.items()]
+        out.append("<h2>Rows left out</h2>" + table(["subset", "reason: rows"], rows))
+    if e.counts:
+        keys = list(dict.fromkeys(k for row in e.counts.values() for k in row))
+        rows = [[f"<td>{esc(subset)}</td>", *(f'<td class="num">{esc(row.get(k, 0))}</td>' for k in keys)]
+                for subset, row in e.counts.items()]
+        out.append("<h2>Judge counters</h2>" + table(["subset", *keys], rows, [False, *([True] * len(keys))]))
+    return "".join(out)
+
+
+def _siblings(e: Entry, others: Sequence[Entry]) -> str:
+    """Links to the pages of the same model (display name and kind) on other benchmarks or data."""
+    mine = [o for o in others if o.model == e.model and o.kind == e.kind and o.slug != e.slug]
+    if not mine:
+        return ""
+    links = ", ".join(f'<a href="{esc(o.slug)}.html">{esc(o.benchmark)}</a> ({esc(o.dataset or o.data_label)})'
+                      for o in mine)
+    return f"<p>Also: {links}</p>"
 
 
 def _subset_rows(e: Entry) -> list[list[str]]:
@@ -56,8 +101,11 @@ def _charts(e: Entry) -> str:
     if e.sections:
         parts.append(bar_chart([(n, e.sections[n], e.sections_ci.get(n)) for n in e.section_order
                                 if n in e.sections], "Sections (%), with 95 % intervals"))
-    parts.append(bar_chart([(n, s["accuracy"], s.get("ci")) for n, s in e.subsets.items()],
-                           "Subsets (%), with 95 % intervals"))
+    if len(e.subsets) <= MAX_CHART_ROWS:
+        parts.append(bar_chart([(n, s["accuracy"], s.get("ci")) for n, s in e.subsets.items()],
+                               "Subsets (%), with 95 % intervals"))
+    else:
+        parts.append(f'<p class="muted">{len(e.subsets)} subsets: too many for one chart, see the table.</p>')
     margins = e.charts.get("margins") or {}
     if margins.get("counts"):
         parts.append(histograms(margins["counts"], margins["lo"], margins["hi"],
@@ -96,17 +144,26 @@ def _signed(x: Any) -> str:
     return f"{x:+.3f}" if isinstance(x, (int, float)) and math.isfinite(x) else "n/a"
 
 
-def model_html(e: Entry) -> str:
-    """The whole page of one entry (every text escaped; the run spec shown as JSON text)."""
+MAX_CHART_ROWS = 60
+"""Charts with more rows than this (M-RewardBench's 529 subsets) are left to the tables."""
+
+
+def model_html(e: Entry, others: Sequence[Entry] = ()) -> str:
+    """The whole page of one entry (every text escaped; the run spec shown as JSON text, folded)."""
     subsets = table(["subset", "n", "accuracy %", "95 % interval", "ties", "longer wins %", "shorter wins %"],
                     _subset_rows(e), [False, True, True, True, True, True, True])
     timing = ", ".join(f"{k} {v}" for k, v in e.timing.items())
+    shown = e.model_id and e.model_id != e.model and not is_path(e.model_id)  # a local path stays in the run spec
+    model = f" (model {esc(e.model_id)})" if shown else ""
+    description = f'<p class="muted">{esc(e.description)}</p>' if e.description else ""
     body = (
         f'<p><a href="../index.html">&larr; leaderboard</a></p><h1>{esc(e.model)}</h1>'
-        f"<p>{esc(e.kind)} on {esc(e.benchmark)}; data: {esc(e.data_label)} (fingerprint <code>{esc(e.data_id)}"
-        f"</code>, conventions <code>{esc(e.conventions_id)}</code>)</p>{_status(e)}"
-        f"<h2>Summary</h2>{_summary(e)}<h2>Subsets</h2>{subsets}"
+        f"<p>{esc(e.kind)}{model} on {esc(e.benchmark)}; data: {esc(e.dataset or e.data_label)} (fingerprint "
+        f"<code>{esc(e.data_id)}</code>, conventions <code>{esc(e.conventions_id)}</code>)</p>{description}"
+        f"{_siblings(e, others)}{_status(e)}"
+        f"<h2>Summary</h2>{_summary(e)}{_facets(e)}{_extras(e)}<h2>Subsets</h2>{subsets}"
         f"<h2>Charts</h2>{_charts(e)}<h2>Findings</h2>{_findings(e)}"
-        f"<h2>Run</h2><p class=\"muted\">{esc(timing)}</p><pre>{esc(to_json(e.spec))}</pre>"
+        f'<h2>Run</h2><p class="muted">{esc(timing)}</p>'
+        f'<details class="spec"><summary>Run spec (result.json)</summary><pre>{esc(to_json(e.spec))}</pre></details>'
     )
-    return page(f"{e.model}: rmeval", body, root="../")
+    return page(f"{e.model} on {e.benchmark}: rmeval", body, root="../")

@@ -14,14 +14,21 @@ __all__ = ["bar_chart", "histograms", "line_chart"]
 BLUE, ORANGE, GREY, INK = "#2a7ab0", "#d9822b", "#c8ccd2", "#222"
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11, fill: str = INK) -> str:
+LABEL_CHARS = 30
+"""Row labels longer than this (RMB's category paths) are shortened in the chart; the full text is its tooltip."""
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11, fill: str = INK,
+          limit: int | None = None) -> str:
+    shown = text if limit is None or len(text) <= limit else "\u2026" + text[-(limit - 1):]
+    tip = f"<title>{escape(text)}</title>" if shown != text else ""
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
-            f"{escape(text)}</text>")
+            f"{tip}{escape(shown)}</text>")
 
 
 def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     return (f'<svg class="chart" role="img" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-            f'height="{height:.0f}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+            f'height="{height:.0f}"><title>{escape(title)}</title>'
             + "".join(body) + "</svg>")
 
 
@@ -38,7 +45,7 @@ def bar_chart(items: Sequence[tuple[str, float, Sequence[float] | None]], title:
         body.append(_text(x, height - 6, f"{tick}", anchor="middle", size=9))
     for i, (label, value, ci) in enumerate(items):
         y = top + i * row_h
-        body.append(_text(label_w - 6, y + 12, label, anchor="end"))
+        body.append(_text(label_w - 6, y + 12, label, anchor="end", limit=LABEL_CHARS))
         if not math.isfinite(value):
             body.append(_text(label_w + 4, y + 12, "n/a", size=10))
             continue
@@ -87,7 +94,7 @@ def histograms(counts: Mapping[str, Sequence[int]], lo: float, hi: float, title:
         y = top + i * row_h
         peak = max(row) or 1
         bar_w = plot_w / max(1, len(row))
-        body.append(_text(label_w - 6, y + row_h / 2 + 4, name, anchor="end"))
+        body.append(_text(label_w - 6, y + row_h / 2 + 4, name, anchor="end", limit=LABEL_CHARS))
         for j, c in enumerate(row):
             h = (row_h - 6) * c / peak
             colour = BLUE if zero is None or label_w + bar_w * (j + 0.5) > zero else ORANGE

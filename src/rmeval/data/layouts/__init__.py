@@ -21,7 +21,8 @@ __all__ = ["LAYOUT_MODULES", "Layout", "get_layout", "register_layout"]
 Layout = Callable[[BenchmarkSpec, "Path | None", "str | None"], "tuple[list[Example], dict[str, Any]]"]
 """(spec, the --data path or None for the hub, the hub revision) -> (examples, source record)."""
 
-LAYOUT_MODULES: tuple[str, ...] = ()
+LAYOUT_MODULES: tuple[str, ...] = tuple(f"rmeval.data.layouts.{m}" for m in
+                                       ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench"))
 """Modules of the built-in layouts, imported when a layout is first looked up."""
 _LAYOUTS: dict[str, Layout] = {}
 F = TypeVar("F", bound=Layout)

@@ -87,14 +87,17 @@ class JudgeScorer(BaseScorer):
         self.templates = templates
         self.params = params
         self.mode, self.order, self.on_failure, self.seed = mode, order, on_failure, seed
+        self._order_asked = order  # what --order said; a benchmark's own order wins while it is prepared
         self.cache = cache
         self.benchmark: BenchmarkSpec | None = None
         self._modes_used: dict[str, str] = {}
         self._example_prompt: list[dict[str, str]] | None = None
 
     def prepare(self, benchmark: BenchmarkSpec) -> None:
-        """Follow the judging protocol `benchmark` prescribes per subset (RewardBench 2: ranking; rating on Ties)."""
+        """Follow the judging protocol `benchmark` prescribes: per subset (RewardBench 2: ranking; rating on Ties),
+        and its presentation order (JudgeBench: both orders)."""
         self.benchmark = benchmark
+        self.order = benchmark.judge_order or self._order_asked
 
     def mode_of(self, example: Example) -> str:
         """The benchmark's mode for the example's subset, else `--judge-mode`."""

@@ -25,8 +25,13 @@
     return a > b ? direction : 0;
   }
 
+  function sortingRow(table) {
+    // The last header row holds the sortable headers; a row above it may group them (one group per benchmark).
+    return table.tHead.rows[table.tHead.rows.length - 1];
+  }
+
   function sortTable(table, header) {
-    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var headers = Array.prototype.slice.call(sortingRow(table).cells);
     var column = headers.indexOf(header);
     var numeric = header.getAttribute("data-type") === "number";
     var ascending = header.getAttribute("aria-sort") !== "ascending";
@@ -63,8 +68,10 @@
       var visible = (!wantedKind || row.getAttribute("data-kind") === wantedKind) &&
         (!needle || (row.getAttribute("data-model") || "").indexOf(needle) !== -1);
       row.hidden = !visible;
-      total += 1;
-      shown += visible ? 1 : 0;
+      if (!row.closest("table.overview")) { // the overview repeats the runs of the tables below it
+        total += 1;
+        shown += visible ? 1 : 0;
+      }
     });
     var counter = document.getElementById("shown");
     if (counter) {
@@ -73,7 +80,7 @@
   }
 
   document.querySelectorAll("table.leaderboard").forEach(function (table) {
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header) {
+    Array.prototype.forEach.call(sortingRow(table).cells, function (header) {
       var button = header.querySelector("button");
       if (button) {
         button.addEventListener("click", function () {

@@ -1,0 +1,85 @@
+"""How the leaderboard groups runs: a readable name for the data a run scored, the runs of one benchmark grouped
+by data (fingerprint and conventions) and ranked within each group, and one row per model across benchmarks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rmeval.site.entries import Entry
+
+__all__ = ["DataGroup", "dataset_name", "groups_of", "models_across", "ranked"]
+
+DataGroup = tuple[str, tuple[str, str], list["Entry"]]
+"""(letter, (data fingerprint, conventions fingerprint), entries ranked best first)."""
+
+
+def dataset_name(data: Mapping[str, Any]) -> str:
+    """A short, readable name of the data a run scored (source and selection), for headings and legends.
+
+    >>> dataset_name({"kind": "hub", "id": "allenai/reward-bench", "split": "filtered", "limit_per_subset": 5})
+    'allenai/reward-bench (filtered), 5 per subset'
+    >>> dataset_name({"kind": "folder", "path": "/data/RMB_dataset", "sha256": "ab" * 32})
+    'RMB_dataset (folder abababab)'
+    """
+    kind = data.get("kind")
+    if kind == "hub":
+        split = f" ({data['split']})" if data.get("split") else ""
+        name = f"{data.get('id')}{split}"
+    elif data.get("path"):
+        digest = f" {str(data['sha256'])[:8]}" if data.get("sha256") else ""
+        name = f"{Path(str(data['path'])).name} ({kind or 'file'}{digest})"
+    else:
+        name = "unrecorded source"
+    selection = []
+    if data.get("subsets_selected"):
+        selection.append("subsets " + ", ".join(map(str, data["subsets_selected"])))
+    if data.get("limit_per_subset"):
+        selection.append(f"{data['limit_per_subset']} per subset")
+    return ", ".join([name, *selection])
+
+
+def ranked(entries: Sequence[Entry]) -> list[Entry]:
+    """Best score first (a NaN score last), then by model name."""
+    return sorted(entries, key=lambda e: (-e.score if math.isfinite(e.score) else math.inf, e.model))
+
+
+def letter(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ...
+
+    >>> letter(0), letter(25), letter(26)
+    ('A', 'Z', 'AA')
+    """
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
+def groups_of(entries: Sequence[Entry]) -> list[DataGroup]:
+    """The entries of one benchmark grouped by the data they scored and the conventions they used: the largest
+    group first (letter A: the data most runs scored), then in order of first appearance among the ranked entries;
+    each group ranked."""
+    order: dict[tuple[str, str], list[Entry]] = {}
+    for e in ranked(entries):
+        order.setdefault(e.group_key, []).append(e)
+    by_size = sorted(order.items(), key=lambda item: -len(item[1]))  # stable: ties keep their first appearance
+    return [(letter(i), key, members) for i, (key, members) in enumerate(by_size)]
+
+
+def models_across(by_benchmark: Mapping[str, Sequence[Entry]]) -> list[tuple[str, str, dict[str, Entry]]]:
+    """One row per model (display name and kind) with its run on each benchmark: the run on the data most of that
+    benchmark's runs scored (its largest group), the best of them if there are several. Models on more benchmarks
+    first, then by their mean score."""
+    rows: dict[tuple[str, str], dict[str, Entry]] = {}
+    for benchmark, entries in by_benchmark.items():
+        main = groups_of(entries)[0][2] if entries else []
+        for e in main:  # ranked: the first run of a model is its best
+            rows.setdefault((e.model, e.kind), {}).setdefault(benchmark, e)
+
+    def key(item: tuple[tuple[str, str], dict[str, Entry]]) -> tuple[int, float, str]:
+        scores = [e.score for e in item[1].values() if math.isfinite(e.score)]
+        return -len(item[1]), -(sum(scores) / len(scores)) if scores else math.inf, item[0][0]
+
+    return [(model, kind, runs) for (model, kind), runs in sorted(rows.items(), key=key)]
