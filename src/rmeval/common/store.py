@@ -121,8 +121,12 @@ class SqliteStore:
         return {"path": str(self.path)}
 
     def close(self) -> None:
-        """Close the database (idempotent)."""
+        """Fold the write-ahead log into the file and close the database (idempotent)."""
         with self._lock:
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # leave one file, at its real size
+            except sqlite3.Error:
+                pass  # closed already, or another process holds the log: it checkpoints later
             self._db.close()
 
 

@@ -183,6 +183,6 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
     classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    store = open_score_store(options.score_cache, options.use_score_cache, classifier.fingerprint())
+    store = open_score_store(options.score_cache, options.use_score_cache, classifier.fingerprint)
     return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
                            process_share())

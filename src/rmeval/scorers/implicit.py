@@ -141,5 +141,5 @@ def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) ->
     reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
     model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
     batching = batching_for(options.max_tokens_per_batch, options.batch_size, device)
-    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint())
+    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
     return (SharedPromptScorer if share else PointwiseScorer)(model, batching, store, process_share())

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +59,18 @@ class ScoreStore(SqliteStore):
                 "written": self.written}
 
 
-def open_score_store(folder: Path | None, enabled: bool, fingerprint: Mapping[str, Any] | None) -> ScoreStore | None:
+def open_score_store(folder: Path | None, enabled: bool,
+                     fingerprint: Callable[[], Mapping[str, Any] | None]) -> ScoreStore | None:
     """The store of a scorer (`--score-cache DIR`, default `$RMEVAL_CACHE/scores`); None when turned off, when
-    the model has no fingerprint, or when the file cannot be trusted (with a warning)."""
-    if not enabled or fingerprint is None:
+    the model has no fingerprint, or when the file cannot be trusted (with a warning). The fingerprint (which may
+    hash weight files) is only taken when the store is on."""
+    if not enabled:
+        return None
+    described = fingerprint()
+    if described is None:
         return None
     try:
-        return ScoreStore((folder or cache_root() / "scores") / SCORES_FILE, fingerprint)
+        return ScoreStore((folder or cache_root() / "scores") / SCORES_FILE, described)
     except StoreUnusable as e:
         log.warning("%s; scoring without the score store", e)
         return None
