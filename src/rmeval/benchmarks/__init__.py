@@ -7,8 +7,6 @@ that calls `register_benchmark` on import.
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
 from collections.abc import Iterable
 
 from rmeval.benchmarks.judgebench import JUDGEBENCH, JUDGEBENCH_CLAUDE
@@ -28,6 +26,7 @@ from rmeval.benchmarks.spec import (
     Section,
     SubsetSpec,
 )
+from rmeval.common.plugins import load_plugins
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -49,7 +48,6 @@ __all__ = [
     "register_benchmark",
 ]
 
-log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "rmeval.benchmarks"
 _BENCHMARKS: dict[str, BenchmarkSpec] = {}
 _plugins_loaded = False
@@ -60,11 +58,7 @@ def _registered() -> dict[str, BenchmarkSpec]:
     global _plugins_loaded
     if not _plugins_loaded:
         _plugins_loaded = True
-        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                ep.load()
-            except Exception as e:  # a broken plugin must not break the built-in benchmarks
-                log.warning("benchmark plugin %s (%s) failed to load: %s: %s", ep.name, ep.value, type(e).__name__, e)
+        load_plugins(ENTRY_POINT_GROUP)
     return _BENCHMARKS
 
 

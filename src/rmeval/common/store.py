@@ -10,6 +10,7 @@ Several processes may share a store at once (WAL: readers never block, writers t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -123,10 +124,9 @@ class SqliteStore:
     def close(self) -> None:
         """Fold the write-ahead log into the file and close the database (idempotent)."""
         with self._lock:
-            try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # leave one file, at its real size
-            except sqlite3.Error:
-                pass  # closed already, or another process holds the log: it checkpoints later
+            # Leave one file at its real size; closed already, or another process in the log: it checkpoints later.
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
 

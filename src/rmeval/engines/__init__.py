@@ -7,12 +7,11 @@ packages add engines through the `rmeval.engines` entry point group (a module th
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from rmeval.common.plugins import load_plugins
 from rmeval.engines.base import Chat, Engine, EngineError, FatalError, GenerationParams, RetryableError
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "split_engine",
 ]
 
-log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "rmeval.engines"
 
 
@@ -124,11 +122,7 @@ def engine_names() -> list[str]:
     global _plugins_loaded
     if not _plugins_loaded:
         _plugins_loaded = True
-        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                ep.load()
-            except Exception as e:  # a broken plugin must not break the built-in engines
-                log.warning("engine plugin %s (%s) failed to load: %s: %s", ep.name, ep.value, type(e).__name__, e)
+        load_plugins(ENTRY_POINT_GROUP)
     return sorted(_FACTORIES)
 
 

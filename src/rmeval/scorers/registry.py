@@ -8,21 +8,18 @@ registers on import, or a `ScorerEntry` object.
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmeval.common.options import options_from_mapping
+from rmeval.common.plugins import load_plugins
 
 if TYPE_CHECKING:
     from rmeval.scorers.base import Scorer
 
 __all__ = ["BUILTIN_MODULES", "ENTRY_POINT_GROUP", "Factory", "ScorerEntry", "build_scorer", "register_scorer",
            "scorer_entries", "scorer_entry", "scorer_names"]
-
-log = logging.getLogger(__name__)
 
 Factory = Callable[[Sequence[str], Any, int], "Scorer"]
 """Builds a loaded scorer from its model name(s), its options instance and the run's seed."""
@@ -72,13 +69,9 @@ def _load() -> None:
     _loaded = True
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            obj = ep.load()
-        except Exception as e:  # a broken plugin must not break rmeval: its kind is reported missing instead
-            _FAILED[ep.name] = f"{type(e).__name__}: {e}"
-            log.warning("scorer plugin %s (%s) failed to load: %s", ep.name, ep.value, _FAILED[ep.name])
-            continue
+    loaded, failed = load_plugins(ENTRY_POINT_GROUP)
+    _FAILED.update(failed)  # a kind whose plugin failed is reported missing, with why
+    for obj in loaded.values():
         if isinstance(obj, ScorerEntry):
             _ENTRIES[obj.name] = obj
 
