@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from rmeval.benchmarks import BenchmarkSpec
@@ -182,55 +182,74 @@ class PointwiseScorer(BaseScorer, Generic[E]):
                                                 self.encode(self.unique_candidates(examples)), strict=True)}
         return [sum(lengths[Candidate(ex.prompt, t)] for t in ex.candidates) for ex in examples]
 
-    def _batch_values(self, encoded: Sequence[E], batch: Sequence[int], keys: Sequence[str]) -> dict[int, float]:
+    def _batch_values(self, encoded: Sequence[E], batch: Sequence[int], keys: Mapping[int, str],
+                      store: ScoreStore | None) -> dict[int, float]:
         """One batch's rewards: from the store when it holds them all, else computed and kept (a value the store
         already held wins, so a rerun gives the same numbers whatever was computed where)."""
-        found = self.store.get_many([keys[i] for i in batch]) if self.store else {}
+        found = store.get_many([keys[i] for i in batch]) if store else {}
         if len(found) == len(batch):
             return {i: found[keys[i]] for i in batch}
         self._forward_batches += 1
         fresh = self.model.rewards([encoded[i] for i in batch])
-        if self.store:
-            self.store.put_many((keys[i], v) for i, v in zip(batch, fresh, strict=True) if keys[i] not in found)
+        if store:
+            store.put_many((keys[i], v) for i, v in zip(batch, fresh, strict=True) if keys[i] not in found)
             return {i: found.get(keys[i], v) for i, v in zip(batch, fresh, strict=True)}
         return dict(zip(batch, fresh, strict=True))
 
-    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
-        """Score every candidate once, in length-sorted batches, and regroup per example.
-
-        In a data-parallel run this process scores its token-balanced share of the distinct encodings and every
-        process gathers all of them.
-        """
+    def distinct(self, examples: Sequence[Example]) -> tuple[list[Candidate], list[int], list[E]]:
+        """The examples' distinct candidates, the encoding each maps to, and the distinct encodings (texts equal
+        after truncation share one)."""
         candidates = self.unique_candidates(examples)
-        slots: dict[E, int] = {}  # distinct encodings; texts equal after truncation share one
+        slots: dict[E, int] = {}
         slot_of = [slots.setdefault(e, len(slots)) for e in self.encode(candidates)]
-        encoded = list(slots)
-        sharing = Counter(slot_of)  # candidates behind each encoding, for the progress bar
-        mine = self.share.select([e.length for e in encoded])
+        return candidates, slot_of, list(slots)
+
+    def values(self, encoded: Sequence[E], indices: Sequence[int], store: ScoreStore | None,
+               progress: Callable[[Sequence[int]], None] | None = None) -> tuple[dict[int, float], dict[str, int]]:
+        """Rewards of `encoded[i]` for every i in `indices`, with the counters of the pass.
+
+        In a data-parallel run this process scores its token-balanced share and every process gathers them all.
+        """
+        mine = [indices[j] for j in self.share.select([encoded[i].length for i in indices])]
         local, real, padded = self.plan([encoded[i] for i in mine])
-        batches = [[mine[j] for j in b] for b in local]
-        keys = [self.store.key(e.signature()) for e in encoded] if self.store else []
-        hits_before = self.store.hits if self.store else 0
+        keys = {i: store.key(encoded[i].signature()) for i in mine} if store else {}
+        hits_before = store.hits if store else 0
         self._forward_batches = 0
         computed: dict[int, float] = {}
-        for batch in batches:
-            computed.update(self._batch_values(encoded, batch, keys))
+        for batch in ([mine[j] for j in b] for b in local):
+            computed.update(self._batch_values(encoded, batch, keys, store))
             if progress:
-                progress(sum(sharing[i] for i in batch))
-        counters = {"batches": len(batches), "forward_batches": self._forward_batches, "real_tokens": real,
-                    "padded_tokens": padded, "from_store": self.store.hits - hits_before if self.store else 0}
-        gathered, totals = self.share.gather(computed, counters)
-        values = [gathered.get(i, math.nan) for i in range(len(encoded))]
-        self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
-                      "unique_encodings": len(encoded), **totals}
-        if self.share.count > 1:
-            self.stats["processes"] = self.share.count
+                progress(batch)
+        counters = {"batches": len(local), "forward_batches": self._forward_batches, "real_tokens": real,
+                    "padded_tokens": padded, "from_store": store.hits - hits_before if store else 0}
+        return self.share.gather(computed, counters)
+
+    def regroup(self, examples: Sequence[Example], candidates: Sequence[Candidate], slot_of: Sequence[int],
+                values: Sequence[float]) -> list[Scored]:
+        """Each example with its candidates' rewards."""
         index = {c: slot_of[i] for i, c in enumerate(candidates)}
 
         def lookup(ex: Example, texts: tuple[str, ...]) -> tuple[float, ...]:
             return tuple(values[index[Candidate(ex.prompt, t)]] for t in texts)
 
         return [Scored(ex, lookup(ex, ex.chosen), lookup(ex, ex.rejected)) for ex in examples]
+
+    def counted(self, examples: Sequence[Example], candidates: Sequence[Candidate], encoded: Sequence[E],
+                counters: dict[str, int]) -> None:
+        """Keep a run's statistics for `describe`."""
+        self.stats = {"candidates": sum(len(ex.candidates) for ex in examples), "unique_candidates": len(candidates),
+                      "unique_encodings": len(encoded), **counters}
+        if self.share.count > 1:
+            self.stats["processes"] = self.share.count
+
+    def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
+        """Score every candidate once, in length-sorted batches, and regroup per example."""
+        candidates, slot_of, encoded = self.distinct(examples)
+        sharing = Counter(slot_of)  # candidates behind each encoding, for the progress bar
+        done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
+        found, counters = self.values(encoded, range(len(encoded)), self.store, done)
+        self.counted(examples, candidates, encoded, counters)
+        return self.regroup(examples, candidates, slot_of, [found.get(i, math.nan) for i in range(len(encoded))])
 
     def describe(self) -> dict[str, Any]:
         """The model's description plus batching settings and statistics, and the score store's part."""
