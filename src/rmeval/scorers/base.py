@@ -11,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scorers.batching import Batching, pack_batches
 from rmeval.scorers.parallel import Share
+from rmeval.scorers.precision import FastExact, score_fast_exact
 from rmeval.scorers.scorestore import ScoreStore
 from rmeval.types import Candidate, Example, Scored
 
@@ -141,11 +142,12 @@ class PointwiseScorer(BaseScorer, Generic[E]):
     """Flattens every candidate of every example, deduplicates, batches by length and token budget, regroups."""
 
     def __init__(self, model: PointwiseModel[E], batching: Batching, store: ScoreStore | None = None,
-                 share: Share | None = None) -> None:
+                 share: Share | None = None, fast_exact: FastExact | None = None) -> None:
         self.model = model
         self.batching = batching
         self.store = store
         self.share = share or Share()
+        self.fast_exact = fast_exact
         self.stats: dict[str, int] = {}
         self._encodings: dict[Candidate, E] = {}
         self._forward_batches = 0
@@ -242,8 +244,15 @@ class PointwiseScorer(BaseScorer, Generic[E]):
         if self.share.count > 1:
             self.stats["processes"] = self.share.count
 
+    def prepare(self, benchmark: BenchmarkSpec) -> None:
+        """Fast-exact precision needs the benchmark's rules to know which decisions are close."""
+        if self.fast_exact is not None:
+            self.fast_exact.benchmark = benchmark
+
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Score every candidate once, in length-sorted batches, and regroup per example."""
+        if self.fast_exact is not None:
+            return score_fast_exact(self, self.fast_exact, examples, progress)
         candidates, slot_of, encoded = self.distinct(examples)
         sharing = Counter(slot_of)  # candidates behind each encoding, for the progress bar
         done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
@@ -253,11 +262,13 @@ class PointwiseScorer(BaseScorer, Generic[E]):
 
     def describe(self) -> dict[str, Any]:
         """The model's description plus batching settings and statistics, and the score store's part."""
+        precision = self.fast_exact.found if self.fast_exact else {"mode": "one dtype"}
         return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats},
-                "score_store": self.store.describe() if self.store else None}
+                "score_store": self.store.describe() if self.store else None, "precision": precision}
 
     def close(self) -> None:
         """Close the model and the store."""
         self.model.close()
-        if self.store is not None:
-            self.store.close()
+        for store in (self.store, self.fast_exact.exact_store if self.fast_exact else None):
+            if store is not None:
+                store.close()

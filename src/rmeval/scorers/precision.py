@@ -15,13 +15,21 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rmeval.benchmarks import BenchmarkSpec
+from rmeval.benchmarks import BenchmarkSpec, custom_benchmark
+from rmeval.types import Candidate, Example, Scored
 
-__all__ = ["DEFAULT_SAFETY", "Calibration", "calibrate", "calibration_sample", "close_calls", "native_bf16"]
+if TYPE_CHECKING:
+    from rmeval.scorers.base import PointwiseScorer, Progress
+    from rmeval.scorers.scorestore import ScoreStore
+
+__all__ = ["DEFAULT_SAFETY", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
+           "native_bf16", "score_fast_exact"]
 
 DEFAULT_SAFETY = 4.0
 """The threshold is this many times the largest bf16 error seen on a margin (twice the largest error of a score)."""
@@ -100,3 +108,56 @@ def close_calls(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequen
         if not gap > threshold:  # a NaN gap compares false: re-scored
             out.append(i)
     return out
+
+
+@dataclass
+class FastExact:
+    """How a pointwise scorer runs `--precision fast-exact`: where bf16 autocast runs, where fp32 scores are kept
+    (the scorer's own store keeps the bf16 ones), and what the last run found (for result.json)."""
+
+    device_type: str
+    exact_store: ScoreStore | None = None
+    safety: float = DEFAULT_SAFETY
+    seed: int = 0
+    benchmark: BenchmarkSpec | None = None
+    found: dict[str, Any] = field(default_factory=dict)
+
+
+def _bf16(device_type: str) -> Any:
+    import torch
+
+    return torch.autocast(device_type=device_type, dtype=torch.bfloat16)
+
+
+def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
+    """A run scored without `prepare`: pairs, or best-of-N when any example has several answers."""
+    several = any(len(e.chosen) != 1 or len(e.rejected) != 1 for e in examples)
+    return custom_benchmark("best_of_n" if several else "pair")
+
+
+def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Sequence[Example],
+                     progress: Progress | None) -> list[Scored]:
+    """Every candidate under bf16 autocast, a calibration sample in fp32, then every close call in fp32."""
+    candidates, slot_of, encoded = scorer.distinct(examples)
+    sharing = Counter(slot_of)
+    done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
+    everything = range(len(encoded))
+    with _bf16(plan.device_type):
+        fast, counters = scorer.values(encoded, everything, scorer.store, done)
+    sample = calibration_sample(len(encoded), plan.seed)
+    exact, sampled = scorer.values(encoded, sample, plan.exact_store)
+    calibration = calibrate([fast[i] for i in sample], [exact[i] for i in sample], plan.safety)
+    first = scorer.regroup(examples, candidates, slot_of, [fast[i] for i in everything])
+    close = close_calls(plan.benchmark or _rules(examples), [s.example.subset for s in first],
+                        [s.chosen_scores for s in first], [s.rejected_scores for s in first], calibration.threshold)
+    index = {c: slot_of[i] for i, c in enumerate(candidates)}
+    again = sorted({index[Candidate(examples[i].prompt, t)] for i in close for t in examples[i].candidates})
+    more, rescored = scorer.values(encoded, [i for i in again if i not in exact], plan.exact_store)
+    exact.update(more)
+    chosen = set(again)
+    values = [exact[i] if i in chosen else fast[i] for i in everything]
+    plan.found = {"mode": "fast-exact", **calibration.describe(), "rescored_examples": len(close),
+                  "rescored_candidates": len(again), "share_rescored": round(len(again) / max(len(encoded), 1), 4),
+                  "fp32_batches": sampled["forward_batches"] + rescored["forward_batches"]}
+    scorer.counted(examples, candidates, encoded, counters)
+    return scorer.regroup(examples, candidates, slot_of, values)

@@ -35,9 +35,13 @@ class ReferenceCache(SqliteStore):
         self.misses = 0
 
     def key(self, item: EncodedResponse) -> str:
-        """The cache key of one tokenized conversation under this cache's context."""
+        """The cache key of one tokenized conversation under this cache's context (and the precision it is being
+        computed in: bf16 autocast, in a fast-exact run, is another number than fp32)."""
+        import torch
+
         tokens = ",".join(map(str, item.ids))
-        return hashlib.sha256(f"{self.context}\x00{item.start}\x00{tokens}".encode()).hexdigest()
+        autocast = torch.is_autocast_enabled("cuda") or torch.is_autocast_enabled("cpu")
+        return hashlib.sha256(f"{self.context}\x00{autocast}\x00{item.start}\x00{tokens}".encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ResponseStats]:
         """Cached entries among `keys`."""
