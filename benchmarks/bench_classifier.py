@@ -83,7 +83,7 @@ def run_variant(variant: str, model: Path, data: Path, limit: int | None) -> dic
     scorer: Any
     dtype = "bfloat16" if variant == "rmeval-bf16" else "auto"
     scorer = build_scorer("classifier", str(model), chat_template="raw", dtype=dtype)
-    classifier = scorer.model
+    classifier = scorer.model.inner
     if variant.startswith("rmeval"):
         start = time.perf_counter()
         scored = scorer.score(examples)

@@ -15,11 +15,15 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
+from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
 from rmeval.data.chat import resolve_template
+from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.guards import GuardedModel, RewardGuard
+from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
 from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
@@ -54,8 +58,9 @@ class ClassifierModel:
     """A loaded `AutoModelForSequenceClassification` with its tokenizer and template: a pointwise model."""
 
     def __init__(self, name: str, options: ClassifierOptions, model: Any, tokenizer: Any,
-                 encoder: TextEncoder) -> None:
+                 encoder: TextEncoder, load: LoadReport | None = None) -> None:
         self.name = name
+        self.load = load
         self.options = config = options
         self.model = model
         self.tokenizer = tokenizer
@@ -91,28 +96,16 @@ class ClassifierModel:
         """One forward pass; the reward is the head's logit at each sequence's last real token."""
         import torch
 
-        pad_id = self.tokenizer.pad_token_id
-        if pad_id is None:
-            pad_id = self.tokenizer.eos_token_id if self.tokenizer.eos_token_id is not None else 0
-        width = max(e.length for e in batch)
-        ids = torch.full((len(batch), width), int(pad_id), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, e in enumerate(batch):
-            span = slice(width - e.length, width) if self.options.padding_side == "left" else slice(0, e.length)
-            ids[row, span] = torch.tensor(e.ids, dtype=torch.long)
-            mask[row, span] = 1
-        device = self.model.device
-        inputs: dict[str, Any] = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
-        if self._takes_positions:
-            # Positions count real tokens only, so left padding does not shift them.
-            inputs["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0).to(device)
+        device = input_device(self.model)
+        padded = pad_batch([e.ids for e in batch], pad_id_of(self.tokenizer), self.options.padding_side, device,
+                           self._takes_positions)
         self._per_position = None
         with torch.inference_mode():
-            out = self.model(**inputs)
+            out = self.model(**padded.inputs)
         per_position = self._per_position
         if per_position is not None and per_position.dim() == 3:
-            last = (mask * torch.arange(width)).argmax(-1).to(device)
-            logits = per_position[torch.arange(len(batch), device=device), last]
+            last = padded.last.to(per_position.device)
+            logits = per_position[torch.arange(len(batch), device=per_position.device), last]
         else:
             logits = out.logits
         return [float(v) for v in logits[:, self.index].float().cpu().tolist()]
@@ -135,9 +128,10 @@ class ClassifierModel:
             "padding_side": cfg.padding_side,
             "truncated": self.truncated,
         }
+        if self.load is not None:
+            info["load"] = self.load.describe()
         info.update(self.encoder.describe(PROBE))
         return info
-
 
     def close(self) -> None:
         """Remove the hook and drop the model."""
@@ -148,7 +142,8 @@ class ClassifierModel:
 
 
 @register_scorer("classifier", ClassifierOptions, "a transformer with a scalar head (sequence classification)")
-def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int) -> PointwiseScorer[EncodedText]:
+def load_classifier(models: Sequence[str], options: ClassifierOptions,
+                    seed: int) -> PointwiseScorer[EncodedText]:
     """Load the model and tokenizer into a pointwise scorer."""
     require("torch", "transformers", extra="hf", purpose="--scorer classifier")
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -156,14 +151,16 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     (name,) = models
     quiet_loading()
     device = pick_device(options.device)
-    dtype = pick_dtype(options.dtype, device)
+    path = resolve_model_path(name)
     kwargs: dict[str, Any] = {"revision": options.revision, "trust_remote_code": options.trust_remote_code}
-    tokenizer = AutoTokenizer.from_pretrained(options.tokenizer or name, **kwargs)
-    if options.attn_implementation:
-        kwargs["attn_implementation"] = options.attn_implementation
-    model = AutoModelForSequenceClassification.from_pretrained(name, dtype=dtype, **kwargs)
-    model.to(device).eval()
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(options.tokenizer) if options.tokenizer else path,
+                                              **kwargs)
+    model, report = load_pretrained(AutoModelForSequenceClassification, path, options, device)
+    check_new_weights(report, name, options.allow_new_head)
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device))
+    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length),
+                                 report)
+    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids))
+    return PointwiseScorer(GuardedModel(classifier, guard),
+                           batching_for(options.max_tokens_per_batch, options.batch_size, device))

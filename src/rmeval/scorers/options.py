@@ -11,9 +11,28 @@ from typing import ClassVar, Literal
 
 from rmeval.common.options import option
 
-__all__ = ["BatchingOptions", "LocalModelOptions", "ModelOptions"]
+__all__ = ["BatchingOptions", "LocalModelOptions", "ModelOptions", "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
+DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
+
+
+def parse_max_memory(text: str) -> dict[int | str, str]:
+    """`--max-memory` as accelerate takes it: GPU indices and `cpu` mapped to sizes.
+
+    >>> parse_max_memory("0=20GiB, 1=20GiB, cpu=64GiB")
+    {0: '20GiB', 1: '20GiB', 'cpu': '64GiB'}
+    """
+    out: dict[int | str, str] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        device, sep, size = part.partition("=")
+        device, size = device.strip(), size.strip()
+        if not sep or not size or not (device.isdigit() or device in ("cpu", "disk", "mps")):
+            raise ValueError(f"--max-memory {text!r}: expected DEVICE=SIZE pairs such as 0=20GiB,cpu=64GiB")
+        out[int(device) if device.isdigit() else device] = size
+    if not out:
+        raise ValueError("--max-memory is empty: give DEVICE=SIZE pairs such as 0=20GiB,cpu=64GiB")
+    return out
 
 
 @dataclass(frozen=True)
@@ -37,10 +56,22 @@ class ModelOptions(LocalModelOptions):
     tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's")
     attn_implementation: str | None = option(None, "eager, sdpa, flash_attention_2 ... (default: the model's)")
     max_length: int | None = option(None, "tokens per text (default: the model's own limit)")
+    device_map: DeviceMap | None = option(None, "spread the model over the GPUs and the CPU through accelerate "
+                                                "(auto: fill the GPUs in order)")
+    max_memory: str | None = option(None, "with --device-map: the most each device may hold, e.g. "
+                                          "0=20GiB,1=20GiB,cpu=64GiB", metavar="DEVICE=SIZE,...")
+    quantization: Literal["8bit", "4bit"] | None = option(None, "load the weights quantized through bitsandbytes "
+                                                                "(CUDA only; pip install 'rmeval[quant]')")
+    allow_new_head: bool = option(False, "score even when the checkpoint holds no trained reward head (a newly "
+                                         "initialised head gives random rewards: for tests only)")
 
     def __post_init__(self) -> None:
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"--max-length must be at least 1, got {self.max_length}")
+        if self.max_memory is not None:
+            if self.device_map is None:
+                raise ValueError("--max-memory applies to a model spread with --device-map")
+            parse_max_memory(self.max_memory)
 
 
 @dataclass(frozen=True)
