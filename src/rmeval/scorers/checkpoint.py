@@ -7,6 +7,7 @@ first resolved to its local snapshot (downloaded once, as transformers itself wo
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -133,9 +134,9 @@ class LinearStack:
         biases = [w.removesuffix(".weight") + ".bias" for w in weights]
         keys = tuple(weights + [b for b in biases if b in checkpoint.files])
         tensors = checkpoint.read(keys)
-        layers = [(tensors[w].float(), tensors[b].float() if b in tensors else None) for w, b in zip(weights, biases,
-                                                                                                      strict=True)]
-        for (w1, _), (w2, _) in zip(layers, layers[1:], strict=False):
+        layers = [(tensors[w].float(), tensors[b].float() if b in tensors else None)
+                  for w, b in zip(weights, biases, strict=True)]
+        for (w1, _), (w2, _) in itertools.pairwise(layers):
             if w1.shape[0] != w2.shape[1]:
                 raise ValueError(f"{where}: head {prefix!r} layers do not chain ({tuple(w1.shape)} then "
                                  f"{tuple(w2.shape)})")

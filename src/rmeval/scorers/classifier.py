@@ -11,10 +11,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from rmeval.common.extras import require
-from rmeval.common.options import option
 from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
 from rmeval.data.chat import resolve_template
 from rmeval.presets import resolve_model_path
@@ -22,7 +21,7 @@ from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.guards import GuardedModel, RewardGuard
 from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
-from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import PROBE, TextEncoder
@@ -32,13 +31,10 @@ __all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifi
 
 
 @dataclass(frozen=True)
-class ClassifierOptions(ModelOptions, BatchingOptions):
+class ClassifierOptions(ModelOptions, BatchingOptions, HeadOptions):
     """Options of `--scorer classifier`."""
 
     cli_group: ClassVar[str] = "classifier (--scorer classifier)"
-
-    score_index: int | None = option(None, "which logit is the reward, for multi-logit heads")
-    padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")
 
 
 @dataclass(frozen=True)

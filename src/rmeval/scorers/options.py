@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from rmeval.common.options import option
 
-__all__ = ["BatchingOptions", "LocalModelOptions", "ModelOptions", "parse_max_memory"]
+__all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
@@ -83,3 +83,13 @@ class BatchingOptions:
     max_tokens_per_batch: int | None = option(None, "budget of padded tokens per batch (default: 4096 on CPU, "
                                                     "16384 on CUDA, unless --batch-size is given)")
     batch_size: int | None = option(None, "at most this many texts per batch")
+
+
+@dataclass(frozen=True)
+class HeadOptions:
+    """Which output of a reward head is the reward, read where (every kind that reads a head at a token)."""
+
+    cli_group: ClassVar[str] = "reward head"
+
+    score_index: int | None = option(None, "which output is the reward, for heads with several outputs")
+    padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PaddedBatch", "pad_id_of", "pad_batch"]
+__all__ = ["PaddedBatch", "pad_batch", "pad_id_of"]
 
 
 def pad_id_of(tokenizer: Any) -> int:

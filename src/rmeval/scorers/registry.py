@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 Factory = Callable[[Sequence[str], Any, int], "Scorer"]
 """Builds a loaded scorer from its model name(s), its options instance and the run's seed."""
 
-BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge")
+BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge",
+                   "rmeval.scorers.value_head")
 ENTRY_POINT_GROUP = "rmeval.scorers"
 
 
