@@ -61,3 +61,88 @@ def build_value_head_model(path: Path, prefix: str = "transformer", head: str = 
     config.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return {"backbone": backbone, "layers": layers, "tokenizer": tokenizer}
+
+
+REMOTE_CODE = '''"""A tiny reward model with its own code, as ArmoRM-like repositories ship it (written by rmeval's tests)."""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from transformers import PretrainedConfig, PreTrainedModel
+from transformers.utils import ModelOutput
+
+
+class TinyRewardConfig(PretrainedConfig):
+    model_type = "tiny-reward"
+
+    def __init__(self, vocab_size=400, hidden_size=16, **kwargs):
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        super().__init__(**kwargs)
+
+
+@dataclass
+class TinyRewardOutput(ModelOutput):
+    score: torch.FloatTensor = None
+    rewards: torch.FloatTensor = None
+
+
+class TinyRewardModel(PreTrainedModel):
+    config_class = TinyRewardConfig
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.embed = nn.Embedding(config.vocab_size, config.hidden_size)
+        self.mix = nn.Linear(config.hidden_size, config.hidden_size)
+        self.objectives = nn.Linear(config.hidden_size, 2)
+        self.post_init()
+
+    def get_input_embeddings(self):
+        return self.embed
+
+    def forward(self, input_ids, attention_mask=None, **kwargs):
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
+        states = torch.tanh(self.mix(self.embed(input_ids)))
+        weights = mask.unsqueeze(-1).to(states.dtype)
+        pooled = (states * weights).sum(1) / weights.sum(1)
+        rewards = self.objectives(pooled)
+        return TinyRewardOutput(score=rewards[:, 0], rewards=rewards)
+
+    def get_score(self, tokenizer, messages):
+        text = tokenizer.apply_chat_template(messages, tokenize=False)
+        ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"]
+        return self.forward(ids).score[0].item()
+'''
+
+
+def build_remote_code_model(path: Path, seed: int = 0) -> Any:
+    """A folder whose model exists only as code inside it (config and model through `auto_map`), saved with its
+    weights; returns the loaded module's model for by-hand computations."""
+    import importlib.util
+    import sys
+
+    import torch
+
+    path.mkdir(parents=True, exist_ok=True)
+    code = path / "modeling_tiny_reward.py"
+    code.write_text(REMOTE_CODE, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"modeling_tiny_reward_{seed}", code)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    tokenizer = build_tokenizer()
+    config = module.TinyRewardConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id)
+    config.auto_map = {"AutoConfig": "modeling_tiny_reward.TinyRewardConfig",
+                       "AutoModel": "modeling_tiny_reward.TinyRewardModel",
+                       "AutoModelForSequenceClassification": "modeling_tiny_reward.TinyRewardModel"}
+    torch.manual_seed(seed)
+    model = module.TinyRewardModel(config).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 1.0)
+    model.save_pretrained(path)
+    config.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return model
