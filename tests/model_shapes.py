@@ -63,7 +63,7 @@ def build_value_head_model(path: Path, prefix: str = "transformer", head: str = 
     return {"backbone": backbone, "layers": layers, "tokenizer": tokenizer}
 
 
-REMOTE_CODE = '''"""A tiny reward model with its own code, as ArmoRM-like repositories ship it (written by rmeval's tests)."""
+REMOTE_CODE = '''"""A tiny reward model with its own code, as ArmoRM-like repositories ship it (rmeval's tests)."""
 
 from dataclasses import dataclass
 

@@ -61,7 +61,7 @@ def test_a_field_the_output_lacks_and_a_wide_output_without_index_are_clear_erro
     path, _ = remote
     scorer = build_scorer("remote-code", str(path), trust_remote_code=True, output_field="end_scores",
                           chat_template="chatml")
-    with pytest.raises(ValueError, match="no 'end_scores'.*--output-field"):
+    with pytest.raises(ValueError, match=r"no .end_scores.*--output-field"):
         scorer.score(examples()[:1])
     scorer = build_scorer("remote-code", str(path), trust_remote_code=True, output_field="rewards",
                           chat_template="chatml")

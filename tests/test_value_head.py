@@ -95,10 +95,10 @@ def test_a_stacked_head_needs_its_activation_and_a_wide_head_its_index(tmp_path:
 
 def test_a_causal_lm_has_no_value_head_and_a_wrong_prefix_leaves_the_backbone_new(tmp_path: Path) -> None:
     build_llama_causal_lm(tmp_path / "lm")
-    with pytest.raises(ValueError, match="holds no head .v_head.*start with lm_head, model"):
+    with pytest.raises(ValueError, match=r"holds no head .v_head.*start with lm_head, model"):
         build_scorer("value-head", str(tmp_path / "lm"))
     build_value_head_model(tmp_path / "rm", prefix="transformer")
-    with pytest.raises(ValueError, match="weights of its backbone are not in the checkpoint.*--allow-new-head"):
+    with pytest.raises(ValueError, match=r"weights of its backbone are not in the checkpoint.*--allow-new-head"):
         build_scorer("value-head", str(tmp_path / "rm"))  # the prefix is not the one transformers expects
 
 

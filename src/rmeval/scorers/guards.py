@@ -23,8 +23,8 @@ FIRST_VALUES = 8
 different texts can round to the same reward, eight cannot by chance."""
 
 
-def _short(text: str) -> str:
-    text = " ".join(text.split())
+def _short(shown: Any) -> str:
+    text = " ".join(str(shown).split())
     return text if len(text) <= SHOW_CHARS else "..." + text[-SHOW_CHARS:]
 
 
@@ -32,7 +32,7 @@ class RewardGuard:
     """Checks a model's outputs: every value must be a finite number, and the first `FIRST_VALUES` values (the
     first batch, or the first few) must not all be equal. `show` turns an item into text for the error message."""
 
-    def __init__(self, name: str, show: Callable[[Any], str], what: str = "reward") -> None:
+    def __init__(self, name: str, show: Callable[[Any], Any], what: str = "reward") -> None:
         self.name = name
         self.show = show
         self.what = what

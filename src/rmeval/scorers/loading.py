@@ -70,12 +70,13 @@ def quantization_config(kind: str | None, dtype: Any) -> Any:
         raise ValueError(f"--quantization {kind} needs a CUDA GPU (bitsandbytes); none is visible here: drop the "
                          "option to load the model unquantized")
     require("bitsandbytes", extra="quant", purpose=f"--quantization {kind}")
-    from transformers import BitsAndBytesConfig
+    import transformers
 
+    settings: Any = transformers.BitsAndBytesConfig
     if kind == "8bit":
-        return BitsAndBytesConfig(load_in_8bit=True)
+        return settings(load_in_8bit=True)
     if kind == "4bit":
-        return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=dtype)
+        return settings(load_in_4bit=True, bnb_4bit_compute_dtype=dtype)
     raise ValueError(f"--quantization must be 8bit or 4bit, got {kind!r}")
 
 
