@@ -146,3 +146,52 @@ def build_remote_code_model(path: Path, seed: int = 0) -> Any:
     config.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return model
+
+
+PAIRRM_MARKERS = ["<|source|>", "<|candidate1|>", "<|candidate2|>"]
+
+
+def build_encoder_tokenizer(extra_tokens: list[str]) -> Any:
+    """A WordPiece tokenizer that frames texts as `[CLS] ... [SEP]` (as DeBERTa's does), with extra special tokens."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from conftest import CORPUS
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=300, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"],
+                                        show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer)
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
+                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", model_max_length=512)
+    fast.add_special_tokens({"additional_special_tokens": extra_tokens})
+    return fast
+
+
+def build_pairrm_model(path: Path, seed: int = 0) -> dict[str, Any]:
+    """PairRM-hf's layout: a DeBERTa-v2 encoder under `pretrained_model.`, a comparison head `head_layer` (an
+    nn.Sequential: dropout, Linear(2H, H), tanh, dropout, Linear(H, n_tasks)) and the marker tokens."""
+    import torch
+    from transformers import DebertaV2Config, DebertaV2Model
+
+    tokenizer = build_encoder_tokenizer(PAIRRM_MARKERS)
+    config = DebertaV2Config(vocab_size=len(tokenizer), hidden_size=HIDDEN, intermediate_size=64,
+                             num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=512,
+                             pad_token_id=tokenizer.pad_token_id, architectures=["DebertaV2PairRM"], n_tasks=1,
+                             drop_out=0.05)
+    torch.manual_seed(seed)
+    encoder = DebertaV2Model(config).eval()
+    first, last = torch.randn(HIDDEN, 2 * HIDDEN) * 0.5, torch.randn(1, HIDDEN) * 2.0
+    tensors = {f"pretrained_model.{k}": v for k, v in encoder.state_dict().items()}
+    tensors.update({"head_layer.1.weight": first, "head_layer.1.bias": torch.randn(HIDDEN),
+                    "head_layer.4.weight": last, "head_layer.4.bias": torch.randn(1)})
+    save_tensors(path, tensors)
+    config.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    head = [(tensors["head_layer.1.weight"], tensors["head_layer.1.bias"]),
+            (tensors["head_layer.4.weight"], tensors["head_layer.4.bias"])]
+    return {"encoder": encoder, "head": head, "tokenizer": tokenizer}

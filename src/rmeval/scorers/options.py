@@ -11,7 +11,8 @@ from typing import ClassVar, Literal
 
 from rmeval.common.options import option
 
-__all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "parse_max_memory"]
+__all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "StoredHeadOptions",
+           "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
@@ -93,3 +94,17 @@ class HeadOptions:
 
     score_index: int | None = option(None, "which output is the reward, for heads with several outputs")
     padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")
+
+
+@dataclass(frozen=True)
+class StoredHeadOptions:
+    """A head stored in the checkpoint beside its backbone and applied by rmeval (value heads, pairwise rankers)."""
+
+    cli_group: ClassVar[str] = "reward head"
+
+    head: str | None = option(None, "checkpoint name of the head: PREFIX.weight, or PREFIX.N.weight for a stack of "
+                                    "layers (default: v_head for value-head, head_layer for pair-ranker)")
+    head_activation: Literal["relu", "tanh", "gelu", "none"] = option(
+        "none", "activation between the layers of a multi-layer head")
+    backbone_prefix: str | None = option(None, "prefix of the backbone's weights in the checkpoint when it is not "
+                                               "the one transformers expects (Starling-RM-34B: transformer)")

@@ -30,29 +30,24 @@ from rmeval.scorers.checkpoint import Checkpoint, LinearStack, local_folder
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import GuardedModel, RewardGuard
 from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
-from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
+from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
-__all__ = ["ValueHeadModel", "ValueHeadOptions", "load_value_head", "output_column"]
+__all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "backbone_mapping", "load_value_head",
+           "output_column"]
 
-Activation = Literal["relu", "tanh", "gelu", "none"]
-"""The choices of `checkpoint.ACTIVATIONS`, spelled out for the options' type."""
+DEFAULT_HEAD = "v_head"
 
 
 @dataclass(frozen=True)
-class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions):
+class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOptions):
     """Options of `--scorer value-head`."""
 
     cli_group: ClassVar[str] = "value head (--scorer value-head)"
 
-    head: str = option("v_head", "checkpoint name of the head: v_head, regression_head, score_head, v_head.summary "
-                                 "... (PREFIX.weight, or PREFIX.N.weight for a stack of layers)")
-    head_activation: Activation = option("none", "activation between the layers of a multi-layer head")
-    backbone_prefix: str | None = option(None, "prefix of the backbone's weights in the checkpoint when it is not "
-                                               "the one transformers expects (Starling-RM-34B: transformer)")
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
     append_token: Literal["cls_token", "eos_token"] | None = option(
         None, "a special token of the tokenizer appended to every text, where the head reads (Athene: cls_token)")
@@ -65,6 +60,11 @@ def output_column(width: int, index: int | None, name: str) -> int:
     if index is not None and not 0 <= index < width:
         raise ValueError(f"--score-index {index} is out of range for a head with {width} outputs")
     return index or 0
+
+
+def backbone_mapping(prefix: str | None) -> dict[str, str] | None:
+    """The key mapping that strips `prefix.` from the checkpoint's backbone weights (None: keep them)."""
+    return {rf"^{re.escape(prefix)}\.": ""} if prefix else None
 
 
 class ValueHeadModel:
@@ -146,12 +146,12 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     quiet_loading()
     device = pick_device(options.device)
     path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)), options.head,
-                                       options.head_activation, name)
+    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
+                                       options.head or DEFAULT_HEAD, options.head_activation, name)
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(options.tokenizer) if options.tokenizer else path,
                                               revision=options.revision, trust_remote_code=options.trust_remote_code)
-    mapping = {rf"^{re.escape(options.backbone_prefix)}\.": ""} if options.backbone_prefix else None
-    backbone, report = load_pretrained(AutoModel, path, options, device, key_mapping=mapping)
+    backbone, report = load_pretrained(AutoModel, path, options, device,
+                                       key_mapping=backbone_mapping(options.backbone_prefix))
     report = report.without(head.keys)
     check_new_weights(report, name, options.allow_new_head, "backbone")
     template = resolve_template(tokenizer, options.chat_template, name)
