@@ -13,7 +13,7 @@ from rmeval.common.extras import MissingExtra
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("run", "report", "compare", "leaderboard")
+COMMANDS = ("run", "report", "compare", "leaderboard", "models")
 """Subcommand modules under `rmeval.commands`; each has `add_parser(subparsers)` and `main(args) -> int`."""
 
 

@@ -53,6 +53,9 @@ class LocalModelOptions:
 class ModelOptions(LocalModelOptions):
     """A transformers checkpoint scored directly (classifiers, implicit rewards)."""
 
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template")
+    """What every preset of such a kind must state (null: the model's own)."""
+
     revision: str | None = option(None, "hub revision (branch, tag or commit) of the model")
     tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's")
     attn_implementation: str | None = option(None, "eager, sdpa, flash_attention_2 ... (default: the model's)")

@@ -44,6 +44,7 @@ class PairRankerOptions(ModelOptions, BatchingOptions, StoredHeadOptions):
     """Options of `--scorer pair-ranker`."""
 
     cli_group: ClassVar[str] = "pairwise ranker (--scorer pair-ranker)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "pair_format", "source_max_tokens", "candidate_max_tokens")
 
     pair_format: Literal["pairrm", "better-pairrm"] = option(
         "pairrm", "how the conversation and the answers are written: pairrm (PairRM-hf's USER / Assistant / "

@@ -42,6 +42,7 @@ class RemoteCodeOptions(ModelOptions, BatchingOptions, HeadOptions):
     """Options of `--scorer remote-code`."""
 
     cli_group: ClassVar[str] = "remote code (--scorer remote-code)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "auto_class")
 
     auto_class: Literal["sequence-classification", "base", "causal-lm"] = option(
         "sequence-classification", "the transformers Auto class that loads the model's own code")

@@ -47,6 +47,7 @@ class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOpt
     """Options of `--scorer value-head`."""
 
     cli_group: ClassVar[str] = "value head (--scorer value-head)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "head")
 
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
     append_token: Literal["cls_token", "eos_token"] | None = option(

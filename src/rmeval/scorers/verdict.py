@@ -51,6 +51,7 @@ class VerdictOptions(ModelOptions, BatchingOptions):
     """Options of `--scorer verdict`."""
 
     cli_group: ClassVar[str] = "verdict probability (--scorer verdict)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "verdict_prompt", "verdict_wrap")
 
     verdict_prompt: str = option("judge", "the prompt: a built-in (judge, steamshp, pair-pm) or a file with "
                                           "{answer_a}, {answer_b} and {question}, {conversation}, {history} or "
