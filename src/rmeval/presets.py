@@ -109,9 +109,9 @@ def _validate(name: str, raw: Any, where: str) -> Preset:
         raise ValueError(f"{where}: a preset never turns on remote code; say remote_code: true and the run will ask "
                          "the user for --trust-remote-code")
     options_class = entries[scorer].options
-    missing = [k for k in getattr(options_class, "preset_requires", ()) if k not in values]
-    if missing:
-        raise ValueError(f"{where}: a preset of --scorer {scorer} states {', '.join(missing)} (null where the "
+    unstated = [k for k in getattr(options_class, "preset_requires", ()) if k not in values]
+    if unstated:
+        raise ValueError(f"{where}: a preset of --scorer {scorer} states {', '.join(unstated)} (null where the "
                          "model's own value applies)")
     checked: Any = options_from_mapping(options_class, values, where)
     check = getattr(checked, "check_preset", None)
