@@ -179,8 +179,11 @@ def build_pairrm_model(path: Path, seed: int = 0) -> dict[str, Any]:
     from transformers import DebertaV2Config, DebertaV2Model
 
     tokenizer = build_encoder_tokenizer(PAIRRM_MARKERS)
+    # DeBERTa-v3's attention: relative positions only, so inputs longer than 512 tokens are fine.
     config = DebertaV2Config(vocab_size=len(tokenizer), hidden_size=HIDDEN, intermediate_size=64,
                              num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=512,
+                             relative_attention=True, position_biased_input=False, pos_att_type=["p2c", "c2p"],
+                             position_buckets=64, norm_rel_ebd="layer_norm", share_att_key=True,
                              pad_token_id=tokenizer.pad_token_id, architectures=["DebertaV2PairRM"], n_tasks=1,
                              drop_out=0.05)
     torch.manual_seed(seed)

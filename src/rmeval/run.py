@@ -12,6 +12,7 @@ from rmeval.config import RunConfig, model_slug
 from rmeval.data import load_examples
 from rmeval.data.load import load_companion
 from rmeval.evaluate import evaluate
+from rmeval.presets import get_preset
 from rmeval.report import format_metrics
 from rmeval.results import RunResult, write_run
 from rmeval.scorers import build_scorer
@@ -44,8 +45,10 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
         result = evaluate(scorer, loaded.examples, benchmark, data_source=data, versions=versions(),
                           load_seconds=load_seconds, companions=companions, progress=config.progress,
                           seed=config.seed, command=command, name=config.display_name)
-    if config.preset:
-        result.spec.scorer["preset"] = {"name": config.preset, "set": dict(config.from_preset)}
+    preset = get_preset(config.preset) if config.preset else None
+    if preset is not None:
+        result.spec.scorer["preset"] = {"name": preset.name, "set": dict(config.from_preset),
+                                        "sources": list(preset.sources)}
     result_path, samples_path = write_run(result, out_dir)
     title = f"{benchmark.name}: {config.model} ({len(loaded.examples)} examples)"
     print(format_metrics(result.metrics, benchmark, title), file=out)

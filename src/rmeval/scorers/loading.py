@@ -10,6 +10,7 @@ never uses are recorded: a head left behind is worth knowing about.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +107,14 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
         load["device_map"] = options.device_map
     if options.max_memory:
         load["max_memory"] = parse_max_memory(options.max_memory)
-    model, info = auto_class.from_pretrained(path, **load)
+    # transformers logs its own load report; rmeval records it (result.json) and stops on new weights instead.
+    report_log = logging.getLogger("transformers.modeling_utils")
+    level = report_log.level
+    report_log.setLevel(logging.ERROR)
+    try:
+        model, info = auto_class.from_pretrained(path, **load)
+    finally:
+        report_log.setLevel(level)
     if "device_map" not in load:
         model.to(device)
     model.eval()
