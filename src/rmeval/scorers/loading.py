@@ -88,6 +88,14 @@ def input_device(model: Any) -> Any:
     return weight.device if weight is not None else model.device
 
 
+def _placement(model: Any) -> dict[str, str]:
+    """Where a device map put the model's modules (accelerate's map; all on one device when it made none)."""
+    placed = getattr(model, "hf_device_map", None)
+    if isinstance(placed, dict) and placed:
+        return {str(k): str(v) for k, v in placed.items()}
+    return {"": ",".join(sorted({str(p.device) for p in model.parameters()}))}
+
+
 def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: str, *,
                     key_mapping: dict[str, str] | None = None, **kwargs: Any) -> tuple[Any, LoadReport]:
     """`auto_class.from_pretrained(path)` in eval mode, placed by `--device-map` (else on `device`), with its
@@ -118,11 +126,8 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     if "device_map" not in load:
         model.to(device)
     model.eval()
-    placed = getattr(model, "hf_device_map", None)
     report = LoadReport(
-        type(model).__name__, tuple(sorted(info.get("missing_keys", ()))), tuple(sorted(info.get("unexpected_keys",
-                                                                                                  ()))),
-        str(model.dtype).removeprefix("torch."),
-        {str(k): str(v) for k, v in placed.items()} if isinstance(placed, dict) and "device_map" in load else None,
-        options.quantization)
+        type(model).__name__, tuple(sorted(info.get("missing_keys", ()))),
+        tuple(sorted(info.get("unexpected_keys", ()))), str(model.dtype).removeprefix("torch."),
+        _placement(model) if "device_map" in load else None, options.quantization)
     return model, report
