@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import build_tokenizer
+from conftest import build_tokenizer, build_wordpiece_tokenizer
 
 HIDDEN = 32
 
@@ -148,28 +148,7 @@ def build_remote_code_model(path: Path, seed: int = 0) -> Any:
     return model
 
 
-PAIRRM_MARKERS = ["<|source|>", "<|candidate1|>", "<|candidate2|>"]
-
-
-def build_encoder_tokenizer(extra_tokens: list[str]) -> Any:
-    """A WordPiece tokenizer that frames texts as `[CLS] ... [SEP]` (as DeBERTa's does), with extra special tokens."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    from conftest import CORPUS
-
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=300, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"],
-                                        show_progress=False)
-    tok.train_from_iterator(CORPUS, trainer)
-    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
-                                                   ("[CLS]", tok.token_to_id("[CLS]")))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", model_max_length=512)
-    fast.add_special_tokens({"additional_special_tokens": extra_tokens})
-    return fast
+PAIRRM_MARKERS = ("<|source|>", "<|candidate1|>", "<|candidate2|>")
 
 
 def build_pairrm_model(path: Path, seed: int = 0) -> dict[str, Any]:
@@ -178,7 +157,7 @@ def build_pairrm_model(path: Path, seed: int = 0) -> dict[str, Any]:
     import torch
     from transformers import DebertaV2Config, DebertaV2Model
 
-    tokenizer = build_encoder_tokenizer(PAIRRM_MARKERS)
+    tokenizer = build_wordpiece_tokenizer(512, PAIRRM_MARKERS)
     # DeBERTa-v3's attention: relative positions only, so inputs longer than 512 tokens are fine.
     config = DebertaV2Config(vocab_size=len(tokenizer), hidden_size=HIDDEN, intermediate_size=64,
                              num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=512,
@@ -198,3 +177,19 @@ def build_pairrm_model(path: Path, seed: int = 0) -> dict[str, Any]:
     head = [(tensors["head_layer.1.weight"], tensors["head_layer.1.bias"]),
             (tensors["head_layer.4.weight"], tensors["head_layer.4.bias"])]
     return {"encoder": encoder, "head": head, "tokenizer": tokenizer}
+
+
+def build_t5_model(path: Path, seed: int = 0) -> Any:
+    """A tiny random FLAN-T5-shaped seq2seq LM (SteamSHP's architecture) and a tokenizer; returns the model."""
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    tokenizer = build_tokenizer(chat_template=None)
+    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
+                      decoder_start_token_id=tokenizer.pad_token_id, pad_token_id=tokenizer.pad_token_id,
+                      eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(seed)
+    model = T5ForConditionalGeneration(config).eval()
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return model

@@ -10,28 +10,11 @@ from typing import Any
 import pytest
 
 from conftest import REAL_DATA, build_llama_causal_lm, build_llama_classifier
-from model_shapes import build_pairrm_model, build_remote_code_model, build_value_head_model
+from model_shapes import build_pairrm_model, build_remote_code_model, build_t5_model, build_value_head_model
 from rmeval.cli import main
 
 pytestmark = pytest.mark.skipif(not REAL_DATA.is_file(), reason="the RewardBench v1 file is not in ../shared/data")
 ROWS = ("--subsets", "alpacaeval-easy,hep-go,xstest-should-respond", "--limit", "2")
-
-
-def build_t5(path: Path) -> Path:
-    """A tiny random FLAN-T5-shaped seq2seq LM (SteamSHP's architecture)."""
-    import torch
-    from transformers import T5Config, T5ForConditionalGeneration
-
-    from conftest import build_tokenizer
-
-    tokenizer = build_tokenizer(chat_template=None)
-    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
-                      decoder_start_token_id=tokenizer.pad_token_id, pad_token_id=tokenizer.pad_token_id,
-                      eos_token_id=tokenizer.eos_token_id)
-    torch.manual_seed(0)
-    T5ForConditionalGeneration(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +27,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     build_pairrm_model(root / "pairrm")
     build_llama_causal_lm(root / "lm")
     build_llama_causal_lm(root / "lm-ref", seed=1)
-    build_t5(root / "t5")
+    build_t5_model(root / "t5")
     return {p.name: p for p in root.iterdir()}
 
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from conftest import build_llama_causal_lm, build_tokenizer
+from model_shapes import build_t5_model
 from rmeval.scorers import build_scorer
 from rmeval.scorers.pairwise import OrderedPair
 from rmeval.types import Example, Message
@@ -52,16 +53,9 @@ def test_a_local_judge_read_by_its_verdict_probability_equals_the_next_token_dis
 
 
 def test_a_seq2seq_verdict_model_in_steamshps_shape(tmp_path: Path) -> None:
-    from transformers import T5Config, T5ForConditionalGeneration
-
-    tokenizer = build_tokenizer(chat_template=None)
-    config = T5Config(vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4,
-                      decoder_start_token_id=tokenizer.pad_token_id, pad_token_id=tokenizer.pad_token_id,
-                      eos_token_id=tokenizer.eos_token_id)
-    torch.manual_seed(0)
-    model = T5ForConditionalGeneration(config).eval()
-    model.save_pretrained(tmp_path / "shp")
-    tokenizer.save_pretrained(tmp_path / "shp")
+    model = build_t5_model(tmp_path / "shp")
+    tokenizer = build_tokenizer(chat_template=None)  # the same tokenizer the builder saved
+    config = model.config
     scorer = build_scorer("verdict", str(tmp_path / "shp"), verdict_prompt="steamshp", verdict_wrap="raw",
                           max_length=512)
     scored = scorer.score(EXAMPLES)

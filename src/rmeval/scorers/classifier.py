@@ -20,7 +20,7 @@ from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
+from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained, load_tokenizer
 from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
@@ -142,15 +142,13 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions,
                     seed: int) -> PointwiseScorer[EncodedText]:
     """Load the model and tokenizer into a pointwise scorer."""
     require("torch", "transformers", extra="hf", purpose="--scorer classifier")
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
     (name,) = models
     quiet_loading()
     device = pick_device(options.device)
     path = resolve_model_path(name)
-    kwargs: dict[str, Any] = {"revision": options.revision, "trust_remote_code": options.trust_remote_code}
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(options.tokenizer) if options.tokenizer else path,
-                                              **kwargs)
+    tokenizer = load_tokenizer(path, options)
     model, report = load_pretrained(AutoModelForSequenceClassification, path, options, device)
     check_new_weights(report, name, options.allow_new_head)
     template = resolve_template(tokenizer, options.chat_template, name)

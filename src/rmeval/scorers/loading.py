@@ -19,7 +19,8 @@ from rmeval.common.extras import require
 from rmeval.common.runtime import pick_dtype
 from rmeval.scorers.options import ModelOptions, parse_max_memory
 
-__all__ = ["LoadReport", "check_new_weights", "input_device", "load_pretrained", "quantization_config"]
+__all__ = ["LoadReport", "check_new_weights", "input_device", "load_pretrained", "load_tokenizer",
+           "quantization_config"]
 
 SHOWN = 20
 """Names listed per kind of weight in result.json (the count is always exact)."""
@@ -86,6 +87,17 @@ def input_device(model: Any) -> Any:
     embeddings = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
     weight = getattr(embeddings, "weight", None)
     return weight.device if weight is not None else model.device
+
+
+def load_tokenizer(path: str, options: ModelOptions) -> Any:
+    """The tokenizer of `path`, or of `--tokenizer` (a folder, hub id or preset) when given."""
+    from transformers import AutoTokenizer
+
+    from rmeval.presets import resolve_model_path
+
+    source = resolve_model_path(options.tokenizer) if options.tokenizer else path
+    return AutoTokenizer.from_pretrained(source, revision=options.revision,
+                                         trust_remote_code=options.trust_remote_code)
 
 
 def _placement(model: Any) -> dict[str, str]:

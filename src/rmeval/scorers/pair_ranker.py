@@ -18,18 +18,17 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import pick_device, quiet_loading
-from rmeval.presets import resolve_model_path
+from rmeval.common.runtime import pick_device
 from rmeval.scorers.batching import batching_for
-from rmeval.scorers.checkpoint import Checkpoint, LinearStack, local_folder
+from rmeval.scorers.checkpoint import LinearStack
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import RewardGuard
-from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
+from rmeval.scorers.loading import LoadReport, input_device
 from rmeval.scorers.options import BatchingOptions, ModelOptions, StoredHeadOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.value_head import backbone_mapping
+from rmeval.scorers.value_head import load_with_stored_head
 from rmeval.types import Message
 
 __all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts", "special_frame"]
@@ -187,20 +186,9 @@ class PairRanker:
 def load_pair_ranker(models: Sequence[str], options: PairRankerOptions, seed: int) -> PairwiseScorer[EncodedText]:
     """Read the comparison head, load the encoder, and put both on the pairwise path."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer pair-ranker")
-    from transformers import AutoModel, AutoTokenizer
-
     (name,) = models
-    quiet_loading()
     device = pick_device(options.device)
-    path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
-                                       options.head or "head_layer", options.head_activation, name)
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(options.tokenizer) if options.tokenizer else path,
-                                              revision=options.revision, trust_remote_code=options.trust_remote_code)
-    encoder, report = load_pretrained(AutoModel, path, options, device,
-                                      key_mapping=backbone_mapping(options.backbone_prefix))
-    report = report.without(head.keys)
-    check_new_weights(report, name, options.allow_new_head, "encoder")
+    encoder, head, tokenizer, report = load_with_stored_head(name, options, "head_layer", device, "encoder")
     ranker = PairRanker(name, options, encoder, head, tokenizer, report)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "preference")
     return PairwiseScorer(ranker, batching_for(options.max_tokens_per_batch, options.batch_size, device), "logit",

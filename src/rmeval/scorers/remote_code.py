@@ -23,7 +23,7 @@ from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
+from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained, load_tokenizer
 from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
@@ -163,9 +163,7 @@ def load_remote_code(models: Sequence[str], options: RemoteCodeOptions, seed: in
     quiet_loading()
     device = pick_device(options.device)
     path = resolve_model_path(name)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(
-        resolve_model_path(options.tokenizer) if options.tokenizer else path, revision=options.revision,
-        trust_remote_code=True)
+    tokenizer = load_tokenizer(path, options)
     model, report = load_pretrained(getattr(transformers, AUTO_CLASSES[options.auto_class]), path, options, device)
     check_new_weights(report, name, options.allow_new_head)
     encoder = None

@@ -29,7 +29,7 @@ from rmeval.scorers.batching import batching_for
 from rmeval.scorers.checkpoint import Checkpoint, LinearStack, local_folder
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
+from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained, load_tokenizer
 from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.registry import register_scorer
@@ -37,7 +37,7 @@ from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
 __all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "backbone_mapping", "load_value_head",
-           "output_column"]
+           "load_with_stored_head", "output_column"]
 
 DEFAULT_HEAD = "v_head"
 
@@ -66,6 +66,25 @@ def output_column(width: int, index: int | None, name: str) -> int:
 def backbone_mapping(prefix: str | None) -> dict[str, str] | None:
     """The key mapping that strips `prefix.` from the checkpoint's backbone weights (None: keep them)."""
     return {rf"^{re.escape(prefix)}\.": ""} if prefix else None
+
+
+def load_with_stored_head(name: str, options: Any, default_head: str, device: str,
+                          what: str) -> tuple[Any, LinearStack, Any, LoadReport]:
+    """A backbone (`AutoModel`, its checkpoint prefix mapped away) and the head stored beside it, read by rmeval:
+    the head first, so a checkpoint without one stops before the backbone loads. `options` carries the model and
+    stored-head options (`ModelOptions` and `StoredHeadOptions`)."""
+    from transformers import AutoModel
+
+    quiet_loading()
+    path = resolve_model_path(name)
+    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
+                                       options.head or default_head, options.head_activation, name)
+    tokenizer = load_tokenizer(path, options)
+    backbone, report = load_pretrained(AutoModel, path, options, device,
+                                       key_mapping=backbone_mapping(options.backbone_prefix))
+    report = report.without(head.keys)
+    check_new_weights(report, name, options.allow_new_head, what)
+    return backbone, head, tokenizer, report
 
 
 class ValueHeadModel:
@@ -141,20 +160,9 @@ class ValueHeadModel:
 def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int) -> PointwiseScorer[EncodedText]:
     """Read the head from the checkpoint (a clear error when it has none), then load the backbone."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer value-head")
-    from transformers import AutoModel, AutoTokenizer
-
     (name,) = models
-    quiet_loading()
     device = pick_device(options.device)
-    path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
-                                       options.head or DEFAULT_HEAD, options.head_activation, name)
-    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(options.tokenizer) if options.tokenizer else path,
-                                              revision=options.revision, trust_remote_code=options.trust_remote_code)
-    backbone, report = load_pretrained(AutoModel, path, options, device,
-                                       key_mapping=backbone_mapping(options.backbone_prefix))
-    report = report.without(head.keys)
-    check_new_weights(report, name, options.allow_new_head, "backbone")
+    backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
     template = resolve_template(tokenizer, options.chat_template, name)
     limit = options.max_length or model_max_length(backbone.config, tokenizer)
     encoder = TextEncoder.create(tokenizer, template, limit - (1 if options.append_token else 0))

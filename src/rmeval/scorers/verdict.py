@@ -29,7 +29,7 @@ from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import RewardGuard
 from rmeval.scorers.judge.templates import JudgeTemplate, builtin_template, render_conversation
-from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained
+from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained, load_tokenizer
 from rmeval.scorers.logprobs import check_head, head_logits
 from rmeval.scorers.options import BatchingOptions, ModelOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
@@ -240,9 +240,7 @@ def build_verdict_scorer(name: str, options: VerdictOptions,
     device = pick_device(options.device)
     path = resolve_model_path(name)
     prompt = VerdictPrompt(options.verdict_prompt, context_template(options.context_template), judge)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(
-        resolve_model_path(options.tokenizer) if options.tokenizer else path, revision=options.revision,
-        trust_remote_code=options.trust_remote_code)
+    tokenizer = load_tokenizer(path, options)
     config = transformers.AutoConfig.from_pretrained(path, revision=options.revision,
                                                      trust_remote_code=options.trust_remote_code)
     auto = transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
