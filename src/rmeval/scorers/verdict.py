@@ -16,19 +16,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
-from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render, resolve_template
+from rmeval.data.chat import ChatTemplate, add_special_tokens_for, resolve_template
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import RewardGuard
-from rmeval.scorers.judge.templates import JudgeTemplate, builtin_template, render_conversation
+from rmeval.scorers.judge.templates import JudgeTemplate
 from rmeval.scorers.loading import LoadReport, check_new_weights, input_device, load_pretrained, load_tokenizer
 from rmeval.scorers.logprobs import check_head, head_logits
 from rmeval.scorers.options import BatchingOptions, ModelOptions
@@ -36,15 +34,10 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import truncate_left
+from rmeval.scorers.verdict_prompt import MIN_SHARED, VerdictPrompt, context_template, shared_prefix
 from rmeval.types import Message
 
-__all__ = ["VERDICT_PROMPTS", "VerdictModel", "VerdictOptions", "VerdictPrompt", "build_verdict_scorer",
-           "load_verdict"]
-
-VERDICT_PROMPTS = ("judge", "steamshp", "pair-pm")
-"""Built-in prompts: rmeval's pairwise judge prompt, SteamSHP's and the pair-preference model's formats."""
-CONTEXT_TEMPLATES = ("pair-pm-context",)
-
+__all__ = ["VerdictModel", "VerdictOptions", "build_verdict_scorer", "load_verdict"]
 
 @dataclass(frozen=True)
 class VerdictOptions(ModelOptions, BatchingOptions):
@@ -67,70 +60,14 @@ class VerdictOptions(ModelOptions, BatchingOptions):
     strip_bos: bool = option(False, "remove the BOS token's text from the rendered prompt and add no special "
                                     "tokens (the pair-preference model's own usage)")
     combine: Literal["logit", "probability"] = option("logit", "how the two orders make one preference")
+    share_prefix: bool = option(True, "run every input of a batch whole instead of computing the tokens they all "
+                                      "start with (the judge's instructions) once", flag="--no-share-prefix")
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if len(self.verdict_tokens) != 2 or len(set(self.verdict_tokens)) != 2:
             raise ValueError(f"--verdict-token takes two different tokens (first, second), got "
                              f"{list(self.verdict_tokens)}")
-
-
-def _text(folder: str, name: str) -> str:
-    return (resources.files("rmeval") / "templates" / folder / name).read_text(encoding="utf-8")
-
-
-class VerdictPrompt:
-    """The prompt of a verdict model: a built-in or a file; `{history}` is every earlier turn's text joined by
-    spaces (SteamSHP's post), `{context}` the conversation rendered with the context template."""
-
-    def __init__(self, spec: str, context: ChatTemplate | None, judge: JudgeTemplate | None = None) -> None:
-        self.judge = judge or (builtin_template("pairwise") if spec == "judge" else None)
-        if judge is not None and judge.mode != "pairwise":
-            raise ValueError(f"{judge.source}: a verdict is read after a pairwise prompt, not a {judge.mode} one")
-        if spec in VERDICT_PROMPTS[1:] and judge is None:
-            self.text, self.source = _text("verdict", f"{spec}.txt"), f"builtin:{spec}"
-        elif self.judge is not None:
-            self.text, self.source = "", self.judge.source
-        elif Path(spec).is_file():
-            self.text, self.source = Path(spec).read_text(encoding="utf-8"), f"file:{spec}"
-        else:
-            raise ValueError(f"--verdict-prompt {spec!r} is neither a built-in ({', '.join(VERDICT_PROMPTS)}) nor a "
-                             "file")
-        if self.judge is None and not all(w in self.text for w in ("{answer_a}", "{answer_b}")):
-            raise ValueError(f"{self.source}: a verdict prompt needs {{answer_a}} and {{answer_b}}")
-        if "{context}" in self.text and context is None:
-            raise ValueError(f"{self.source} uses {{context}}: pass --context-template")
-        self.context = context
-
-    def messages(self, tokenizer: Any, pair: OrderedPair) -> tuple[Message, ...]:
-        """The messages showing `pair.first` as answer A and `pair.second` as answer B."""
-        if self.judge is not None:
-            return self.judge.render(pair.prompt, [pair.first, pair.second])
-        values = {"{answer_a}": pair.first, "{answer_b}": pair.second,
-                  "{conversation}": render_conversation(pair.prompt),
-                  "{question}": next((m.content for m in reversed(pair.prompt) if m.role == "user"), ""),
-                  "{history}": " ".join(m.content for m in pair.prompt)}
-        if self.context is not None and "{context}" in self.text:
-            values["{context}"] = render(tokenizer, self.context, pair.prompt, None)
-        out, at = [], 0
-        while at < len(self.text):  # one pass: an answer containing "{answer_b}" is never filled in again
-            hit = next((k for k in values if self.text.startswith(k, at)), None)
-            out.append(values[hit] if hit else self.text[at])
-            at += len(hit) if hit else 1
-        return (Message("user", "".join(out)),)
-
-
-def context_template(option_value: str | None) -> ChatTemplate | None:
-    """The template of `{context}`: a built-in name or a Jinja file."""
-    if option_value is None:
-        return None
-    if option_value in CONTEXT_TEMPLATES:
-        return ChatTemplate(_text("verdict", f"{option_value}.jinja"), f"builtin:{option_value}")
-    path = Path(option_value)
-    if not path.is_file():
-        raise ValueError(f"--context-template {option_value!r} is neither a built-in ({', '.join(CONTEXT_TEMPLATES)}) "
-                         "nor a file")
-    return ChatTemplate(path.read_text(encoding="utf-8"), f"file:{path}")
 
 
 class VerdictModel:
@@ -143,11 +80,13 @@ class VerdictModel:
         self.max_length = max_length
         self.seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
         self.truncated = 0
+        self.shared_tokens = 0
         probe = self.text(OrderedPair((Message("user", "Hello."),), "Hi!", "Hello! How can I help?"))
         self.example = probe
         self.special = False if options.strip_bos else add_special_tokens_for(tokenizer, probe)
         self.token_ids = [self._verdict_id(probe, t) for t in options.verdict_tokens]
         self._params = set(inspect.signature(model.forward).parameters)
+        self._backbone_params = set(inspect.signature(model.base_model.forward).parameters)
 
     def _verdict_id(self, probe: str, token: str) -> int:
         """The id of `token` as the model would write it right after the prompt: one token, or an error."""
@@ -195,20 +134,50 @@ class VerdictModel:
         import torch
 
         device = input_device(self.model)
-        padded = pad_batch([e.ids for e in batch], pad_id_of(self.tokenizer), "right", device,
-                           not self.seq2seq and "position_ids" in self._params)
         with torch.inference_mode():
             if self.seq2seq:
+                padded = pad_batch([e.ids for e in batch], pad_id_of(self.tokenizer), "right", device, False)
                 start = int(self.model.config.decoder_start_token_id)
                 decoder = torch.full((len(batch), 1), start, dtype=torch.long, device=device)
                 logits = self.model(**padded.inputs, decoder_input_ids=decoder).logits[:, 0].float()
             else:
-                hidden = self.model.base_model(**padded.inputs, use_cache=False).last_hidden_state
-                rows = torch.arange(len(batch), device=hidden.device)
-                logits = head_logits(self.model, hidden[rows, padded.last.to(hidden.device)])
+                states = self._last_states([e.ids for e in batch], device)
+                logits = head_logits(self.model, states)
             a, b = self.token_ids
             values = logits[:, a] - logits[:, b]
         return [float(v) for v in values.cpu().tolist()]
+
+    def _last_states(self, seqs: list[tuple[int, ...]], device: Any) -> Any:
+        """A causal LM's last hidden state at each sequence's last token. The tokens every sequence starts with
+        (the judge's instructions) are run once and reach the rest through the key-value cache."""
+        import torch
+
+        backbone = self.model.base_model
+        shared = shared_prefix(seqs) if self.options.share_prefix and len(seqs) > 1 else 0
+        extra: dict[str, Any] = {"use_cache": False}
+        # transformers names the key-value cache `cache` now, `past_key_values` before (and in some models).
+        slot = "cache" if "cache" in self._backbone_params else "past_key_values"
+        if shared >= MIN_SHARED and slot in self._backbone_params:
+            out = backbone(input_ids=torch.tensor([seqs[0][:shared]], device=device), use_cache=True)
+            past: Any = getattr(out, slot, None)
+            if past is None:
+                past = out.past_key_values
+            past.batch_repeat_interleave(len(seqs))
+            seqs = [s[shared:] for s in seqs]
+            extra = {slot: past, "use_cache": True}
+        else:
+            shared = 0
+        padded = pad_batch(seqs, pad_id_of(self.tokenizer), "right", device, True)
+        inputs = dict(padded.inputs)
+        if shared >= MIN_SHARED:
+            inputs["attention_mask"] = torch.cat([torch.ones((len(seqs), shared), dtype=padded.mask.dtype),
+                                                  padded.mask], dim=1).to(device)
+            inputs["position_ids"] = inputs["position_ids"] + shared
+        if "position_ids" not in self._params:
+            inputs.pop("position_ids")
+        hidden = backbone(**inputs, **extra).last_hidden_state
+        self.shared_tokens += shared * (len(seqs) - 1)
+        return hidden[torch.arange(len(seqs), device=hidden.device), padded.last.to(hidden.device)]
 
     def describe(self) -> dict[str, Any]:
         """The verdict scorer's part of result.json."""
@@ -222,6 +191,8 @@ class VerdictModel:
                 "verdict_token_ids": self.token_ids, "strip_bos": cfg.strip_bos,
                 "add_special_tokens": self.special, "preference": "logit(first token) - logit(second token)",
                 "max_length": self.max_length, "truncated": self.truncated, "rendered_example": self.example,
+                "share_prefix": self.options.share_prefix and not self.seq2seq,
+                "shared_prefix_tokens_saved": self.shared_tokens,
                 "load": self.load.describe()}
 
     def close(self) -> None:
