@@ -51,7 +51,6 @@ def test_a_local_judge_read_by_its_verdict_probability_equals_the_next_token_dis
         assert s.chosen_scores[0] == pytest.approx((ab - ba) / 2, abs=1e-9)
     described = scorer.describe()
     assert scorer.tie_credit == 0.5 and described["verdict_tokens"] == ["A", "B"]
-    assert described["shared_prefix_tokens_saved"] > 100  # the judge's instructions ran once per batch
 
 
 def test_a_seq2seq_verdict_model_in_steamshps_shape(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.text import truncate_left
-from rmeval.scorers.verdict_prompt import MIN_SHARED, VerdictPrompt, context_template, shared_prefix
+from rmeval.scorers.verdict_prompt import VerdictPrompt, context_template
 from rmeval.types import Message
 
 __all__ = ["VerdictModel", "VerdictOptions", "build_verdict_scorer", "load_verdict"]
@@ -60,8 +60,6 @@ class VerdictOptions(ModelOptions, BatchingOptions):
     strip_bos: bool = option(False, "remove the BOS token's text from the rendered prompt and add no special "
                                     "tokens (the pair-preference model's own usage)")
     combine: Literal["logit", "probability"] = option("logit", "how the two orders make one preference")
-    share_prefix: bool = option(True, "run every input of a batch whole instead of computing the tokens they all "
-                                      "start with (the judge's instructions) once", flag="--no-share-prefix")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -80,13 +78,11 @@ class VerdictModel:
         self.max_length = max_length
         self.seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
         self.truncated = 0
-        self.shared_tokens = 0
         probe = self.text(OrderedPair((Message("user", "Hello."),), "Hi!", "Hello! How can I help?"))
         self.example = probe
         self.special = False if options.strip_bos else add_special_tokens_for(tokenizer, probe)
         self.token_ids = [self._verdict_id(probe, t) for t in options.verdict_tokens]
         self._params = set(inspect.signature(model.forward).parameters)
-        self._backbone_params = set(inspect.signature(model.base_model.forward).parameters)
 
     def _verdict_id(self, probe: str, token: str) -> int:
         """The id of `token` as the model would write it right after the prompt: one token, or an error."""
@@ -148,35 +144,12 @@ class VerdictModel:
         return [float(v) for v in values.cpu().tolist()]
 
     def _last_states(self, seqs: list[tuple[int, ...]], device: Any) -> Any:
-        """A causal LM's last hidden state at each sequence's last token. The tokens every sequence starts with
-        (the judge's instructions) are run once and reach the rest through the key-value cache."""
+        """A causal LM's last hidden state at each sequence's last token (right padding: a causal model's states
+        never see the padding after them)."""
         import torch
 
-        backbone = self.model.base_model
-        shared = shared_prefix(seqs) if self.options.share_prefix and len(seqs) > 1 else 0
-        extra: dict[str, Any] = {"use_cache": False}
-        # transformers names the key-value cache `cache` now, `past_key_values` before (and in some models).
-        slot = "cache" if "cache" in self._backbone_params else "past_key_values"
-        if shared >= MIN_SHARED and slot in self._backbone_params:
-            out = backbone(input_ids=torch.tensor([seqs[0][:shared]], device=device), use_cache=True)
-            past: Any = getattr(out, slot, None)
-            if past is None:
-                past = out.past_key_values
-            past.batch_repeat_interleave(len(seqs))
-            seqs = [s[shared:] for s in seqs]
-            extra = {slot: past, "use_cache": True}
-        else:
-            shared = 0
-        padded = pad_batch(seqs, pad_id_of(self.tokenizer), "right", device, True)
-        inputs = dict(padded.inputs)
-        if shared >= MIN_SHARED:
-            inputs["attention_mask"] = torch.cat([torch.ones((len(seqs), shared), dtype=padded.mask.dtype),
-                                                  padded.mask], dim=1).to(device)
-            inputs["position_ids"] = inputs["position_ids"] + shared
-        if "position_ids" not in self._params:
-            inputs.pop("position_ids")
-        hidden = backbone(**inputs, **extra).last_hidden_state
-        self.shared_tokens += shared * (len(seqs) - 1)
+        padded = pad_batch(seqs, pad_id_of(self.tokenizer), "right", device, "position_ids" in self._params)
+        hidden = self.model.base_model(**padded.inputs, use_cache=False).last_hidden_state
         return hidden[torch.arange(len(seqs), device=hidden.device), padded.last.to(hidden.device)]
 
     def describe(self) -> dict[str, Any]:
@@ -191,8 +164,6 @@ class VerdictModel:
                 "verdict_token_ids": self.token_ids, "strip_bos": cfg.strip_bos,
                 "add_special_tokens": self.special, "preference": "logit(first token) - logit(second token)",
                 "max_length": self.max_length, "truncated": self.truncated, "rendered_example": self.example,
-                "share_prefix": self.options.share_prefix and not self.seq2seq,
-                "shared_prefix_tokens_saved": self.shared_tokens,
                 "load": self.load.describe()}
 
     def close(self) -> None:

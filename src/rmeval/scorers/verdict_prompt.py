@@ -1,10 +1,8 @@
 """The prompt of a verdict-probability model: the built-in formats (rmeval's judge prompt, SteamSHP's, the
-pair-preference model's) or a file, with the conversation and the two answers filled in; and the leading tokens
-the inputs of a batch share."""
+pair-preference model's) or a file, with the conversation and the two answers filled in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,32 +12,11 @@ from rmeval.scorers.judge.templates import JudgeTemplate, builtin_template, rend
 from rmeval.scorers.pairwise import OrderedPair
 from rmeval.types import Message
 
-__all__ = ["CONTEXT_TEMPLATES", "MIN_SHARED", "VERDICT_PROMPTS", "VerdictPrompt", "context_template",
-           "shared_prefix"]
+__all__ = ["CONTEXT_TEMPLATES", "VERDICT_PROMPTS", "VerdictPrompt", "context_template"]
 
 VERDICT_PROMPTS = ("judge", "steamshp", "pair-pm")
 """Built-in prompts: rmeval's pairwise judge prompt, SteamSHP's and the pair-preference model's formats."""
 CONTEXT_TEMPLATES = ("pair-pm-context",)
-
-
-MIN_SHARED = 16
-"""Fewer shared leading tokens than this are not worth a separate forward pass."""
-
-
-def shared_prefix(seqs: Sequence[Sequence[int]]) -> int:
-    """How many leading tokens every sequence shares, leaving each at least its last token of its own.
-
-    >>> shared_prefix([(1, 2, 3, 4), (1, 2, 5), (1, 2, 3)])
-    2
-    >>> shared_prefix([(1, 2), (1, 2)])
-    1
-    """
-    limit = min(len(s) for s in seqs) - 1
-    first = seqs[0]
-    n = 0
-    while n < limit and all(s[n] == first[n] for s in seqs):
-        n += 1
-    return n
 
 
 def _text(folder: str, name: str) -> str:
