@@ -89,3 +89,17 @@ def test_allow_new_head_lets_a_test_score_an_untrained_head(tmp_path: Path) -> N
     load = scorer.describe()["load"]
     assert load["newly_initialised"]["names"] == ["score.weight"] and load["unused_weights"]["names"] == [
         "lm_head.weight"]
+
+
+def test_a_bare_encoder_loaded_as_a_classifier_stops(tmp_path: Path) -> None:
+    from transformers import BertConfig, BertModel
+
+    from conftest import build_wordpiece_tokenizer
+
+    tokenizer = build_wordpiece_tokenizer()
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                        num_attention_heads=4, max_position_embeddings=64)
+    BertModel(config).save_pretrained(tmp_path / "encoder")  # a sentence encoder: no classification head
+    tokenizer.save_pretrained(tmp_path / "encoder")
+    with pytest.raises(ValueError, match=r"newly initialised \(.*classifier\.weight.*--allow-new-head"):
+        build_scorer("classifier", str(tmp_path / "encoder"), chat_template="raw")

@@ -107,3 +107,15 @@ def test_a_verdict_token_that_merges_with_the_prompt_is_refused(tmp_path: Path) 
         build_scorer("verdict", str(path), verdict_tokens=("A is better", "B"))
     with pytest.raises(ValueError, match="two different tokens"):
         build_scorer("verdict", str(path), verdict_tokens=("A", "A"))
+
+
+@pytest.mark.parametrize(("models", "options", "message"), [
+    (["openai/gpt-4o"], {}, "reads a local model's next-token probabilities"),
+    (["a-judge", "b-judge"], {}, "give one --model and --judge-mode pairwise"),
+    (["a-judge"], {"judge_mode": "rating"}, "give one --model and --judge-mode pairwise"),
+    (["a-judge"], {"order": "fixed"}, "reads both orders"),
+])
+def test_verdict_logprob_takes_one_local_pairwise_judge(models: list[str], options: dict[str, Any],
+                                                        message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_scorer("judge", models, verdict="logprob", **options)

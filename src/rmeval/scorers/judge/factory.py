@@ -101,6 +101,9 @@ def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: Judge
     if len(models) != 1 or options.judge_mode != "pairwise":
         raise ValueError("--verdict logprob reads one local judge's pairwise verdict: give one --model and "
                          "--judge-mode pairwise")
+    if options.order == "fixed":
+        raise ValueError("--verdict logprob reads both orders of every pair (one forward pass each): drop --order "
+                         "fixed")
     engine, name = split_engine(models[0])
     if engine != "transformers":
         raise ValueError(f"--verdict logprob reads a local model's next-token probabilities; {models[0]} runs on "
