@@ -136,7 +136,7 @@ def options_from_mapping(cls: Any, values: Mapping[str, Any], where: str) -> Any
 
 
 def _default_text(spec: OptionSpec) -> str:
-    if spec.default in (None, False, ()) or spec.kind is bool:
+    if spec.default in (None, False, (), "") or spec.kind is bool:
         return ""
     return f" (default: {spec.default})"
 

@@ -44,8 +44,9 @@ class LocalModelOptions:
 
     device: str | None = option(None, "cpu, cuda, cuda:1 ... (default: cuda when present)")
     dtype: Dtype = option("auto", "auto: bf16 on CUDA, fp32 on CPU")
-    chat_template: str | None = option(None, "a built-in template (raw, chatml) or a Jinja file; required when the "
-                                             "tokenizer has none")
+    chat_template: str | None = option(None, "a built-in template (raw, chatml, tulu, pku-align, openbmb, "
+                                             "oasst-pythia, mistral) or a Jinja file; required when the tokenizer "
+                                             "has none")
     trust_remote_code: bool = option(False, "run code shipped with the model (off by default)")
 
 
