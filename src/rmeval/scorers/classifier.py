@@ -138,8 +138,7 @@ class ClassifierModel:
 
 
 @register_scorer("classifier", ClassifierOptions, "a transformer with a scalar head (sequence classification)")
-def load_classifier(models: Sequence[str], options: ClassifierOptions,
-                    seed: int) -> PointwiseScorer[EncodedText]:
+def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int) -> PointwiseScorer[EncodedText]:
     """Load the model and tokenizer into a pointwise scorer."""
     require("torch", "transformers", extra="hf", purpose="--scorer classifier")
     from transformers import AutoModelForSequenceClassification
