@@ -133,11 +133,13 @@ class PairwiseScorer(BaseScorer, Generic[P]):
                 progress(len(batch))
         logit = {p: values[slot_of[n]] for n, p in enumerate(pairs)}
         scored = [self._scored(ex, logit) for ex in examples]
-        self.stats = {"ordered_pairs": len(pairs), "unique_inputs": len(encoded), "batches": len(batches),
-                      "real_tokens": sum(lengths),
-                      "padded_tokens": sum(len(b) * max(lengths[i] for i in b) for b in batches),
-                      "comparisons": sum(s.details["counts"]["comparisons"] for s in scored),
-                      "inconsistent": sum(s.details["counts"]["inconsistent"] for s in scored)}
+        counts = {"ordered_pairs": len(pairs), "unique_inputs": len(encoded), "batches": len(batches),
+                  "real_tokens": sum(lengths),
+                  "padded_tokens": sum(len(b) * max(lengths[i] for i in b) for b in batches),
+                  "comparisons": sum(s.details["counts"]["comparisons"] for s in scored),
+                  "inconsistent": sum(s.details["counts"]["inconsistent"] for s in scored)}
+        # A run scores its benchmark, then each companion set: the statistics cover them all.
+        self.stats = {k: self.stats.get(k, 0) + v for k, v in counts.items()}
         return scored
 
     def _scored(self, ex: Example, logit: dict[OrderedPair, float]) -> Scored:
