@@ -130,7 +130,9 @@ class PairRanker:
         for pair in pairs:
             source, first = pair_texts(cfg.pair_format, pair.prompt, pair.first)
             _, second = pair_texts(cfg.pair_format, pair.prompt, pair.second)
-            tok = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in (source, first, second)]
+            # verbose=False: texts longer than the model's limit are expected; they are cut to their budgets below.
+            tok = [self.tokenizer(t, add_special_tokens=False, verbose=False)["input_ids"]
+                   for t in (source, first, second)]
             # As each model was trained: PairRM keeps the start of the conversation (its instruction), Better-PairRM
             # the end (the last question); both keep the start of each answer, which gets what the conversation
             # leaves of its budget.

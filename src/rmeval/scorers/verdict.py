@@ -117,7 +117,7 @@ class VerdictModel:
         head = 1 if self.special and self.tokenizer.bos_token_id is not None else 0
         out = []
         for pair in pairs:
-            ids = list(self.tokenizer(self.text(pair), add_special_tokens=self.special)["input_ids"])
+            ids = list(self.tokenizer(self.text(pair), add_special_tokens=self.special, verbose=False)["input_ids"])
             cut = truncate_left(ids, self.max_length, head)
             out.append(EncodedText(tuple(cut), len(cut) < len(ids)))
         self.truncated += sum(e.truncated for e in out)
