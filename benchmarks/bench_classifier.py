@@ -81,9 +81,9 @@ def run_variant(variant: str, model: Path, data: Path, limit: int | None) -> dic
 
     examples = load_examples(data=data, limit=limit).examples
     scorer: Any
-    dtype = "bfloat16" if variant == "rmeval-bf16" else "auto"
-    scorer = build_scorer("classifier", str(model), chat_template="raw", dtype=dtype)
-    classifier = scorer.model
+    precision = "bf16" if variant == "rmeval-bf16" else "fp32"  # one dtype each (fast-exact: bench_precision.py)
+    scorer = build_scorer("classifier", str(model), chat_template="raw", precision=precision, use_score_cache=False)
+    classifier = scorer.model.inner
     if variant.startswith("rmeval"):
         start = time.perf_counter()
         scored = scorer.score(examples)

@@ -73,16 +73,15 @@ def naive_logps(model: Any, items: list[Any], pad_id: int) -> list[list[float]]:
 
 def run_naive(examples: list[Any]) -> dict[str, Any]:
     """Policy and reference, batches of 8 examples in dataset order, chosen and rejected apart."""
-    from rmeval.common.runtime import pick_dtype
     from rmeval.scorers.implicit import ImplicitOptions, load_causal_lm
     from rmeval.types import Candidate
 
     start = time.perf_counter()
     scorer: Any
     scorer, _ = _build(ref_free="avg", dtype="float32", max_length=2048)
-    policy, encoder = scorer.model.policy, scorer.model.encoder
-    reference = load_causal_lm(scorer.model.info["weights"], None, ImplicitOptions(dtype="float32"),
-                               pick_dtype("float32", "cpu"), "cpu")
+    implicit = scorer.model.inner
+    policy, encoder = implicit.policy, implicit.encoder
+    reference, _ = load_causal_lm(implicit.info["weights"], None, ImplicitOptions(dtype="float32"), "cpu")
     pad_id = int(encoder.tokenizer.pad_token_id)
     loaded = time.perf_counter()
     rewards, averages = [], []
@@ -90,7 +89,7 @@ def run_naive(examples: list[Any]) -> dict[str, Any]:
         batch = examples[lo : lo + NAIVE_BATCH]
         sides = []
         for side in ("chosen", "rejected"):
-            items = scorer.model.encode([Candidate(ex.prompt, getattr(ex, side)[0]) for ex in batch])
+            items = implicit.encode([Candidate(ex.prompt, getattr(ex, side)[0]) for ex in batch])
             pol, ref = naive_logps(policy, items, pad_id), naive_logps(reference, items, pad_id)
             sides.append([(sum(p) - sum(r), sum(p) / len(p)) for p, r in zip(pol, ref, strict=True)])
         rewards += [[c[0], r[0]] for c, r in zip(*sides, strict=True)]
@@ -104,7 +103,7 @@ def _build(**options: Any) -> tuple[Any, float]:
     from rmeval.scorers import build_scorer
 
     start = time.perf_counter()
-    scorer = build_scorer("implicit", MODEL, **options)
+    scorer = build_scorer("implicit", MODEL, precision="fp32", **options)  # one dtype (fast-exact: bench_precision)
     return scorer, time.perf_counter() - start
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_classifier import DEFAULT_DATA, build_model  # noqa: E402
+from bench_classifier import DEFAULT_DATA, build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "scale.json"
@@ -44,7 +44,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFF
 
 def rmeval_run(model: Path, data: Path, out: Path, store: Path | None, limit: int | None) -> list[str]:
     cmd = ["-m", "rmeval", "run", "--no-progress", "--model", str(model), "--data", str(data), "--chat-template",
-           "raw", "--max-length", "512", "--output-dir", str(out), "--overwrite"]
+           "raw", "--max-length", "512", "--precision", "fp32", "--output-dir", str(out), "--overwrite"]
     cmd += ["--score-cache", str(store)] if store else ["--no-score-cache"]
     return cmd + (["--limit", str(limit)] if limit else [])
 
@@ -94,7 +94,8 @@ def balance(model: Path, data: Path, limit: int | None) -> dict[str, float]:
     from rmeval.scorers.parallel import balanced_shares
 
     examples = load_examples(data=data, limit=limit).examples
-    scorer: Any = build_scorer("classifier", str(model), chat_template="raw", max_length=512, use_score_cache=False)
+    scorer: Any = build_scorer("classifier", str(model), chat_template="raw", max_length=512, use_score_cache=False,
+                               precision="fp32")
     candidates = scorer.unique_candidates(examples)
     encoded = list(dict.fromkeys(scorer.encode(candidates)))
     out = {}

@@ -106,11 +106,11 @@ def build_llama_causal_lm(path: Path, seed: int = 0, chat_template: str | None =
     return path
 
 
-def build_bert_classifier(path: Path, seed: int = 0) -> Path:
-    """A 2-layer random BERT classifier (pools [CLS] itself) with a tokenizer that has no chat template."""
-    import torch
+def build_wordpiece_tokenizer(model_max_length: int = 64, extra_tokens: tuple[str, ...] = ()) -> Any:
+    """A lower-casing WordPiece tokenizer that frames texts as `[CLS] ... [SEP]`, without a chat template; any
+    `extra_tokens` are added as special tokens."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
@@ -121,7 +121,18 @@ def build_bert_classifier(path: Path, seed: int = 0) -> Path:
     tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
                                                    ("[CLS]", tok.token_to_id("[CLS]")))
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", model_max_length=64)
+                                   sep_token="[SEP]", model_max_length=model_max_length)
+    if extra_tokens:
+        fast.add_special_tokens({"additional_special_tokens": list(extra_tokens)})
+    return fast
+
+
+def build_bert_classifier(path: Path, seed: int = 0) -> Path:
+    """A 2-layer random BERT classifier (pools [CLS] itself) with a tokenizer that has no chat template."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    fast = build_wordpiece_tokenizer()
     config = BertConfig(vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                         num_attention_heads=4, max_position_embeddings=64, num_labels=1)
     torch.manual_seed(seed)

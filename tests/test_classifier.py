@@ -38,7 +38,8 @@ def examples(n: int = 12) -> list[Example]:
 
 
 def scorer_for(path: Path, **options: Any) -> Any:
-    return build_scorer("classifier", str(path), **options)
+    """fp32 throughout: these tests compare scores with hand computations (fast-exact has its own tests)."""
+    return build_scorer("classifier", str(path), **{"precision": "fp32", **options})
 
 
 def flat_scores(scored: list[Any]) -> list[float]:
@@ -77,7 +78,7 @@ def test_score_is_read_at_the_last_real_token_even_when_pad_is_eos(tmp_path: Pat
     scorer = scorer_for(path, max_tokens_per_batch=100_000)
     exs = examples(6)
     scored = scorer.score(exs)
-    encoder = scorer.model.encoder
+    encoder = scorer.model.inner.encoder
     for ex, s in zip(exs, scored, strict=True):
         [(ids, _)] = encoder.encode([encoder.render(type(scorer.unique_candidates([ex])[0])(ex.prompt,
                                                                                             ex.rejected[0]))])
@@ -86,8 +87,8 @@ def test_score_is_read_at_the_last_real_token_even_when_pad_is_eos(tmp_path: Pat
 
 def test_no_double_bos(llama_classifier: Path) -> None:
     scorer = scorer_for(llama_classifier)
-    tok = scorer.model.tokenizer
-    encoder = scorer.model.encoder
+    tok = scorer.model.inner.tokenizer
+    encoder = scorer.model.inner.encoder
     candidate = scorer.unique_candidates(examples(1))[0]
     rendered = encoder.render(candidate)
     assert rendered.startswith("<s>")  # the template writes BOS itself ...
@@ -102,9 +103,9 @@ def test_truncation_keeps_the_end_of_the_response(llama_classifier: Path) -> Non
     response = "The answer ends exactly here: Berlin is the capital of Germany."
     ex = Example("s", 0, long_prompt, (response,), ("short",))
     scorer = scorer_for(llama_classifier, max_length=32)
-    encoder = scorer.model.encoder
+    encoder = scorer.model.inner.encoder
     full_text = encoder.render(scorer.unique_candidates([ex])[0])
-    full = scorer.model.tokenizer(full_text, add_special_tokens=False)["input_ids"]
+    full = scorer.model.inner.tokenizer(full_text, add_special_tokens=False)["input_ids"]
     [(cut, truncated)] = encoder.encode([full_text])
     assert truncated and len(cut) == 32 and len(full) > 32
     assert cut[0] == full[0]  # BOS stays

@@ -83,8 +83,8 @@ Config = tuple[str, dict[str, Any]]
 
 def implicit_config(model: str, **options: Any) -> Config:
     """An implicit scorer's model and options; without the score store, so every test counts its own forward
-    passes (the store has its own tests)."""
-    return model, {"use_score_cache": False, **options}
+    passes (the store has its own tests), in fp32 (fast-exact has its own tests)."""
+    return model, {"use_score_cache": False, "precision": "fp32", **options}
 
 
 def build_implicit(config: Config) -> Any:
@@ -200,3 +200,18 @@ def test_reference_options_are_checked(policy: Path, reference: Path, tmp_path: 
     tok.save_pretrained(other)
     with pytest.raises(ValueError, match="another vocabulary"):
         build_implicit(implicit_config(model=str(policy), ref_model=str(other), ref_cache=tmp_path))
+
+
+def test_answers_sharing_a_truncated_away_prompt_fill_rows_of_bounded_length() -> None:
+    from rmeval.scorers.logprobs import ROW_TOKENS, EncodedResponse, group_rows
+
+    # Long answers whose prompt truncation cut down to the same two tokens: one row of them all would be huge.
+    answers = [EncodedResponse((1, 2, *range(10 + i, 1010 + i)), 2, True) for i in range(9)]
+    other = EncodedResponse((5, 6, 7, 8), 3, False)
+    rows = group_rows([*answers, other], share_prompts=True)
+    assert sorted(i for row in rows for i in row) == list(range(10))
+    assert [len(r) for r in rows] == [4, 4, 1, 1]  # filled in order: 2 + 4 x 1000 tokens fit, a fifth does not
+    assert all(2 + sum(answers[i].length - 2 for i in r) <= ROW_TOKENS for r in rows[:3])
+    regrouped = group_rows([answers[i] for i in rows[0] + rows[1]], share_prompts=True)
+    assert regrouped == [[0, 1, 2, 3], [4, 5, 6, 7]]  # a batch of such rows groups into the same rows
+    assert group_rows(answers[:1], share_prompts=True) == [[0]]

@@ -24,7 +24,7 @@ def run(tmp_path: Path, *options: str) -> dict[str, Any]:
     data = write_jsonl(tmp_path / "prefs.jsonl", preference_rows(3))
     out = tmp_path / "out"
     assert main(["run", "--no-progress", "--scorer", "implicit", "--data", str(data), "--output-dir", str(out),
-                 "--ref-cache", str(tmp_path / "cache"), *options]) == 0
+                 "--ref-cache", str(tmp_path / "cache"), "--precision", "fp32", *options]) == 0
     result: dict[str, Any] = json.loads((out / "result.json").read_text())
     return result
 

@@ -22,7 +22,9 @@ from rmeval.presets import (
 )
 
 GOOD: dict[str, Any] = {"description": "a model", "scorer": "implicit", "ref_free": "avg",
-                        "source": {"kind": "hub", "id": "org/model"}}
+                        "source": {"kind": "hub", "id": "org/model"}, "sources": ["https://example.org/card"],
+                        "remote_code": False, "leaderboards": ["rewardbench"], "dtype": "auto", "max_length": None,
+                        "chat_template": None}
 DROP = object()
 """Marks a key to leave out of a preset."""
 
@@ -54,6 +56,13 @@ def test_packaged_table_is_valid_and_has_the_default() -> None:
     ({"scorer": "classifier"}, "unknown option ref_free"),
     ({"source": {"kind": "ftp"}}, "source kind must be"),
     ({"source": {"kind": "pypi-gguf", "package": "p"}}, "needs \\['file'\\]"),
+    ({"sources": []}, "sources must name where its facts come from"),
+    ({"sources": "a card"}, "sources must be a list of strings"),
+    ({"remote_code": "no"}, "remote_code must be true or false"),
+    ({"leaderboards": ["lmarena"]}, "leaderboards must name rewardbench, rewardbench2"),
+    ({"trust_remote_code": True}, "a preset never turns on remote code"),
+    ({"dtype": DROP}, "a preset of --scorer implicit states dtype"),
+    ({"scorer": "value-head", "ref_free": DROP}, "a preset of --scorer value-head states head"),
 ])
 def test_invalid_presets_are_rejected_with_file_and_name(change: dict[str, Any], message: str) -> None:
     raw = {k: v for k, v in {**GOOD, **change}.items() if v is not DROP}

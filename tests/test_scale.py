@@ -148,7 +148,7 @@ def test_the_cache_command_shows_and_clears_the_stores(tmp_path: Path, llama_cla
     monkeypatch.setenv("RMEVAL_CACHE", str(tmp_path / "cache"))
     data = write_jsonl(tmp_path / "d.jsonl", rows(8))
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--output-dir",
-                 str(tmp_path / "out")]) == 0
+                 str(tmp_path / "out"), "--precision", "fp32"]) == 0
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
     text = capsys.readouterr().out
@@ -177,7 +177,7 @@ def test_torchrun_with_two_processes_equals_one(tmp_path: Path, llama_classifier
     model = llama_classifier if scorer == "classifier" else build_llama_causal_lm(tmp_path / "lm")
     data = write_jsonl(tmp_path / "d.jsonl", rows(40))
     base = ["run", "--no-progress", "--scorer", scorer, "--model", str(model), "--data", str(data),
-            "--no-score-cache"]
+            "--no-score-cache", "--precision", "fp32"]
     done = torchrun(*base, "--output-dir", str(tmp_path / "parallel"))
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("wrote ") == 1  # the main process alone writes and prints
@@ -190,18 +190,32 @@ def test_torchrun_with_two_processes_equals_one(tmp_path: Path, llama_classifier
         assert p.scores_rejected == pytest.approx(s.scores_rejected, abs=1e-5)
 
 
+def test_fast_exact_under_torchrun_decides_as_one_fp32_process(tmp_path: Path, llama_classifier: Path) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", rows(40))
+    base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache"]
+    done = torchrun(*base, "--precision", "fast-exact", "--output-dir", str(tmp_path / "parallel"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert main([*base, "--precision", "fp32", "--output-dir", str(tmp_path / "single")]) == 0
+    parallel, single = read_run(tmp_path / "parallel"), read_run(tmp_path / "single")
+    assert parallel.spec.scorer["precision"]["mode"] == "fast-exact"
+    assert parallel.spec.scorer["batching"]["processes"] == 2
+    assert [s.correct for s in parallel.samples] == [s.correct for s in single.samples]
+    assert parallel.metrics == single.metrics
+
+
 def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, llama_classifier: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", rows(40))
     base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
-            "--output-dir", str(tmp_path / "parts")]
+            "--precision", "fast-exact", "--output-dir", str(tmp_path / "parts")]
     for i in range(3):
         assert main([*base, "--shard", f"{i}/3"]) == 0
     parts = [tmp_path / "parts" / f"shard-{i}-of-3" for i in range(3)]
     assert sum(len(read_run(p).samples) for p in parts) == 40
     assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
+    # the shards ran fast-exact; the single run is pure fp32: their decisions and metrics are the same
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
-                 "--output-dir", str(tmp_path / "single")]) == 0
+                 "--precision", "fp32", "--output-dir", str(tmp_path / "single")]) == 0
     merged, single = read_run(tmp_path / "merged"), read_run(tmp_path / "single")
     def keys(run: Any) -> list[tuple[str, Any, float]]:
         return [(s.subset, s.id, s.correct) for s in run.samples]

@@ -28,9 +28,11 @@ from rmeval.preflight import (
     prepare_output_dir,
     remove_empty,
 )
+from rmeval.presets import get_preset
 from rmeval.report import format_metrics
 from rmeval.results import RunResult, write_run
 from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
+from rmeval.scorers.pairwise import PairwiseScorer
 from rmeval.scorers.parallel import balanced_shares, process_share
 from rmeval.types import Example
 
@@ -50,8 +52,8 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
     """The examples this run scores: all, or its `--shard`'s token-balanced share (recorded in `data`)."""
     if config.shard is None:
         return examples
-    if not isinstance(scorer, PointwiseScorer):
-        raise UsageError(f"--shard splits the work of pointwise scorers (classifier, implicit), not --scorer "
+    if not isinstance(scorer, PointwiseScorer | PairwiseScorer):
+        raise UsageError(f"--shard splits the work of scorers run on this machine's models, not --scorer "
                          f"{config.scorer}")
     index, count = config.shard
     positions = balanced_shares(scorer.example_costs(examples), count)[index]
@@ -62,7 +64,7 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
 def _interrupted(out_dir: Path, scorer: Scorer) -> str:
     """What Ctrl-C leaves behind, and how to resume."""
     kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
-    if isinstance(scorer, PointwiseScorer) and scorer.store is not None:
+    if isinstance(scorer, PointwiseScorer | PairwiseScorer) and scorer.store is not None:
         kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
     return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
 
@@ -97,7 +99,11 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if loaded.warnings:
         data["warnings"] = loaded.warnings
     start = time.perf_counter()
-    scorer = _load(config)
+    try:
+        scorer = _load(config)
+    except BaseException:
+        remove_empty(created)
+        raise
     try:
         with scorer:
             load_seconds = time.perf_counter() - start
@@ -112,8 +118,10 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
         remove_empty(created)
         raise
     result.spec.scorer.update(scorer=config.scorer, options=option_values(config.options))
-    if config.preset:
-        result.spec.scorer["preset"] = {"name": config.preset, "set": dict(config.from_preset)}
+    preset = get_preset(config.preset) if config.preset else None
+    if preset is not None:
+        result.spec.scorer["preset"] = {"name": preset.name, "set": dict(config.from_preset),
+                                        "sources": list(preset.sources)}
     if not main:
         return result
     result_path, samples_path = write_run(result, out_dir)

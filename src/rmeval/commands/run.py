@@ -31,6 +31,8 @@ def add_parser(sub: Any) -> None:
                    f"{DEFAULT_PRESET} preset on {DEFAULT_BENCHMARK}); a judge is "
                    "ENGINE/MODEL (openai/..., anthropic/..., transformers/..., vllm/...); repeat for a judge ensemble")
     m.add_argument("--scorer", help=f"{', '.join(entries)} (default: the preset's kind, else classifier)")
+    m.add_argument("--preset", metavar="NAME", help="apply a known model's settings (rmeval models lists them) to "
+                                                    "--model, a local copy say (default: the preset --model names)")
     d = p.add_argument_group("data")
     d.add_argument("--benchmark", choices=benchmark_names(), help="benchmark (default: rewardbench, or detected "
                                                                   "from the subsets of a --data file)")
@@ -102,12 +104,12 @@ def _columns(args: argparse.Namespace) -> ColumnMap:
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The typed run configuration of parsed options: no --model runs the default preset on the demonstration
     benchmark; a preset fills the options not given."""
-    models = args.model or [DEFAULT_PRESET]
+    models = args.model or [args.preset or DEFAULT_PRESET]
     benchmark = args.benchmark
-    if not args.model and benchmark is None and args.data is None:
+    if not args.model and not args.preset and benchmark is None and args.data is None:
         benchmark = DEFAULT_BENCHMARK
     given = {name: getattr(args, name) for name in args.option_names if hasattr(args, name)}
-    resolved = resolve_options(models[0], args.scorer, given)
+    resolved = resolve_options(models[0], args.scorer, given, args.preset)
     if len(models) > 1 and resolved.scorer != "judge":
         raise ValueError("several --model options make a judge ensemble: only --scorer judge takes them")
     return RunConfig(

@@ -155,7 +155,7 @@ def option_values(options: Any) -> dict[str, Any]:
 
 
 def _default_text(spec: OptionSpec) -> str:
-    if spec.default in (None, False, ()) or spec.kind is bool:
+    if spec.default in (None, False, (), "") or spec.kind is bool:
         return ""
     return f" (default: {spec.default})"
 

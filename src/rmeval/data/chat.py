@@ -17,7 +17,9 @@ from rmeval.types import Message
 __all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "add_special_tokens_for", "check_template", "render",
            "resolve_template"]
 
-BUILTIN_TEMPLATES = ("raw", "chatml")
+BUILTIN_TEMPLATES = ("raw", "chatml", "tulu", "pku-align", "openbmb", "oasst-pythia", "mistral")
+"""Jinja files in `rmeval/templates`; all but raw and chatml reproduce a RewardBench conversation template (FastChat
+formats: tulu, pku-align, openbmb, oasst_pythia, mistral) for the presets whose tokenizers have none."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,14 @@ def render(
     messages = [m.as_dict() for m in prompt]
     if response is not None:
         messages.append({"role": "assistant", "content": response})
-    text = tokenizer.apply_chat_template(
-        messages, chat_template=template.text, tokenize=False, add_generation_prompt=response is None
-    )
+    try:
+        text = tokenizer.apply_chat_template(
+            messages, chat_template=template.text, tokenize=False, add_generation_prompt=response is None
+        )
+    except Exception as e:  # jinja's TemplateError (raise_exception in a template): the user's data or template
+        if type(e).__module__.startswith("jinja2"):
+            raise ValueError(f"chat template {template.source}: {e}") from None
+        raise
     if not isinstance(text, str):
         raise TypeError(f"apply_chat_template returned {type(text).__name__}, expected text")
     return text

@@ -11,19 +11,28 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from rmeval.common.extras import require
-from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
+from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
 from rmeval.data.chat import resolve_template
+from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
-from rmeval.scorers.identity import model_identity
-from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.guards import GuardedModel, RewardGuard
+from rmeval.scorers.loading import (
+    LoadReport,
+    check_new_weights,
+    input_device,
+    load_pretrained,
+    load_tokenizer,
+    model_fingerprint,
+)
+from rmeval.scorers.options import BatchingOptions, HeadOptions, PrecisionOptions
+from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
+from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
@@ -31,13 +40,10 @@ __all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifi
 
 
 @dataclass(frozen=True)
-class ClassifierOptions(ModelOptions, BatchingOptions):
+class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions):
     """Options of `--scorer classifier`."""
 
     cli_group: ClassVar[str] = "classifier (--scorer classifier)"
-
-    score_index: int | None = option(None, "which logit is the reward, for multi-logit heads")
-    padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,10 @@ class ClassifierModel:
     """A loaded `AutoModelForSequenceClassification` with its tokenizer and template: a pointwise model."""
 
     def __init__(self, name: str, options: ClassifierOptions, model: Any, tokenizer: Any,
-                 encoder: TextEncoder) -> None:
+                 encoder: TextEncoder, load: LoadReport | None = None, weights: str | None = None) -> None:
         self.name = name
+        self.weights = weights or name
+        self.load = load
         self.options = config = options
         self.model = model
         self.tokenizer = tokenizer
@@ -98,41 +106,26 @@ class ClassifierModel:
         """One forward pass; the reward is the head's logit at each sequence's last real token."""
         import torch
 
-        pad_id = self.tokenizer.pad_token_id
-        if pad_id is None:
-            pad_id = self.tokenizer.eos_token_id if self.tokenizer.eos_token_id is not None else 0
-        width = max(e.length for e in batch)
-        ids = torch.full((len(batch), width), int(pad_id), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, e in enumerate(batch):
-            span = slice(width - e.length, width) if self.options.padding_side == "left" else slice(0, e.length)
-            ids[row, span] = torch.tensor(e.ids, dtype=torch.long)
-            mask[row, span] = 1
-        device = self.model.device
-        inputs: dict[str, Any] = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
-        if self._takes_positions:
-            # Positions count real tokens only, so left padding does not shift them.
-            inputs["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0).to(device)
+        device = input_device(self.model)
+        padded = pad_batch([e.ids for e in batch], pad_id_of(self.tokenizer), self.options.padding_side, device,
+                           self._takes_positions)
         self._per_position = None
         with torch.inference_mode():
-            out = self.model(**inputs)
+            out = self.model(**padded.inputs)
         per_position = self._per_position
         if per_position is not None and per_position.dim() == 3:
-            last = (mask * torch.arange(width)).argmax(-1).to(device)
-            logits = per_position[torch.arange(len(batch), device=device), last]
+            last = padded.last.to(per_position.device)
+            logits = per_position[torch.arange(len(batch), device=per_position.device), last]
         else:
             logits = out.logits
         return [float(v) for v in logits[:, self.index].float().cpu().tolist()]
 
     def fingerprint(self) -> dict[str, Any]:
         """What decides a reward besides the tokens: the checkpoint, its dtype and device kind, the head read."""
-        config = self.model.config
-        return {"kind": "classifier", "model": model_identity(self.name, self.options.revision,
-                                                              getattr(config, "_commit_hash", None)),
-                "dtype": str(self.model.dtype), "device": self.model.device.type,
-                "attn_implementation": getattr(config, "_attn_implementation", None), "score_index": self.index,
-                "pooling": "first token" if self.pooled_internally else "last real token",
-                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length}
+        return model_fingerprint("classifier", self.weights, self.options, self.model, self.encoder,
+                                 score_index=self.index,
+                                 pooling="first token" if self.pooled_internally else "last real token",
+                                 padding_side=self.options.padding_side)
 
     def describe(self) -> dict[str, Any]:
         """The classifier's part of result.json."""
@@ -152,9 +145,10 @@ class ClassifierModel:
             "padding_side": cfg.padding_side,
             "truncated": self.truncated,
         }
+        if self.load is not None:
+            info["load"] = self.load.describe()
         info.update(self.encoder.describe(PROBE))
         return info
-
 
     def close(self) -> None:
         """Remove the hook and drop the model."""
@@ -168,21 +162,22 @@ class ClassifierModel:
 def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int) -> PointwiseScorer[EncodedText]:
     """Load the model and tokenizer into a pointwise scorer."""
     require("torch", "transformers", extra="hf", purpose="--scorer classifier")
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
     (name,) = models
     quiet_loading()
     device = pick_device(options.device)
-    dtype = pick_dtype(options.dtype, device)
-    kwargs: dict[str, Any] = {"revision": options.revision, "trust_remote_code": options.trust_remote_code}
-    tokenizer = AutoTokenizer.from_pretrained(options.tokenizer or name, **kwargs)
-    if options.attn_implementation:
-        kwargs["attn_implementation"] = options.attn_implementation
-    model = AutoModelForSequenceClassification.from_pretrained(name, dtype=dtype, **kwargs)
-    model.to(device).eval()
+    options, fast = resolve_precision(options, device)
+    path = resolve_model_path(name)
+    tokenizer = load_tokenizer(path, options)
+    model, report = load_pretrained(AutoModelForSequenceClassification, path, options, device)
+    check_new_weights(report, name, options.allow_new_head)
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length))
-    store = open_score_store(options.score_cache, options.use_score_cache, classifier.fingerprint)
-    return PointwiseScorer(classifier, batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
-                           process_share())
+    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length),
+                                 report, path)
+    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids))
+    store, plan = stores_for(options, classifier.fingerprint, device, seed, fast)
+    return PointwiseScorer(GuardedModel(classifier, guard),
+                           batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
+                           process_share(), plan)

@@ -12,7 +12,7 @@ from pathlib import Path
 from rmeval.common.paths import cache_root
 from rmeval.common.store import SqliteStore, StoreUnusable
 
-__all__ = ["WEIGHT_SUFFIXES", "file_sha256", "model_identity"]
+__all__ = ["WEIGHT_SUFFIXES", "code_identity", "file_sha256", "model_identity"]
 
 log = logging.getLogger(__name__)
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".ckpt")
@@ -75,3 +75,15 @@ def model_identity(model: str, revision: str | None, commit: str | None = None) 
                 h.update(f"{f.name}:{file_sha256(f)}\n".encode())
         return f"local:{h.hexdigest()}"
     return f"hub:{model}@{commit or revision or 'main'}"
+
+
+def code_identity(model: str) -> str | None:
+    """For a local folder, the sha256 of the Python files a model with remote code runs (None for a hub id, whose
+    commit already names its code)."""
+    path = Path(model)
+    if not path.is_dir():
+        return None
+    h = hashlib.sha256()
+    for f in sorted(path.glob("*.py")):
+        h.update(f"{f.name}:{file_sha256(f)}\n".encode())
+    return h.hexdigest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -21,14 +21,16 @@ from rmeval.data.chat import resolve_template
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.guards import GuardedModel, RewardGuard
 from rmeval.scorers.identity import model_identity
 from rmeval.scorers.implicit_model import ImplicitModel, Reference, SharedPromptScorer, sharing_blocker
+from rmeval.scorers.loading import LoadReport, check_new_weights, load_pretrained
 from rmeval.scorers.logprobs import EncodedResponse, check_head
-from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.options import BatchingOptions, ModelOptions, PrecisionOptions
 from rmeval.scorers.parallel import process_share
+from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.refcache import ReferenceCache
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.text import TextEncoder
 
 __all__ = ["DEFAULT_REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
@@ -39,7 +41,7 @@ DEFAULT_REF_FREE = "avg"
 
 
 @dataclass(frozen=True)
-class ImplicitOptions(ModelOptions, BatchingOptions):
+class ImplicitOptions(PrecisionOptions, BatchingOptions):
     """Options of `--scorer implicit`."""
 
     cli_group: ClassVar[str] = "implicit reward (--scorer implicit)"
@@ -76,17 +78,15 @@ def reference_mode(options: ImplicitOptions) -> str | None:
     return options.ref_free or DEFAULT_REF_FREE
 
 
-def load_causal_lm(path: str, revision: str | None, options: ModelOptions, dtype: Any, device: str) -> Any:
-    """An `AutoModelForCausalLM` in eval mode, checked to produce the logits rmeval recomputes."""
+def load_causal_lm(path: str, revision: str | None, options: ModelOptions, device: str) -> tuple[Any, LoadReport]:
+    """An `AutoModelForCausalLM` in eval mode with its load report, checked to have a trained LM head and to
+    produce the logits rmeval recomputes."""
     from transformers import AutoModelForCausalLM
 
-    kwargs: dict[str, Any] = {"revision": revision, "trust_remote_code": options.trust_remote_code, "dtype": dtype}
-    if options.attn_implementation:
-        kwargs["attn_implementation"] = options.attn_implementation
-    model: Any = AutoModelForCausalLM.from_pretrained(path, **kwargs)
-    model.to(device).eval()
+    model, report = load_pretrained(AutoModelForCausalLM, path, replace(options, revision=revision), device)
+    check_new_weights(report, path, options.allow_new_head, "language-model head")
     check_head(model)
-    return model
+    return model, report
 
 
 def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encoder: TextEncoder, dtype: Any,
@@ -106,12 +106,13 @@ def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encod
     if options.use_ref_cache:
         context = {"reference": identity, "template": encoder.template.sha256, "dtype": str(dtype),
                    "device": device.split(":")[0], "attn_implementation": options.attn_implementation or "default",
-                   "max_length": encoder.max_length, "add_special_tokens": encoder.add_special_tokens}
+                   "max_length": encoder.max_length, "add_special_tokens": encoder.add_special_tokens,
+                   "quantization": options.quantization or "none"}
         try:
             cache = ReferenceCache((options.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
         except StoreUnusable as e:
             log.warning("%s; the reference is scored without its store", e)
-    return Reference(name, info, lambda: load_causal_lm(path, options.ref_revision, options, dtype, device), cache,
+    return Reference(name, info, lambda: load_causal_lm(path, options.ref_revision, options, device)[0], cache,
                      share_prompts)
 
 
@@ -126,20 +127,23 @@ def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) ->
     quiet_loading()
     ref_free = reference_mode(options)
     device = pick_device(options.device)
+    options, fast = resolve_precision(options, device)
     dtype = pick_dtype(options.dtype, device)
     path = resolve_model_path(name)
     tokenizer_path = resolve_model_path(options.tokenizer) if options.tokenizer else path
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, revision=options.revision,
                                               trust_remote_code=options.trust_remote_code)
-    policy = load_causal_lm(path, options.revision, options, dtype, device)
+    policy, report = load_causal_lm(path, options.revision, options, device)
     template = resolve_template(tokenizer, options.chat_template, name)
     encoder = TextEncoder.create(tokenizer, template, options.max_length or model_max_length(policy.config, tokenizer))
     info = {"model": name, "weights": path, "revision": options.revision, "tokenizer": options.tokenizer or name,
-            "trust_remote_code": options.trust_remote_code,
+            "trust_remote_code": options.trust_remote_code, "load": report.describe(),
+            "quantization": options.quantization,
             "identity": model_identity(path, options.revision, getattr(policy.config, "_commit_hash", None))}
     share = sharing_blocker(options.share_prompts, policy) is None
     reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
     model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
     batching = batching_for(options.max_tokens_per_batch, options.batch_size, device)
-    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
-    return (SharedPromptScorer if share else PointwiseScorer)(model, batching, store, process_share())
+    store, plan = stores_for(options, model.fingerprint, device, seed, fast)
+    guarded = GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids[e.start:])))
+    return (SharedPromptScorer if share else PointwiseScorer)(guarded, batching, store, process_share(), plan)

@@ -148,7 +148,8 @@ class ImplicitModel:
                 "reference": self.reference.info["identity"] if self.reference else None, "ref_free": self.ref_free,
                 "dtype": str(self.policy.dtype), "device": self.policy.device.type,
                 "attn_implementation": getattr(self.policy.config, "_attn_implementation", None),
-                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length}
+                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length,
+                "quantization": self.info.get("quantization")}
 
     def close(self) -> None:
         """Drop the models and close the reference cache."""

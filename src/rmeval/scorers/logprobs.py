@@ -20,6 +20,8 @@ __all__ = ["EncodedResponse", "ResponseStats", "check_head", "group_rows", "resp
 
 CHUNK_POSITIONS = 256
 """Response positions projected to the vocabulary at once: 256 x 49k fp32 logits is about 50 MB."""
+ROW_TOKENS = 4096
+"""The most tokens one row of a shared prompt and its answers holds (see `group_rows`)."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,21 @@ class ResponseStats:
 
 
 def group_rows(batch: Sequence[EncodedResponse], share_prompts: bool) -> list[list[int]]:
-    """Indices of `batch` grouped into rows: answers with the same prompt together when sharing, else one each."""
+    """Indices of `batch` grouped into rows: answers with the same prompt together when sharing, else one each.
+
+    A row holds at most `ROW_TOKENS` tokens (or one answer): answers whose prompt was cut away entirely by
+    truncation all share the same few prompt tokens, and one row of them all would make attention quadratic in the
+    whole benchmark. Rows are filled in order, so grouping a batch made of such rows gives the same rows again.
+    """
     if not share_prompts:
         return [[i] for i in range(len(batch))]
-    rows: dict[tuple[int, ...], list[int]] = {}
+    groups: dict[tuple[int, ...], list[list[int]]] = {}
     for i, e in enumerate(batch):
-        rows.setdefault(e.prompt, []).append(i)
-    return list(rows.values())
+        rows = groups.setdefault(e.prompt, [[]])
+        if rows[-1] and row_length([batch[j] for j in rows[-1]]) + e.length - e.start > ROW_TOKENS:
+            rows.append([])
+        rows[-1].append(i)
+    return [row for rows in groups.values() for row in rows]
 
 
 def row_length(members: Sequence[EncodedResponse]) -> int:

@@ -12,24 +12,31 @@ rejected scores. RewardBench 2's Ties subset is scored by its margins themselves
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmeval.benchmarks import BenchmarkSpec, custom_benchmark
 from rmeval.types import Candidate, Example, Scored
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from rmeval.scorers.base import PointwiseScorer, Progress
+    from rmeval.scorers.options import BatchingOptions, PrecisionOptions
     from rmeval.scorers.scorestore import ScoreStore
 
+P = TypeVar("P", bound="PrecisionOptions")
+log = logging.getLogger(__name__)
+
 __all__ = ["DEFAULT_SAFETY", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
-           "native_bf16", "score_fast_exact"]
+           "native_bf16", "resolve_precision", "score_fast_exact", "stores_for"]
 
 DEFAULT_SAFETY = 4.0
 """The threshold is this many times the largest bf16 error seen on a margin (twice the largest error of a score)."""
@@ -50,6 +57,44 @@ def native_bf16(device: str) -> bool:
         return False
     flags = re.search(r"^flags\s*:(.*)$", cpuinfo.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)
     return flags is not None and bool({"avx512_bf16", "amx_bf16"} & set(flags.group(1).split()))
+
+
+def resolve_precision(options: P, device: str) -> tuple[P, bool]:
+    """The options to load the model with (their dtype decided by `--precision`), and whether to run fast-exact.
+
+    `auto` runs fast-exact only where bf16 is native and nothing else states how the weights are held: a model
+    loaded with `--dtype`, quantized or spread by `--device-map` keeps what was asked for (fast-exact holds fp32
+    weights, twice the memory of bf16).
+    """
+    mode: str = options.precision
+    if mode == "auto":
+        stated = options.dtype != "auto" or options.quantization or options.device_map
+        mode = "fast-exact" if not stated and native_bf16(device) else "dtype"
+    elif mode == "fast-exact" and not native_bf16(device):
+        log.warning("bf16 is not native on %s: --precision fast-exact runs, slower than --precision fp32", device)
+    if mode in ("fp32", "fast-exact"):
+        return replace(options, dtype="float32"), mode == "fast-exact"
+    if mode == "bf16":
+        return replace(options, dtype="bfloat16"), False
+    return options, False
+
+
+def stores_for(options: BatchingOptions, fingerprint: Callable[[], Mapping[str, Any] | None], device: str,
+               seed: int, fast: bool) -> tuple[ScoreStore | None, FastExact | None]:
+    """A pointwise scorer's score store and, for fast-exact, its plan: bf16 scores are kept under the model's
+    fingerprint marked with the autocast, fp32 ones under the plain fingerprint (shared with `--precision fp32`)."""
+    from rmeval.scorers.scorestore import open_score_store
+
+    if not fast:
+        return open_score_store(options.score_cache, options.use_score_cache, fingerprint), None
+
+    def autocast() -> Mapping[str, Any] | None:
+        plain = fingerprint()
+        return None if plain is None else {**plain, "autocast": "bfloat16"}
+
+    store = open_score_store(options.score_cache, options.use_score_cache, autocast)
+    exact = open_score_store(options.score_cache, options.use_score_cache, fingerprint)
+    return store, FastExact(device.split(":")[0], exact, seed=seed)
 
 
 def calibration_sample(count: int, seed: int) -> list[int]:

@@ -24,7 +24,9 @@ __all__ = ["BUILTIN_MODULES", "ENTRY_POINT_GROUP", "Factory", "ScorerEntry", "bu
 Factory = Callable[[Sequence[str], Any, int], "Scorer"]
 """Builds a loaded scorer from its model name(s), its options instance and the run's seed."""
 
-BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge")
+BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge",
+                   "rmeval.scorers.value_head", "rmeval.scorers.remote_code", "rmeval.scorers.pair_ranker",
+                   "rmeval.scorers.verdict")
 ENTRY_POINT_GROUP = "rmeval.scorers"
 
 

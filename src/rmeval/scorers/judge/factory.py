@@ -15,7 +15,8 @@ from rmeval.scorers.options import LocalModelOptions, at_least
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
-    from rmeval.scorers.judge.scorer import JudgeScorer
+    from rmeval.scorers.base import Scorer
+    from rmeval.scorers.judge.templates import JudgeTemplate
 
 __all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]
 
@@ -51,6 +52,9 @@ class JudgeOptions(LocalModelOptions):
     max_new_tokens: int = option(512, "tokens per judge answer")
     temperature: float = option(0.0, "sampling temperature (0: greedy)")
     batch_size: int | None = option(None, "prompts per batch of a local judge (default 8)")
+    verdict: Literal["generate", "logprob"] = option(
+        "generate", "generate: the judge writes its verdict; logprob: a local judge's verdict is read from the "
+                    "probability of A against B right after the pairwise prompt (and [[), both orders, no generation")
 
     def check(self) -> None:
         """Numbers that make sense, before any judge is built."""
@@ -73,7 +77,7 @@ def default_cache_dir() -> Path:
 
 @register_scorer("judge", JudgeOptions, "a generative judge (local, or an HTTP API); several models vote",
                  ensemble=True, models="engine")
-def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> JudgeScorer:
+def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Scorer:
     """Templates first (a bad prompt file fails before any model loads), then one engine per judge."""
     from rmeval.engines import EngineSettings, build_engine
     from rmeval.engines.base import GenerationParams
@@ -85,6 +89,8 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Judg
     if len(set(models)) != len(models):
         raise ValueError(f"judges must be given once each, got {list(models)}")
     templates = resolve_templates(options.judge_prompts)
+    if options.verdict == "logprob":
+        return _verdict_judge(models, options, templates["pairwise"])
     params = GenerationParams(options.max_new_tokens, options.temperature, seed=seed)
     settings = EngineSettings(base_urls=options.base_urls, api_key_env=options.api_key_env,
                               request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
@@ -111,3 +117,24 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Judg
         raise
     return JudgeScorer(judges, templates, params, options.judge_mode, options.order, options.on_failure, seed,
                        cache=cache)
+
+
+def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: JudgeTemplate) -> Scorer:
+    """`--verdict logprob`: one local judge read at its verdict token after the pairwise prompt and `[[`."""
+    from rmeval.engines import split_engine
+    from rmeval.scorers.verdict import VerdictOptions, build_verdict_scorer
+
+    if len(models) != 1 or options.judge_mode != "pairwise":
+        raise ValueError("--verdict logprob reads one local judge's pairwise verdict: give one --model and "
+                         "--judge-mode pairwise")
+    if options.order == "fixed":
+        raise ValueError("--verdict logprob reads both orders of every pair (one forward pass each): drop --order "
+                         "fixed")
+    engine, name = split_engine(models[0])
+    if engine != "transformers":
+        raise ValueError(f"--verdict logprob reads a local model's next-token probabilities; {models[0]} runs on "
+                         f"{engine}: use transformers/MODEL or a local folder")
+    verdict = VerdictOptions(device=options.device, dtype=options.dtype, chat_template=options.chat_template,
+                             trust_remote_code=options.trust_remote_code, batch_size=options.batch_size,
+                             verdict_prompt="judge", verdict_prefix="[[")
+    return build_verdict_scorer(name, verdict, template)
