@@ -42,6 +42,14 @@ DATA = ROOT.parent / "shared" / "data" / "rewardbench-v1" / "filtered.jsonl"
 OUT = ROOT / "benchmarks" / "results" / "precision.json"
 PRECISIONS = ("fp32", "fast-exact")
 LONG_PAIRS = 300
+REFERENCE_ON_CPU = (
+    "import transformers.tokenization_utils_base as t\n"
+    "to = t.BatchEncoding.to\n"
+    "t.BatchEncoding.to = lambda self, device=None, **k: to(self, 'cpu' if str(device).startswith('cuda') "
+    "else device, **k)\n"
+    "from rewardbench.rewardbench import main\n"
+    "main()\n")
+"""The reference's CLI, with its one CPU blocker lifted: its classifier pipeline sends every batch to "cuda"."""
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
 
@@ -91,10 +99,10 @@ def compare(workload: str, model: str, limit: int | None, rows: int) -> dict[str
             "targets_met": speedup >= 1.4 and same == len(exact)}
 
 
-def long_pairs(folder: Path) -> tuple[Path, Path]:
-    """The `LONG_PAIRS` rows with the most characters, as rmeval's JSONL and as the reference's JSON messages."""
+def long_pairs(folder: Path, count: int) -> tuple[Path, Path]:
+    """The `count` rows with the most characters, as rmeval's JSONL and as the reference's JSON messages."""
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = sorted(rows, key=lambda r: -len(r["prompt"] + r["chosen"] + r["rejected"]))[:LONG_PAIRS]
+    rows = sorted(rows, key=lambda r: -len(r["prompt"] + r["chosen"] + r["rejected"]))[:count]
     ours = folder / "long.jsonl"
     ours.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     theirs = folder / "long-messages.json"
@@ -116,9 +124,9 @@ def whole_process(cmd: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def against_reference(python: str, model: Path, folder: Path) -> dict[str, Any]:
-    """Whole processes on the 300 long pairs: rmeval at each precision, the reference at batch 1 and 8."""
-    ours, theirs = long_pairs(folder)
+def against_reference(python: str, model: Path, folder: Path, count: int) -> dict[str, Any]:
+    """Whole processes on the long pairs: rmeval at each precision, the reference at batch 1 and 8."""
+    ours, theirs = long_pairs(folder, count)
     seconds: dict[str, float] = {}
     for precision in PRECISIONS:
         seconds[f"rmeval {precision}"] = whole_process(
@@ -127,20 +135,20 @@ def against_reference(python: str, model: Path, folder: Path) -> dict[str, Any]:
              "--output-dir", str(folder / f"rmeval-{precision}")], folder)
     for batch in (1, 8):
         seconds[f"reference batch {batch}"] = whole_process(
-            [python, "-c", "from rewardbench.rewardbench import main; main()", "--model", str(model),
+            [python, "-c", REFERENCE_ON_CPU, "--model", str(model),
              "--dataset", str(theirs), "--load_json", "--chat_template", "raw", "--batch_size", str(batch),
-             "--torch_dtype", "float32", "--max_length", "512", "--force_truncation",
+             "--torch_dtype", "float32", "--not_quantized", "--max_length", "512", "--force_truncation",
              "--output_dir", str(folder / f"reference-{batch}")], folder)
         print(f"reference batch {batch}: {seconds[f'reference batch {batch}']:.1f} s", file=sys.stderr)
     fast = seconds["rmeval fast-exact"]
-    return {"pairs": LONG_PAIRS, "selection": "the rows with the most characters (prompt + chosen + rejected)",
+    return {"pairs": count, "selection": "the rows with the most characters (prompt + chosen + rejected)",
             "whole_process_seconds": seconds,
             "fast_exact_over_reference_batch_1": seconds["reference batch 1"] / fast,
             "fast_exact_over_reference_batch_8": seconds["reference batch 8"] / fast,
             "fp32_over_reference_batch_1": seconds["reference batch 1"] / seconds["rmeval fp32"],
             "fp32_over_reference_batch_8": seconds["reference batch 8"] / seconds["rmeval fp32"],
-            "reference": "rewardbench==0.1.4 (its own CLI: text-classification pipeline, left padding, "
-                         "--force_truncation, fastchat 'raw' template)"}
+            "reference": "rewardbench==0.1.4 (its own CLI, --not_quantized, --force_truncation, fastchat 'raw' "
+                         "template; left padding; its batches sent to the CPU instead of 'cuda')"}
 
 
 def main() -> None:
@@ -148,6 +156,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="classifier: examples per subset (quick checks)")
     parser.add_argument("--rows", type=int, default=300, help="implicit: rows of the seeded sample")
     parser.add_argument("--reference-python", help="interpreter with rewardbench==0.1.4 installed")
+    parser.add_argument("--long-pairs", type=int, default=LONG_PAIRS, help="pairs of the run against the reference")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -171,7 +180,7 @@ def main() -> None:
                          **compare("implicit", "smollm2-135m-instruct", args.limit, args.rows)},
         }
         if args.reference_python:
-            result["against_reference"] = against_reference(args.reference_python, model, Path(tmp))
+            result["against_reference"] = against_reference(args.reference_python, model, Path(tmp), args.long_pairs)
     result["load_average_at_end"] = os.getloadavg()
     result["targets"] = {"speedup_at_least": 1.4, "same_decisions": "all"}
     result["targets_met"] = result["classifier"]["targets_met"] and result["implicit"]["targets_met"]
