@@ -23,7 +23,6 @@ import os
 import platform
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_classifier import DEFAULT_DATA, build_model
+from rmeval.common.store import describe_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "scale.json"
@@ -58,14 +58,10 @@ def timed(cmd: list[str]) -> float:
 
 
 def entries(store: Path) -> int:
+    """Scores in the store so far (0 before its file is complete)."""
     path = store / "scores.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
-    except sqlite3.DatabaseError:
-        return 0
+    described = describe_store(path) if path.exists() else None
+    return int(described["entries"]) if described else 0
 
 
 def result(folder: Path) -> dict[str, Any]:

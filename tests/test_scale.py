@@ -20,6 +20,7 @@ import pytest
 from conftest import build_llama_causal_lm, preference_rows, write_jsonl
 from loopback_openai import LoopbackJudge
 from rmeval.cli import main
+from rmeval.common.store import describe_store
 from rmeval.results import read_run
 
 pytestmark = pytest.mark.slow
@@ -37,14 +38,10 @@ def command(model: Path, data: Path, out: Path, store: Path, *extra: str) -> lis
 
 
 def entries(store: Path) -> int:
+    """Scores in the store so far (0 before its file is complete)."""
     path = store / "scores.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
-            return int(db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
-    except sqlite3.DatabaseError:
-        return 0
+    described = describe_store(path) if path.exists() else None
+    return int(described["entries"]) if described else 0
 
 
 def comparable(folder: Path) -> dict[str, Any]:
