@@ -21,7 +21,7 @@ from rmeval.scorers import build_scorer
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import ClassifierOptions
-from rmeval.scorers.precision import FastExact, calibration_sample, close_calls, resolve_precision
+from rmeval.scorers.precision import DEFAULT_SAFETY, FastExact, calibration_sample, close_calls, resolve_precision
 from rmeval.types import Candidate, Example, Message, Scored
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "ran", "far", "near", "blue", "red", "big", "small"]
@@ -114,7 +114,7 @@ def test_the_rescored_set_is_exactly_the_close_calls() -> None:
     first_seen = [t for ex in exs for t in ex.candidates]  # the order the scorer numbers distinct encodings
     sample = {first_seen[i] for i in calibration_sample(len(first_seen), 0)}
     worst = max(abs(error[t]) for t in sample)
-    threshold = 4 * 2 * worst
+    threshold = DEFAULT_SAFETY * 2 * worst
     close = [i for i, ex in enumerate(exs) if abs(exact[ex.chosen[0]] + error[ex.chosen[0]]
                                                   - exact[ex.rejected[0]] - error[ex.rejected[0]]) <= threshold]
     found = plan.found
