@@ -132,6 +132,14 @@ def test_the_rescored_set_is_exactly_the_close_calls() -> None:
         assert decisions([s]) == [(exact[c] > exact[r]) - (exact[c] < exact[r])]
 
 
+def test_a_run_too_small_to_calibrate_is_scored_in_fp32_alone(classifier: Path) -> None:
+    exs = similar_pairs(100)  # 200 answers: the calibration sample alone would be most of them
+    exact, _ = score(classifier, exs, "fp32", batch_size=1)
+    small, described = score(classifier, exs, "fast-exact", batch_size=1)
+    assert described["precision"]["mode"] == "fp32" and "fewer than 512" in described["precision"]["why"]
+    assert [s.chosen_scores for s in small] == [s.chosen_scores for s in exact]
+
+
 def test_close_calls_follow_what_decides_each_rule() -> None:
     spec = get_benchmark("rewardbench2")
     subsets = ["Factuality", "Ties"]

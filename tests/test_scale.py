@@ -187,17 +187,26 @@ def test_torchrun_with_two_processes_equals_one(tmp_path: Path, llama_classifier
         assert p.scores_rejected == pytest.approx(s.scores_rejected, abs=1e-5)
 
 
-def test_fast_exact_under_torchrun_decides_as_one_fp32_process(tmp_path: Path, llama_classifier: Path) -> None:
-    data = write_jsonl(tmp_path / "d.jsonl", rows(40))
+def test_fast_exact_under_torchrun_and_in_shards_decides_as_one_fp32_process(tmp_path: Path,
+                                                                            llama_classifier: Path) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", rows(600))  # shards of 600 answers: enough for fast-exact to run
     base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache"]
     done = torchrun(*base, "--precision", "fast-exact", "--output-dir", str(tmp_path / "parallel"))
     assert done.returncode == 0, done.stderr[-3000:]
+    for i in range(2):
+        assert main([*base, "--precision", "fast-exact", "--shard", f"{i}/2",
+                     "--output-dir", str(tmp_path / "parts")]) == 0
+    assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
     assert main([*base, "--precision", "fp32", "--output-dir", str(tmp_path / "single")]) == 0
-    parallel, single = read_run(tmp_path / "parallel"), read_run(tmp_path / "single")
-    assert parallel.spec.scorer["precision"]["mode"] == "fast-exact"
+    single = read_run(tmp_path / "single")
+    parallel = read_run(tmp_path / "parallel")
     assert parallel.spec.scorer["batching"]["processes"] == 2
-    assert [s.correct for s in parallel.samples] == [s.correct for s in single.samples]
-    assert parallel.metrics == single.metrics
+    for run in (parallel, read_run(tmp_path / "parts" / "shard-1-of-2"), read_run(tmp_path / "merged")):
+        assert run.spec.scorer["precision"]["mode"] == "fast-exact"
+    for run in (parallel, read_run(tmp_path / "merged")):
+        assert sorted((s.subset, s.id, s.correct) for s in run.samples) == sorted(
+            (s.subset, s.id, s.correct) for s in single.samples)
+        assert run.metrics == single.metrics
 
 
 def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, llama_classifier: Path,

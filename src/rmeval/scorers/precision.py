@@ -44,6 +44,8 @@ largest error of a score): room for an answer outside the sample to be off by tw
 (measured: 1.2x on RewardBench v1 with MiniLM)."""
 CALIBRATION_SHARE = 0.03
 CALIBRATION_MIN = 128
+SMALLEST_RUN = 4 * CALIBRATION_MIN
+"""Fewer distinct answers than this are scored in fp32 alone."""
 ALWAYS_EXACT = ("ties",)
 """Rules whose credit depends on the scores' magnitudes, not only on their order."""
 
@@ -189,6 +191,12 @@ def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Se
     sharing = Counter(slot_of)
     done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
     everything = range(len(encoded))
+    if len(encoded) < SMALLEST_RUN:  # the calibration alone would cost a quarter of an fp32 run or more
+        exact, counters = scorer.values(encoded, everything, plan.exact_store, done)
+        plan.found = {"mode": "fp32", "why": f"{len(encoded)} distinct answers: fewer than {SMALLEST_RUN}, where "
+                                              "fast-exact's calibration costs more than it saves"}
+        scorer.counted(examples, candidates, encoded, counters)
+        return scorer.regroup(examples, candidates, slot_of, [exact[i] for i in everything])
     with _bf16(plan.device_type):
         fast, counters = scorer.values(encoded, everything, scorer.store, done)
     sample = calibration_sample(len(encoded), plan.seed)
