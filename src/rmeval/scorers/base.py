@@ -263,8 +263,10 @@ class PointwiseScorer(BaseScorer, Generic[E]):
     def describe(self) -> dict[str, Any]:
         """The model's description plus batching settings and statistics, and the score store's part."""
         precision = self.fast_exact.found if self.fast_exact else {"mode": "one dtype"}
+        exact = self.fast_exact.exact_store if self.fast_exact else None
         return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats},
-                "score_store": self.store.describe() if self.store else None, "precision": precision}
+                "score_store": self.store.describe() if self.store else None, "precision": precision,
+                **({"exact_score_store": exact.describe()} if exact else {})}
 
     def close(self) -> None:
         """Close the model and the store."""
