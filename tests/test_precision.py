@@ -171,6 +171,14 @@ def test_auto_is_fast_exact_only_where_bf16_is_native_and_nothing_else_decides(
         ClassifierOptions(precision="fast-exact", quantization="8bit")
 
 
+def test_a_precision_that_contradicts_the_dtype_stops_in_one_line(classifier: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--model", str(classifier), "--precision", "fp32", "--dtype", "bfloat16"]) == 2
+    err = capsys.readouterr().err
+    assert "--precision fp32 loads the weights in float32, not --dtype bfloat16" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def run(tmp_path: Path, name: str, *args: str) -> dict[str, Any]:
     out = tmp_path / name
     assert main(["run", "--no-progress", "--data", str(REAL_DATA), "--limit", "14", "--no-score-cache",
