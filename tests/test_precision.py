@@ -1,5 +1,5 @@
-"""`--precision fast-exact`: every answer scored under bf16 autocast, the close calls again in fp32, so every decision
-and metric is fp32's. Tiny models built here (one constructed so that bf16 flips decisions), a fake model whose bf16
+"""`--precision fast-exact`: every answer scored in bf16 (the weights cast on a CPU), the close calls again in fp32,
+so every decision and metric is fp32's. Tiny models built here (one constructed so that bf16 flips decisions), a fake model whose bf16
 error is known (the re-scored set is exactly the close calls), and real RewardBench v1 rows end to end."""
 
 from __future__ import annotations
@@ -21,7 +21,16 @@ from rmeval.scorers import build_scorer
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import ClassifierOptions
-from rmeval.scorers.precision import DEFAULT_SAFETY, FastExact, calibration_sample, close_calls, resolve_precision
+from rmeval.scorers.precision import (
+    DEFAULT_SAFETY,
+    FastExact,
+    FastPass,
+    active_fast_pass,
+    calibration_sample,
+    close_calls,
+    join_fast_pass,
+    resolve_precision,
+)
 from rmeval.types import Candidate, Example, Message, Scored
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "ran", "far", "near", "blue", "red", "big", "small"]
@@ -61,8 +70,8 @@ def test_bf16_flips_decisions_and_fast_exact_restores_every_fp32_one(classifier:
     restored, described = score(classifier, exs, "fast-exact", batch_size=1)
     assert decisions(restored) == decisions(exact)
     found = described["precision"]
-    assert found["mode"] == "fast-exact" and found["max_abs_error"] > 0
-    assert found["threshold"] == pytest.approx(found["safety"] * 2 * found["max_abs_error"])
+    assert found["mode"] == "fast-exact" and found["fast_pass"] == "bf16 weights" and found["max_margin_error"] > 0
+    assert found["threshold"] == pytest.approx(found["safety"] * found["max_margin_error"])
     assert 0 < found["rescored_examples"] < len(exs) and described["dtype"] == "float32"
     for i in flipped:  # a flipped pair is a close call: its recorded scores are the fp32 ones, to the last bit
         assert restored[i].chosen_scores == exact[i].chosen_scores
@@ -112,13 +121,16 @@ def test_the_rescored_set_is_exactly_the_close_calls() -> None:
     scorer.prepare(custom_benchmark())
     scored = scorer.score(exs)
     first_seen = [t for ex in exs for t in ex.candidates]  # the order the scorer numbers distinct encodings
-    sample = {first_seen[i] for i in calibration_sample(len(first_seen), 0)}
-    worst = max(abs(error[t]) for t in sample)
-    threshold = DEFAULT_SAFETY * 2 * worst
+    sampled, slots = calibration_sample([[2 * i, 2 * i + 1] for i in range(len(exs))], len(first_seen), 0)
+    sample = {first_seen[i] for i in slots}
+    assert sample == {t for i in sampled for t in exs[i].candidates}  # whole examples
+    worst = max(abs(error[exs[i].chosen[0]] - error[exs[i].rejected[0]]) for i in sampled)  # a margin's error
+    threshold = DEFAULT_SAFETY * worst
     close = [i for i, ex in enumerate(exs) if abs(exact[ex.chosen[0]] + error[ex.chosen[0]]
                                                   - exact[ex.rejected[0]] - error[ex.rejected[0]]) <= threshold]
     found = plan.found
-    assert found["max_abs_error"] == pytest.approx(worst) and found["threshold"] == pytest.approx(threshold)
+    assert found["max_margin_error"] == pytest.approx(worst) and found["threshold"] == pytest.approx(threshold)
+    assert found["fast_pass"] == "bf16 autocast"  # a model that holds no torch module has no weights to cast
     assert found["rescored_examples"] == len(close) > 0
     close_texts = {t for i in close for t in exs[i].candidates}
     assert set(model.exact_calls) == sample | close_texts  # nothing else is scored twice
@@ -130,6 +142,42 @@ def test_the_rescored_set_is_exactly_the_close_calls() -> None:
         else:
             assert s.chosen_scores[0] == exact[c] + error[c]
         assert decisions([s]) == [(exact[c] > exact[r]) - (exact[c] < exact[r])]
+
+
+def test_the_cpu_fast_pass_casts_the_weights_and_puts_them_back_bit_for_bit(classifier: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(classifier)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    late = torch.nn.Linear(4, 4)
+
+    class Holder:  # the pass finds torch modules through the attributes of rmeval's wrappers
+        __module__ = "rmeval.scorers.test_holder"
+
+        def __init__(self) -> None:
+            self.inner = model
+
+    with FastPass("cpu", Holder()) as fast_pass:
+        assert fast_pass.kind == "bf16 weights" and active_fast_pass() == "bf16 weights"
+        assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+        join_fast_pass(late)  # a model loaded during the pass (a reference on first use) is computed in bf16 too
+        assert late.weight.dtype == torch.bfloat16
+    assert active_fast_pass() == "" and late.weight.dtype == torch.float32
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) and before[k].dtype == after[k].dtype for k in before)
+
+
+def test_a_reference_cache_keeps_bf16_pass_numbers_apart_from_fp32_ones(tmp_path: Path) -> None:
+    from rmeval.scorers.logprobs import EncodedResponse
+    from rmeval.scorers.refcache import ReferenceCache
+
+    cache = ReferenceCache(tmp_path / "ref.sqlite", {"model": "m"})
+    item = EncodedResponse((1, 2, 3), 1, False)
+    plain = cache.key(item)
+    with FastPass("cpu", object()):  # nothing to cast: autocast
+        assert cache.key(item) != plain
+    assert cache.key(item) == plain
+    cache.close()
 
 
 def test_a_run_too_small_to_calibrate_is_scored_in_fp32_alone(classifier: Path) -> None:

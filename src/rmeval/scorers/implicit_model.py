@@ -22,6 +22,7 @@ from rmeval.scorers.logprobs import (
     row_length,
     row_sharing_blocker,
 )
+from rmeval.scorers.precision import join_fast_pass
 from rmeval.scorers.refcache import ReferenceCache
 from rmeval.scorers.responses import encode_responses
 from rmeval.scorers.text import PROBE, TextEncoder
@@ -59,6 +60,7 @@ class Reference:
             start = time.perf_counter()
             self._model = self._load()
             self.load_seconds = time.perf_counter() - start
+            join_fast_pass(self._model)  # loaded during a fast-exact run's bf16 pass: computed in bf16 as well
             # Sharing is only a layout: a reference that cannot take it scores the same answers one row each.
             self.share_prompts = self.share_prompts and row_sharing_blocker(self._model) is None
         return self._model

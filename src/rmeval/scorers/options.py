@@ -95,7 +95,7 @@ class PrecisionOptions(ModelOptions):
     """A model scored candidate by candidate, which can run fast in bf16 and still decide as in fp32."""
 
     precision: Literal["auto", "fp32", "bf16", "fast-exact"] = option(
-        "auto", "fast-exact: bf16 autocast for every answer, fp32 again for every close call, so every decision is "
+        "auto", "fast-exact: bf16 for every answer, fp32 again for every close call, so every decision is "
                 "fp32's; fp32 or bf16: one dtype; auto: fast-exact where bf16 runs natively (CUDA, CPUs with "
                 "avx512_bf16 or AMX) unless --dtype, --quantization or --device-map decide, else --dtype")
 

@@ -1,9 +1,10 @@
 """Low-precision speed with full-precision decisions (`--precision fast-exact`).
 
-Every candidate is scored under bf16 autocast. A calibration sample (seeded) is scored in fp32 too, which measures
-this model's bf16 error on this data; every example whose decision could flip within a safe multiple of that error
-is scored again in fp32, and its fp32 scores are the ones recorded. So decisions, accuracies and every metric are
-those of a pure fp32 run, at close to bf16's speed.
+Every candidate is scored in bf16 (the fast pass). A seeded calibration sample of examples is scored in fp32 too,
+which measures this model's bf16 error on this data where it decides: on the differences between a chosen and a
+rejected answer's rewards. Every example whose decision could flip within a safe multiple of that error is scored
+again in fp32, and its fp32 scores are the ones recorded. So decisions, accuracies and every metric are those of a
+pure fp32 run, at close to bf16's speed.
 
 Which examples are close calls follows what decides their credit: a pair's margin; best-of-N, the chosen answer
 against the best rejected one (the win, and a tie at the top); any other comparison rule, the nearest chosen and
@@ -18,6 +19,8 @@ import random
 import re
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,13 +38,14 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound="PrecisionOptions")
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SAFETY", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
-           "native_bf16", "resolve_precision", "score_fast_exact", "stores_for"]
+__all__ = ["DEFAULT_SAFETY", "Calibration", "FastExact", "FastPass", "active_fast_pass", "calibrate",
+           "calibration_sample", "close_calls", "fast_pass_kind", "join_fast_pass", "native_bf16", "resolve_precision",
+           "score_fast_exact", "stores_for"]
 
 DEFAULT_SAFETY = 2.0
-"""The threshold is this many times the largest bf16 error a margin can have by the calibration sample (twice the
-largest error of a score): room for an answer outside the sample to be off by twice as much as any inside it
-(measured: 1.2x on RewardBench v1 with MiniLM)."""
+"""The threshold is this many times the largest bf16 error of a chosen-minus-rejected difference in the calibration
+sample: room for a pair outside the sample to be off by twice as much as any inside it (measured on 500 RewardBench
+v1 pairs with MiniLM: the largest of all is 1.1x that of a 90-pair sample at the median, 1.8x at worst of 200)."""
 CALIBRATION_SHARE = 0.03
 CALIBRATION_MIN = 128
 SMALLEST_RUN = 4 * CALIBRATION_MIN
@@ -86,52 +90,72 @@ def resolve_precision(options: P, device: str) -> tuple[P, bool]:
 def stores_for(options: BatchingOptions, fingerprint: Callable[[], Mapping[str, Any] | None], device: str,
                seed: int, fast: bool) -> tuple[ScoreStore | None, FastExact | None]:
     """A pointwise scorer's score store and, for fast-exact, its plan: bf16 scores are kept under the model's
-    fingerprint marked with the autocast, fp32 ones under the plain fingerprint (shared with `--precision fp32`)."""
+    fingerprint marked with the kind of fast pass, fp32 ones under the plain fingerprint (shared with
+    `--precision fp32`)."""
     from rmeval.scorers.scorestore import open_score_store
 
     if not fast:
         return open_score_store(options.score_cache, options.use_score_cache, fingerprint), None
 
-    def autocast() -> Mapping[str, Any] | None:
+    def fast_pass() -> Mapping[str, Any] | None:
         plain = fingerprint()
-        return None if plain is None else {**plain, "autocast": "bfloat16"}
+        return None if plain is None else {**plain, "fast_pass": fast_pass_kind(device.split(":")[0])}
 
-    store = open_score_store(options.score_cache, options.use_score_cache, autocast)
+    store = open_score_store(options.score_cache, options.use_score_cache, fast_pass)
     exact = open_score_store(options.score_cache, options.use_score_cache, fingerprint)
     return store, FastExact(device.split(":")[0], exact, seed=seed)
 
 
-def calibration_sample(count: int, seed: int) -> list[int]:
-    """Which of `count` distinct encodings are scored both ways: a seeded share, at least `CALIBRATION_MIN`."""
+def calibration_sample(slots: Sequence[Sequence[int]], count: int, seed: int) -> tuple[list[int], list[int]]:
+    """Which examples are scored both ways, and their distinct encodings: whole examples in a seeded order until
+    they hold a share of the `count` encodings (`slots[i]`: example i's), at least `CALIBRATION_MIN`.
+
+    >>> calibration_sample([[0, 1], [2, 3], [1, 4]], 5, 0)
+    ([0, 1, 2], [0, 1, 2, 3, 4])
+    """
     size = min(count, max(CALIBRATION_MIN, math.ceil(CALIBRATION_SHARE * count)))
-    return sorted(random.Random(seed).sample(range(count), size))
+    chosen: list[int] = []
+    held: set[int] = set()
+    for i in random.Random(seed).sample(range(len(slots)), len(slots)):
+        if len(held) >= size:
+            break
+        chosen.append(i)
+        held.update(slots[i])
+    return sorted(chosen), sorted(held)
 
 
 @dataclass(frozen=True)
 class Calibration:
     """The measured bf16 error and the margin below which a decision is re-scored in fp32."""
 
-    candidates: int
+    examples: int
+    comparisons: int
     max_error: float
     threshold: float
     safety: float
 
     def describe(self) -> dict[str, float]:
         """The part of result.json that says how close calls were found."""
-        return {"calibration_candidates": self.candidates, "max_abs_error": self.max_error,
-                "threshold": self.threshold, "safety": self.safety}
+        return {"calibration_examples": self.examples, "calibration_comparisons": self.comparisons,
+                "max_margin_error": self.max_error, "threshold": self.threshold, "safety": self.safety}
 
 
-def calibrate(fast: Sequence[float], exact: Sequence[float], safety: float = DEFAULT_SAFETY) -> Calibration:
-    """The threshold from the same candidates scored fast and exactly: `safety` x twice the largest error (a
-    margin is off by at most the two scores' errors). A NaN either way makes every call close.
+def calibrate(fast: Sequence[Scored], exact: Sequence[Scored], safety: float = DEFAULT_SAFETY) -> Calibration:
+    """The threshold from the same examples scored fast and exactly: `safety` x the largest error of a difference
+    between a chosen and a rejected answer's rewards, the quantity every decision is made on (measured on it, not
+    bounded by twice a reward's error: the two errors of a pair are as likely to cancel as to add). A NaN either
+    way makes every call close.
 
-    >>> round(calibrate([1.0, 2.01], [1.0, 2.0]).threshold, 9)
-    0.04
+    >>> from rmeval.types import Example, Message, Scored
+    >>> ex = Example("s", 0, (Message("user", "q"),), ("a",), ("b",))
+    >>> round(calibrate([Scored(ex, (1.0,), (2.01,))], [Scored(ex, (1.0,), (2.0,))]).threshold, 9)
+    0.02
     """
-    errors = [abs(f - e) for f, e in zip(fast, exact, strict=True)]
+    errors = [abs((fc - fr) - (ec - er)) for f, e in zip(fast, exact, strict=True)
+              for fc, ec in zip(f.chosen_scores, e.chosen_scores, strict=True)
+              for fr, er in zip(f.rejected_scores, e.rejected_scores, strict=True)]
     worst = math.inf if any(math.isnan(x) for x in errors) else max(errors, default=0.0)
-    return Calibration(len(errors), worst, safety * 2 * worst, safety)
+    return Calibration(len(fast), len(errors), worst, safety * worst, safety)
 
 
 def _gap(rule: str, chosen: Sequence[float], rejected: Sequence[float]) -> float:
@@ -161,8 +185,8 @@ def close_calls(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequen
 
 @dataclass
 class FastExact:
-    """How a pointwise scorer runs `--precision fast-exact`: where bf16 autocast runs, where fp32 scores are kept
-    (the scorer's own store keeps the bf16 ones), and what the last run found (for result.json)."""
+    """How a pointwise scorer runs `--precision fast-exact`: the device kind its bf16 pass runs on, where fp32
+    scores are kept (the scorer's own store keeps the bf16 ones), and what the last run found (for result.json)."""
 
     device_type: str
     exact_store: ScoreStore | None = None
@@ -172,10 +196,92 @@ class FastExact:
     found: dict[str, Any] = field(default_factory=dict)
 
 
-def _bf16(device_type: str) -> Any:
+_ACTIVE: ContextVar[FastPass | None] = ContextVar("rmeval_fast_pass", default=None)
+
+
+def fast_pass_kind(device_type: str) -> str:
+    """How the fast pass runs bf16 on this device kind: a CPU casts the weights themselves (measured here: 1.2x
+    faster than autocast, whose per-op casts and fp32 element-wise ops cost, for an fp32 copy of the weights kept
+    aside during the pass); a GPU runs autocast, which keeps no second copy of the weights in its memory."""
+    return "bf16 weights" if device_type == "cpu" else "bf16 autocast"
+
+
+def active_fast_pass() -> str:
+    """The kind of fast pass running now ("" outside one): a cache of computed numbers keys on it."""
+    current = _ACTIVE.get()
+    return current.kind if current else ""
+
+
+def _torch_modules(model: object) -> list[Any]:
+    """The torch modules a pointwise model holds: found through its (and its wrappers') attributes, not opened."""
     import torch
 
-    return torch.autocast(device_type=device_type, dtype=torch.bfloat16)
+    found: dict[int, Any] = {}
+    todo, seen = [model], set()
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, torch.nn.Module):
+            found.setdefault(id(obj), obj)
+        elif type(obj).__module__.startswith("rmeval.") and hasattr(obj, "__dict__"):
+            todo.extend(vars(obj).values())
+    return list(found.values())
+
+
+class FastPass:
+    """The bf16 pass of a fast-exact run, as a context. Weights cast for it are put back bit for bit after it
+    (their fp32 tensors are kept aside, not converted back); a model loaded during the pass joins it (`join`)."""
+
+    def __init__(self, device_type: str, model: object) -> None:
+        import torch
+
+        self.device_type = device_type
+        self.modules = _torch_modules(model) if fast_pass_kind(device_type) == "bf16 weights" else []
+        castable = all(p.dtype == torch.float32 and p.device.type == "cpu"
+                       for m in self.modules for p in m.parameters())
+        self.kind = "bf16 weights" if self.modules and castable else "bf16 autocast"
+        self._kept: list[tuple[Any, Any]] = []
+        self._stack = ExitStack()
+
+    def join(self, module: Any) -> None:
+        """Cast an fp32 module's parameters to bf16 for the rest of the pass (buffers stay: rotary frequencies and
+        the like are computed in fp32 by the models themselves)."""
+        import torch
+
+        if self.kind != "bf16 weights":
+            return
+        for param in module.parameters():
+            if param.dtype == torch.float32:
+                self._kept.append((param, param.data))
+                param.data = param.data.to(torch.bfloat16)
+
+    def __enter__(self) -> FastPass:
+        import torch
+
+        self._stack.callback(_ACTIVE.reset, _ACTIVE.set(self))
+        self._stack.callback(self._restore)
+        if self.kind == "bf16 autocast":
+            self._stack.enter_context(torch.autocast(device_type=self.device_type, dtype=torch.bfloat16))
+        for module in self.modules:
+            self.join(module)
+        return self
+
+    def _restore(self) -> None:
+        for param, data in reversed(self._kept):
+            param.data = data
+        self._kept.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
+def join_fast_pass(module: Any) -> None:
+    """A model loaded lazily (a reference model on its first use) joins the fast pass running now, if any."""
+    current = _ACTIVE.get()
+    if current is not None:
+        current.join(module)
 
 
 def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
@@ -186,7 +292,7 @@ def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
 
 def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Sequence[Example],
                      progress: Progress | None) -> list[Scored]:
-    """Every candidate under bf16 autocast, a calibration sample in fp32, then every close call in fp32."""
+    """Every candidate in bf16, a calibration sample of examples in fp32, then every close call in fp32."""
     candidates, slot_of, encoded = scorer.distinct(examples)
     sharing = Counter(slot_of)
     done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
@@ -197,22 +303,26 @@ def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Se
                                               "fast-exact's calibration costs more than it saves"}
         scorer.counted(examples, candidates, encoded, counters)
         return scorer.regroup(examples, candidates, slot_of, [exact[i] for i in everything])
-    with _bf16(plan.device_type):
+    with FastPass(plan.device_type, scorer.model) as fast_pass:
         fast, counters = scorer.values(encoded, everything, scorer.store, done)
-    sample = calibration_sample(len(encoded), plan.seed)
-    exact, sampled = scorer.values(encoded, sample, plan.exact_store)
-    calibration = calibrate([fast[i] for i in sample], [exact[i] for i in sample], plan.safety)
+    index = {c: slot_of[i] for i, c in enumerate(candidates)}
+    slots = [[index[Candidate(ex.prompt, t)] for t in ex.candidates] for ex in examples]
+    sampled, sample = calibration_sample(slots, len(encoded), plan.seed)
+    exact, measured = scorer.values(encoded, sample, plan.exact_store)
     first = scorer.regroup(examples, candidates, slot_of, [fast[i] for i in everything])
+    calibration = calibrate([first[i] for i in sampled],
+                            scorer.regroup([examples[i] for i in sampled], candidates, slot_of,
+                                           [exact.get(i, math.nan) for i in everything]), plan.safety)
     close = close_calls(plan.benchmark or _rules(examples), [s.example.subset for s in first],
                         [s.chosen_scores for s in first], [s.rejected_scores for s in first], calibration.threshold)
-    index = {c: slot_of[i] for i, c in enumerate(candidates)}
-    again = sorted({index[Candidate(examples[i].prompt, t)] for i in close for t in examples[i].candidates})
+    again = sorted({slot for i in close for slot in slots[i]})
     more, rescored = scorer.values(encoded, [i for i in again if i not in exact], plan.exact_store)
     exact.update(more)
     chosen = set(again)
     values = [exact[i] if i in chosen else fast[i] for i in everything]
-    plan.found = {"mode": "fast-exact", **calibration.describe(), "rescored_examples": len(close),
+    plan.found = {"mode": "fast-exact", "fast_pass": fast_pass.kind, **calibration.describe(),
+                  "calibration_candidates": len(sample), "rescored_examples": len(close),
                   "rescored_candidates": len(again), "share_rescored": round(len(again) / max(len(encoded), 1), 4),
-                  "fp32_batches": sampled["forward_batches"] + rescored["forward_batches"]}
+                  "fp32_batches": measured["forward_batches"] + rescored["forward_batches"]}
     scorer.counted(examples, candidates, encoded, counters)
     return scorer.regroup(examples, candidates, slot_of, values)

@@ -17,6 +17,7 @@ from typing import Any
 
 from rmeval.common.store import SqliteStore
 from rmeval.scorers.logprobs import EncodedResponse, ResponseStats
+from rmeval.scorers.precision import active_fast_pass
 
 __all__ = ["ReferenceCache"]
 
@@ -36,12 +37,13 @@ class ReferenceCache(SqliteStore):
 
     def key(self, item: EncodedResponse) -> str:
         """The cache key of one tokenized conversation under this cache's context (and the precision it is being
-        computed in: bf16 autocast, in a fast-exact run, is another number than fp32)."""
+        computed in: the bf16 pass of a fast-exact run gives other numbers than fp32)."""
         import torch
 
         tokens = ",".join(map(str, item.ids))
         autocast = torch.is_autocast_enabled("cuda") or torch.is_autocast_enabled("cpu")
-        return hashlib.sha256(f"{self.context}\x00{autocast}\x00{item.start}\x00{tokens}".encode()).hexdigest()
+        precision = active_fast_pass() or str(autocast)  # "False": plain fp32, as keys were before fast passes
+        return hashlib.sha256(f"{self.context}\x00{precision}\x00{item.start}\x00{tokens}".encode()).hexdigest()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ResponseStats]:
         """Cached entries among `keys`."""
