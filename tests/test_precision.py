@@ -1,6 +1,7 @@
 """`--precision fast-exact`: every answer scored in bf16 (the weights cast on a CPU), the close calls again in fp32,
-so every decision and metric is fp32's. Tiny models built here (one constructed so that bf16 flips decisions), a fake model whose bf16
-error is known (the re-scored set is exactly the close calls), and real RewardBench v1 rows end to end."""
+so every decision and metric is fp32's. Tiny models built here (one constructed so that bf16 flips decisions), a
+fake model whose bf16 error is known (the re-scored set is exactly the close calls), and real RewardBench v1 rows
+end to end."""
 
 from __future__ import annotations
 
