@@ -72,7 +72,7 @@ def resolve_precision(options: P, device: str) -> tuple[P, bool]:
 
     `auto` runs fast-exact only where bf16 is native and nothing else states how the weights are held: a model
     loaded with `--dtype`, quantized or spread by `--device-map` keeps what was asked for (fast-exact holds fp32
-    weights, twice the memory of bf16).
+    weights, twice the memory of bf16, and on a CPU their bf16 copy during the fast pass).
     """
     mode: str = options.precision
     if mode == "auto":
