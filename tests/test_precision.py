@@ -22,16 +22,8 @@ from rmeval.scorers import build_scorer
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
 from rmeval.scorers.classifier import ClassifierOptions
-from rmeval.scorers.precision import (
-    DEFAULT_SAFETY,
-    FastExact,
-    FastPass,
-    active_fast_pass,
-    calibration_sample,
-    close_calls,
-    join_fast_pass,
-    resolve_precision,
-)
+from rmeval.scorers.fast_pass import FastPass, active_fast_pass, join_fast_pass
+from rmeval.scorers.precision import DEFAULT_SAFETY, FastExact, calibration_sample, close_calls, resolve_precision
 from rmeval.types import Candidate, Example, Message, Scored
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "ran", "far", "near", "blue", "red", "big", "small"]

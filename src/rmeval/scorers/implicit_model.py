@@ -14,6 +14,7 @@ from typing import Any
 
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import pack_batches
+from rmeval.scorers.fast_pass import join_fast_pass
 from rmeval.scorers.logprobs import (
     EncodedResponse,
     ResponseStats,
@@ -22,7 +23,6 @@ from rmeval.scorers.logprobs import (
     row_length,
     row_sharing_blocker,
 )
-from rmeval.scorers.precision import join_fast_pass
 from rmeval.scorers.refcache import ReferenceCache
 from rmeval.scorers.responses import encode_responses
 from rmeval.scorers.text import PROBE, TextEncoder
