@@ -137,6 +137,36 @@ def test_the_rescored_set_is_exactly_the_close_calls() -> None:
         assert decisions([s]) == [(exact[c] > exact[r]) - (exact[c] < exact[r])]
 
 
+def test_a_tail_the_calibration_missed_widens_the_threshold_through_the_rescored() -> None:
+    rng = random.Random(2)
+    n = 400
+    sampled, _ = calibration_sample([[2 * i, 2 * i + 1] for i in range(n)], 2 * n, 0)
+    outside = [i for i in range(n) if i not in sampled]
+    seen_tail, hidden_tail = outside[:5], outside[5:10]  # bf16 errors 15x any the sample holds
+    exs, exact, error = [], {}, {}
+    for i in range(n):
+        c, r = f"c{i}", f"r{i}"
+        exact[c], exact[r] = rng.uniform(-1, 1), rng.uniform(-1, 1)
+        error[c], error[r] = rng.uniform(-0.001, 0.001), 0.0
+        if i in seen_tail:  # a close call in bf16 (margin 0.001), so re-scored: its error of 0.03 shows
+            exact[r], error[c] = exact[c] + 0.029, 0.03
+        if i in hidden_tail:  # bf16 margin 0.02: beyond the sample's threshold, and its decision is flipped
+            exact[r], error[c] = exact[c] + 0.02, 0.04
+        exs.append(Example("s", i, (Message("user", "q"),), (c,), (r,)))
+    plan = FastExact("cpu")
+    scorer = PointwiseScorer(KnownError(exact, error), batching_for(None, 16, "cpu"), None, None, plan)
+    scorer.prepare(custom_benchmark())
+    scored = scorer.score(exs)
+    found = plan.found
+    assert found["calibration_threshold"] < 0.005 and found["widened"] >= 1
+    assert found["max_rescored_error"] == pytest.approx(0.04) and found["threshold"] > 0.04
+    for i in hidden_tail:  # without the widening these would keep bf16's (wrong) decision
+        assert scored[i].chosen_scores[0] < scored[i].rejected_scores[0]
+        assert scored[i].chosen_scores == (exact[exs[i].chosen[0]],)
+    truth = [(exact[e.chosen[0]], exact[e.rejected[0]]) for e in exs]
+    assert decisions(scored) == [(c > r) - (c < r) for c, r in truth]
+
+
 def test_the_cpu_fast_pass_casts_the_weights_and_puts_them_back_bit_for_bit(classifier: Path) -> None:
     from transformers import AutoModelForSequenceClassification
 
