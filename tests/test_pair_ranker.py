@@ -93,3 +93,87 @@ def test_a_checkpoint_without_the_comparison_head_is_refused(tmp_path: Path,
                                                              bert_classifier: Path) -> None:
     with pytest.raises(ValueError, match="holds no head 'head_layer'"):
         build_scorer("pair-ranker", str(bert_classifier))
+
+
+class KnownPairError:
+    """A fake pairwise model: each ordered pair's exact log-odds is given; under autocast it is off by a known
+    error (the pass has no weights to cast, so it runs autocast)."""
+
+    def __init__(self, exact: dict[OrderedPair, float], error: dict[OrderedPair, float]) -> None:
+        self.exact, self.error, self.order = exact, error, list(exact)
+
+    def encode(self, pairs: Any) -> list[Any]:
+        from rmeval.scorers.classifier import EncodedText
+
+        return [EncodedText((self.order.index(p),), False) for p in pairs]
+
+    def preferences(self, batch: Any) -> list[float]:
+        pairs = [self.order[e.ids[0]] for e in batch]
+        off = torch.is_autocast_enabled("cpu")
+        return [self.exact[p] + (self.error[p] if off else 0.0) for p in pairs]
+
+    def fingerprint(self) -> None:
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+def test_fast_exact_rescores_exactly_the_pairs_whose_combined_preference_is_close() -> None:
+    import random
+
+    from rmeval.benchmarks import custom_benchmark
+    from rmeval.scorers.batching import batching_for
+    from rmeval.scorers.pairwise import PairwiseScorer
+    from rmeval.scorers.precision import FastExact
+
+    rng = random.Random(0)
+    exs, exact, error = [], {}, {}
+    for i in range(300):
+        ex = Example("s", i, (Message("user", f"q{i}"),), (f"c{i}",), (f"r{i}",))
+        for a, b in ((f"c{i}", f"r{i}"), (f"r{i}", f"c{i}")):
+            exact[OrderedPair(ex.prompt, a, b)] = rng.uniform(-0.5, 0.5)
+            error[OrderedPair(ex.prompt, a, b)] = rng.uniform(-0.01, 0.01)
+        exs.append(ex)
+    plan = FastExact("cpu")
+    scorer = PairwiseScorer(KnownPairError(exact, error), batching_for(None, 16, "cpu"), "logit", fast_exact=plan)
+    scorer.prepare(custom_benchmark())
+    scored = scorer.score(exs)
+    found = plan.found
+    assert found["mode"] == "fast-exact" and found["fast_pass"] == "bf16 autocast"
+    rescored = 0
+    for ex, s in zip(exs, scored, strict=True):
+        ab = OrderedPair(ex.prompt, ex.chosen[0], ex.rejected[0])
+        ba = OrderedPair(ex.prompt, ex.rejected[0], ex.chosen[0])
+        true = (exact[ab] - exact[ba]) / 2
+        fast = (exact[ab] + error[ab] - (exact[ba] + error[ba])) / 2
+        assert (s.chosen_scores[0] > 0) == (true > 0)  # every decision is fp32's
+        if abs(2 * fast) <= found["threshold"]:  # a close call: the gap (chosen minus rejected) is twice it
+            rescored += 1
+            assert s.chosen_scores[0] == pytest.approx(true, abs=1e-12)
+        else:
+            assert s.chosen_scores[0] == pytest.approx(fast, abs=1e-12)
+    assert found["rescored_examples"] == rescored and 0 < rescored < len(exs)
+
+
+def test_fast_exact_on_a_real_encoder_decides_as_fp32(pairrm: tuple[Path, dict[str, Any]]) -> None:
+    import random
+
+    path, _ = pairrm
+    words = ["paris", "capital", "france", "answer", "four", "help", "request", "quick", "brown", "fox", "lazy"]
+    rng = random.Random(0)
+    exs = [Example("s", i, (Message("user", " ".join(rng.choices(words, k=4))),),
+                   (" ".join(rng.choices(words, k=rng.randint(2, 12))),),
+                   (" ".join(rng.choices(words, k=rng.randint(2, 12))),)) for i in range(300)]
+    runs = {}
+    for precision in ("fp32", "fast-exact"):
+        scorer = build_scorer("pair-ranker", str(path), **OPTIONS, precision=precision, use_score_cache=False)
+        with scorer:
+            runs[precision] = (scorer.score(exs), scorer.describe()["precision"])
+    (exact, _), (fast, found) = runs["fp32"], runs["fast-exact"]
+    assert found["mode"] == "fast-exact" and found["fast_pass"] == "bf16 weights"  # the encoder's weights cast
+    assert [e.chosen_scores[0] > e.rejected_scores[0] for e in exact] == \
+        [f.chosen_scores[0] > f.rejected_scores[0] for f in fast]

@@ -25,12 +25,12 @@ from rmeval.scorers.checkpoint import LinearStack
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import RewardGuard
 from rmeval.scorers.loading import LoadReport, input_device, model_fingerprint
-from rmeval.scorers.options import BatchingOptions, ModelOptions, StoredHeadOptions
+from rmeval.scorers.options import BatchingOptions, PrecisionOptions, StoredHeadOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.parallel import process_share
+from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.value_head import load_with_stored_head
 from rmeval.types import Message
 
@@ -42,7 +42,7 @@ INSTRUCTION = "Finish the following coversation in each i-th turn by filling in 
 
 
 @dataclass(frozen=True)
-class PairRankerOptions(ModelOptions, BatchingOptions, StoredHeadOptions):
+class PairRankerOptions(PrecisionOptions, BatchingOptions, StoredHeadOptions):
     """Options of `--scorer pair-ranker`."""
 
     cli_group: ClassVar[str] = "pairwise ranker (--scorer pair-ranker)"
@@ -198,9 +198,10 @@ def load_pair_ranker(models: Sequence[str], options: PairRankerOptions, seed: in
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer pair-ranker")
     (name,) = models
     device = pick_device(options.device)
+    options, fast = resolve_precision(options, device)
     encoder, head, tokenizer, report = load_with_stored_head(name, options, "head_layer", device, "encoder")
     ranker = PairRanker(name, options, encoder, head, tokenizer, report)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "preference")
-    store = open_score_store(options.score_cache, options.use_score_cache, ranker.fingerprint)
+    store, plan = stores_for(options, ranker.fingerprint, device, seed, fast)
     return PairwiseScorer(ranker, batching_for(options.max_tokens_per_batch, options.batch_size, device), "logit",
-                          0.0, guard, store, process_share())
+                          0.0, guard, store, process_share(), plan)

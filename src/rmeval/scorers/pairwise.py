@@ -31,7 +31,9 @@ from rmeval.scorers.guards import RewardGuard
 from rmeval.types import Example, Message, Scored
 
 if TYPE_CHECKING:
+    from rmeval.benchmarks import BenchmarkSpec
     from rmeval.scorers.parallel import Share
+    from rmeval.scorers.precision import FastExact
     from rmeval.scorers.scorestore import ScoreStore
 
 __all__ = ["COMBINE_RULES", "OrderedPair", "PairwiseModel", "PairwiseScorer", "combine"]
@@ -125,7 +127,7 @@ class PairwiseScorer(BaseScorer, Generic[P]):
 
     def __init__(self, model: PairwiseModel[P], batching: Batching, rule: str = "logit", tie_credit: float = 0.0,
                  guard: RewardGuard | None = None, store: ScoreStore | None = None,
-                 share: Share | None = None) -> None:
+                 share: Share | None = None, fast_exact: FastExact | None = None) -> None:
         combine(rule, 0.0, 0.0)  # an unknown rule fails here, before any scoring
         self.model = model
         self.batching = batching
@@ -133,6 +135,7 @@ class PairwiseScorer(BaseScorer, Generic[P]):
         self.tie_credit = tie_credit
         self.guard = guard
         self.reader = PointwiseScorer(_Reader(model, guard), batching, store, share)
+        self.fast_exact = fast_exact
         self.stats: dict[str, int] = {}
         self._encodings: dict[OrderedPair, P] = {}
 
@@ -174,7 +177,10 @@ class PairwiseScorer(BaseScorer, Generic[P]):
         slot_of = [slots.setdefault(e, len(slots)) for e in self.encode(pairs)]
         encoded = list(slots)
         done = (lambda batch: progress(len(batch))) if progress else None
-        found, counters = self.reader.values(encoded, range(len(encoded)), self.reader.store, done)
+        if self.fast_exact is not None:
+            found, counters = self._fast_exact(examples, pairs, slot_of, encoded, done)
+        else:
+            found, counters = self.reader.values(encoded, range(len(encoded)), self.reader.store, done)
         logit = {p: found.get(slot_of[n], math.nan) for n, p in enumerate(pairs)}
         scored = [self._scored(ex, logit) for ex in examples]
         counts = {"ordered_pairs": len(pairs), "unique_inputs": len(encoded), **counters,
@@ -183,6 +189,33 @@ class PairwiseScorer(BaseScorer, Generic[P]):
         # A run scores its benchmark, then each companion set: the statistics cover them all.
         self.stats = {k: self.stats.get(k, 0) + v for k, v in counts.items()}
         return scored
+
+    def _fast_exact(self, examples: Sequence[Example], pairs: Sequence[OrderedPair], slot_of: Sequence[int],
+                    encoded: Sequence[P], done: Any) -> tuple[dict[int, float], dict[str, int]]:
+        """Every input's log-odds in fast-exact precision: the close calls are the examples whose combined
+        preferences could change their decision within bf16's error."""
+        from rmeval.scorers.precision import fast_exact_values
+
+        assert self.fast_exact is not None
+        slot = {p: slot_of[n] for n, p in enumerate(pairs)}
+        own = [self.ordered_pairs([ex]) for ex in examples]
+
+        def values(indices: Sequence[int], store: ScoreStore | None,
+                   progress: Any = None) -> tuple[dict[int, float], dict[str, int]]:
+            return self.reader.values(encoded, indices, store, progress)
+
+        def regroup(which: Sequence[int], found: Sequence[float]) -> list[Scored]:
+            return [self._scored(examples[i], {p: found[slot[p]] for p in own[i]}) for i in which]
+
+        final, counters = fast_exact_values(self.fast_exact, self.model, examples,
+                                            [[slot[p] for p in row] for row in own], values, regroup,
+                                            self.reader.store, done)
+        return dict(enumerate(final)), counters
+
+    def prepare(self, benchmark: BenchmarkSpec) -> None:
+        """Fast-exact precision needs the benchmark's rules to know which decisions are close."""
+        if self.fast_exact is not None:
+            self.fast_exact.benchmark = benchmark
 
     def _scored(self, ex: Example, logit: dict[OrderedPair, float]) -> Scored:
         answers = ex.candidates
@@ -222,8 +255,13 @@ class PairwiseScorer(BaseScorer, Generic[P]):
         return {**self.model.describe(), "combine": self.rule, "order_consistency": consistency,
                 "batching": {**self.batching.describe(), **self.stats},
                 "score_store": self.store.describe() if self.store else None,
+                "precision": self.fast_exact.found if self.fast_exact else {"mode": "one dtype"},
+                **({"exact_score_store": self.fast_exact.exact_store.describe()}
+                   if self.fast_exact and self.fast_exact.exact_store else {}),
                 **({"guards": self.guard.describe()} if self.guard else {})}
 
     def close(self) -> None:
-        """Close the model and the store."""
+        """Close the model and the stores."""
         self.reader.close()
+        if self.fast_exact is not None and self.fast_exact.exact_store is not None:
+            self.fast_exact.exact_store.close()

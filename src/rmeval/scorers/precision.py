@@ -18,7 +18,7 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,7 +28,7 @@ from rmeval.scorers.fast_pass import FastPass, fast_pass_kind
 from rmeval.types import Candidate, Example, Scored
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from rmeval.scorers.base import PointwiseScorer, Progress
     from rmeval.scorers.options import BatchingOptions, PrecisionOptions
@@ -52,7 +52,7 @@ off by 2.5x the sample's largest) shows among the re-scored."""
 CALIBRATION_SHARE = 0.03
 CALIBRATION_MIN = 128
 SMALLEST_RUN = 4 * CALIBRATION_MIN
-"""Fewer distinct answers than this are scored in fp32 alone."""
+"""Fewer distinct inputs (answers; ordered pairs for a pairwise model) than this are scored in fp32 alone."""
 ALWAYS_EXACT = ("ties",)
 """Rules whose credit depends on the scores' magnitudes, not only on their order."""
 
@@ -205,51 +205,72 @@ def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
     return custom_benchmark("best_of_n" if several else "pair")
 
 
-def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Sequence[Example],
-                     progress: Progress | None) -> list[Scored]:
-    """Every candidate in bf16, a calibration sample of examples in fp32, then every close call in fp32."""
-    candidates, slot_of, encoded = scorer.distinct(examples)
-    sharing = Counter(slot_of)
-    done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
-    everything = range(len(encoded))
-    if len(encoded) < SMALLEST_RUN:  # the calibration alone would cost a quarter of an fp32 run or more
-        exact, counters = scorer.values(encoded, everything, plan.exact_store, done)
-        plan.found = {"mode": "fp32", "why": f"{len(encoded)} distinct answers: fewer than {SMALLEST_RUN}, where "
+Values = Callable[..., tuple[dict[int, float], dict[str, int]]]
+"""`values(indices, store, progress=None)`: the values of those distinct inputs, and the pass's counters."""
+Regroup = Callable[[Sequence[int], Sequence[float]], list[Scored]]
+"""`regroup(example_indices, values)`: those examples scored from one value per distinct input."""
+
+
+def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example], slots: Sequence[Sequence[int]],
+                      values: Values, regroup: Regroup, store: ScoreStore | None,
+                      done: Callable[[Sequence[int]], None] | None) -> tuple[list[float], dict[str, int]]:
+    """The fast-exact value of each distinct input (`slots[i]`: example i's; `model` holds the weights the bf16
+    pass casts): every one in bf16, a calibration sample of examples in fp32, then every close call in fp32. The
+    counters are the bf16 pass's (an fp32-only run's under `SMALLEST_RUN`); `plan.found` says what was done."""
+    count = 1 + max((i for row in slots for i in row), default=-1)
+    everything = range(count)
+    if count < SMALLEST_RUN:  # the calibration alone would cost a quarter of an fp32 run or more
+        exact, counters = values(everything, plan.exact_store, done)
+        plan.found = {"mode": "fp32", "why": f"{count} distinct inputs: fewer than {SMALLEST_RUN}, where "
                                               "fast-exact's calibration costs more than it saves"}
-        scorer.counted(examples, candidates, encoded, counters)
-        return scorer.regroup(examples, candidates, slot_of, [exact[i] for i in everything])
-    with FastPass(plan.device_type, scorer.model) as fast_pass:
-        fast, counters = scorer.values(encoded, everything, scorer.store, done)
-    index = {c: slot_of[i] for i, c in enumerate(candidates)}
-    slots = [[index[Candidate(ex.prompt, t)] for t in ex.candidates] for ex in examples]
-    sampled, sample = calibration_sample(slots, len(encoded), plan.seed)
-    exact, measured = scorer.values(encoded, sample, plan.exact_store)
-    first = scorer.regroup(examples, candidates, slot_of, [fast[i] for i in everything])
+        return [exact[i] for i in everything], counters
+    with FastPass(plan.device_type, model) as fast_pass:
+        fast, counters = values(everything, store, done)
+    sampled, sample = calibration_sample(slots, count, plan.seed)
+    exact, measured = values(sample, plan.exact_store)
+    first = regroup(range(len(examples)), [fast[i] for i in everything])
     calibration = calibrate([first[i] for i in sampled],
-                            scorer.regroup([examples[i] for i in sampled], candidates, slot_of,
-                                           [exact.get(i, math.nan) for i in everything]), plan.safety)
+                            regroup(sampled, [exact.get(i, math.nan) for i in everything]), plan.safety)
     rules = plan.benchmark or _rules(examples)
     threshold, rounds, fp32_batches = calibration.threshold, 0, measured["forward_batches"]
     while True:  # re-score the close calls; widen the threshold while the re-scored show larger errors
         close = close_calls(rules, [s.example.subset for s in first], [s.chosen_scores for s in first],
                             [s.rejected_scores for s in first], threshold)
         again = sorted({slot for i in close for slot in slots[i]})
-        more, rescored = scorer.values(encoded, [i for i in again if i not in exact], plan.exact_store)
+        more, rescored = values([i for i in again if i not in exact], plan.exact_store)
         exact.update(more)
         fp32_batches += rescored["forward_batches"]
         known = [i for i in range(len(examples)) if all(slot in exact for slot in slots[i])]
-        seen = calibrate([first[i] for i in known],
-                         scorer.regroup([examples[i] for i in known], candidates, slot_of,
-                                        [exact.get(i, math.nan) for i in everything]), SEEN_SAFETY)
+        seen = calibrate([first[i] for i in known], regroup(known, [exact.get(i, math.nan) for i in everything]),
+                         SEEN_SAFETY)
         if not seen.threshold > threshold:
             break
         threshold, rounds = seen.threshold, rounds + 1
     chosen = set(again)
-    values = [exact[i] if i in chosen else fast[i] for i in everything]
     plan.found = {"mode": "fast-exact", "fast_pass": fast_pass.kind, **calibration.describe(), "threshold": threshold,
                   "calibration_threshold": calibration.threshold, "calibration_candidates": len(sample),
                   "max_rescored_error": seen.max_error, "widened": rounds, "rescored_examples": len(close),
-                  "rescored_candidates": len(again), "share_rescored": round(len(again) / max(len(encoded), 1), 4),
+                  "rescored_candidates": len(again), "share_rescored": round(len(again) / max(count, 1), 4),
                   "fp32_batches": fp32_batches}
+    return [exact[i] if i in chosen else fast[i] for i in everything], counters
+
+
+def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Sequence[Example],
+                     progress: Progress | None) -> list[Scored]:
+    """A pointwise scorer's run in fast-exact precision (`fast_exact_values`)."""
+    candidates, slot_of, encoded = scorer.distinct(examples)
+    sharing = Counter(slot_of)
+    done = (lambda batch: progress(sum(sharing[i] for i in batch))) if progress else None
+    index = {c: slot_of[i] for i, c in enumerate(candidates)}
+    slots = [[index[Candidate(ex.prompt, t)] for t in ex.candidates] for ex in examples]
+
+    def values(indices: Sequence[int], store: ScoreStore | None,
+               progress: Callable[[Sequence[int]], None] | None = None) -> tuple[dict[int, float], dict[str, int]]:
+        return scorer.values(encoded, indices, store, progress)
+
+    def regroup(which: Sequence[int], found: Sequence[float]) -> list[Scored]:
+        return scorer.regroup([examples[i] for i in which], candidates, slot_of, found)
+
+    final, counters = fast_exact_values(plan, scorer.model, examples, slots, values, regroup, scorer.store, done)
     scorer.counted(examples, candidates, encoded, counters)
-    return scorer.regroup(examples, candidates, slot_of, values)
+    return scorer.regroup(examples, candidates, slot_of, final)
