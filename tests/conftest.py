@@ -106,6 +106,20 @@ def build_llama_causal_lm(path: Path, seed: int = 0, chat_template: str | None =
     return path
 
 
+class StatelessFake:
+    """What a fake pointwise or pairwise model holds of the protocol's bookkeeping: nothing (no fingerprint, so no
+    score store; nothing to describe or release)."""
+
+    def fingerprint(self) -> None:
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
 def build_wordpiece_tokenizer(model_max_length: int = 64, extra_tokens: tuple[str, ...] = ()) -> Any:
     """A lower-casing WordPiece tokenizer that frames texts as `[CLS] ... [SEP]`, without a chat template; any
     `extra_tokens` are added as special tokens."""

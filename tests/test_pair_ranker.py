@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import torch
 
+from conftest import StatelessFake
 from model_shapes import PAIRRM_MARKERS, build_pairrm_model
 from rmeval.scorers import build_scorer
 from rmeval.scorers.pairwise import OrderedPair
@@ -95,7 +96,7 @@ def test_a_checkpoint_without_the_comparison_head_is_refused(tmp_path: Path,
         build_scorer("pair-ranker", str(bert_classifier))
 
 
-class KnownPairError:
+class KnownPairError(StatelessFake):
     """A fake pairwise model: each ordered pair's exact log-odds is given; under autocast it is off by a known
     error (the pass has no weights to cast, so it runs autocast)."""
 
@@ -111,15 +112,6 @@ class KnownPairError:
         pairs = [self.order[e.ids[0]] for e in batch]
         off = torch.is_autocast_enabled("cpu")
         return [self.exact[p] + (self.error[p] if off else 0.0) for p in pairs]
-
-    def fingerprint(self) -> None:
-        return None
-
-    def describe(self) -> dict[str, Any]:
-        return {}
-
-    def close(self) -> None:
-        pass
 
 
 def test_fast_exact_rescores_exactly_the_pairs_whose_combined_preference_is_close() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import torch
 
-from conftest import REAL_DATA, build_llama_causal_lm, build_llama_classifier
+from conftest import REAL_DATA, StatelessFake, build_llama_causal_lm, build_llama_classifier
 from rmeval.benchmarks import custom_benchmark, get_benchmark
 from rmeval.cli import main
 from rmeval.scorers import build_scorer
@@ -71,7 +71,7 @@ def test_bf16_flips_decisions_and_fast_exact_restores_every_fp32_one(classifier:
         assert restored[i].rejected_scores == exact[i].rejected_scores
 
 
-class KnownError:
+class KnownError(StatelessFake):
     """A fake pointwise model: each text's exact reward is given; under autocast it is off by a known error."""
 
     def __init__(self, exact: dict[str, float], error: dict[str, float]) -> None:
@@ -89,15 +89,6 @@ class KnownError:
             return [self.exact[t] + self.error[t] for t in texts]
         self.exact_calls += texts
         return [self.exact[t] for t in texts]
-
-    def fingerprint(self) -> None:
-        return None
-
-    def describe(self) -> dict[str, Any]:
-        return {}
-
-    def close(self) -> None:
-        pass
 
 
 def test_the_rescored_set_is_exactly_the_close_calls() -> None:
