@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scorers.batching import Batching, pack_batches
 from rmeval.scorers.parallel import Share
-from rmeval.scorers.precision import FastExact, score_fast_exact
+from rmeval.scorers.precision import ONE_DTYPE, FastExact, score_fast_exact
 from rmeval.scorers.scorestore import ScoreStore
 from rmeval.types import Candidate, Example, Scored
 
@@ -262,15 +262,14 @@ class PointwiseScorer(BaseScorer, Generic[E]):
 
     def describe(self) -> dict[str, Any]:
         """The model's description plus batching settings and statistics, and the score store's part."""
-        precision = self.fast_exact.found if self.fast_exact else {"mode": "one dtype"}
-        exact = self.fast_exact.exact_store if self.fast_exact else None
         return {**self.model.describe(), "batching": {**self.batching.describe(), **self.stats},
-                "score_store": self.store.describe() if self.store else None, "precision": precision,
-                **({"exact_score_store": exact.describe()} if exact else {})}
+                "score_store": self.store.describe() if self.store else None,
+                **(self.fast_exact.describe() if self.fast_exact else ONE_DTYPE)}
 
     def close(self) -> None:
         """Close the model and the store."""
         self.model.close()
-        for store in (self.store, self.fast_exact.exact_store if self.fast_exact else None):
-            if store is not None:
-                store.close()
+        if self.store is not None:
+            self.store.close()
+        if self.fast_exact is not None:
+            self.fast_exact.close()

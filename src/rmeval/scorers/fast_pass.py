@@ -33,18 +33,18 @@ def _torch_modules(model: object) -> list[Any]:
     """The torch modules a pointwise model holds: found through its (and its wrappers') attributes, not opened."""
     import torch
 
-    found: dict[int, Any] = {}
+    found: list[Any] = []
     todo, seen = [model], set()
     while todo:
         obj = todo.pop()
-        if id(obj) in seen:
+        if id(obj) in seen:  # each object once: a module held twice is cast once
             continue
         seen.add(id(obj))
         if isinstance(obj, torch.nn.Module):
-            found.setdefault(id(obj), obj)
+            found.append(obj)
         elif type(obj).__module__.startswith("rmeval.") and hasattr(obj, "__dict__"):
             todo.extend(vars(obj).values())
-    return list(found.values())
+    return found
 
 
 class FastPass:

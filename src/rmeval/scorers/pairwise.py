@@ -23,11 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from rmeval.scorers.base import BaseScorer, Encoded, PointwiseScorer, Progress
 from rmeval.scorers.batching import Batching
 from rmeval.scorers.guards import RewardGuard
+from rmeval.scorers.precision import ONE_DTYPE, fast_exact_values
 from rmeval.types import Example, Message, Scored
 
 if TYPE_CHECKING:
@@ -194,22 +196,16 @@ class PairwiseScorer(BaseScorer, Generic[P]):
                     encoded: Sequence[P], done: Any) -> tuple[dict[int, float], dict[str, int]]:
         """Every input's log-odds in fast-exact precision: the close calls are the examples whose combined
         preferences could change their decision within bf16's error."""
-        from rmeval.scorers.precision import fast_exact_values
-
         assert self.fast_exact is not None
         slot = {p: slot_of[n] for n, p in enumerate(pairs)}
         own = [self.ordered_pairs([ex]) for ex in examples]
-
-        def values(indices: Sequence[int], store: ScoreStore | None,
-                   progress: Any = None) -> tuple[dict[int, float], dict[str, int]]:
-            return self.reader.values(encoded, indices, store, progress)
 
         def regroup(which: Sequence[int], found: Sequence[float]) -> list[Scored]:
             return [self._scored(examples[i], {p: found[slot[p]] for p in own[i]}) for i in which]
 
         final, counters = fast_exact_values(self.fast_exact, self.model, examples,
-                                            [[slot[p] for p in row] for row in own], values, regroup,
-                                            self.reader.store, done)
+                                            [[slot[p] for p in row] for row in own],
+                                            partial(self.reader.values, encoded), regroup, self.reader.store, done)
         return dict(enumerate(final)), counters
 
     def prepare(self, benchmark: BenchmarkSpec) -> None:
@@ -255,13 +251,11 @@ class PairwiseScorer(BaseScorer, Generic[P]):
         return {**self.model.describe(), "combine": self.rule, "order_consistency": consistency,
                 "batching": {**self.batching.describe(), **self.stats},
                 "score_store": self.store.describe() if self.store else None,
-                "precision": self.fast_exact.found if self.fast_exact else {"mode": "one dtype"},
-                **({"exact_score_store": self.fast_exact.exact_store.describe()}
-                   if self.fast_exact and self.fast_exact.exact_store else {}),
+                **(self.fast_exact.describe() if self.fast_exact else ONE_DTYPE),
                 **({"guards": self.guard.describe()} if self.guard else {})}
 
     def close(self) -> None:
         """Close the model and the stores."""
         self.reader.close()
-        if self.fast_exact is not None and self.fast_exact.exact_store is not None:
-            self.fast_exact.exact_store.close()
+        if self.fast_exact is not None:
+            self.fast_exact.close()

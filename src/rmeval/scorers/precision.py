@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound="PrecisionOptions")
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SAFETY", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
+__all__ = ["DEFAULT_SAFETY", "ONE_DTYPE", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
            "native_bf16", "resolve_precision", "score_fast_exact", "stores_for"]
 
 DEFAULT_SAFETY = 2.0
@@ -99,14 +100,15 @@ def stores_for(options: BatchingOptions, fingerprint: Callable[[], Mapping[str, 
 
     if not fast:
         return open_score_store(options.score_cache, options.use_score_cache, fingerprint), None
+    device_type = device.split(":")[0]
 
     def fast_pass() -> Mapping[str, Any] | None:
         plain = fingerprint()
-        return None if plain is None else {**plain, "fast_pass": fast_pass_kind(device.split(":")[0])}
+        return None if plain is None else {**plain, "fast_pass": fast_pass_kind(device_type)}
 
     store = open_score_store(options.score_cache, options.use_score_cache, fast_pass)
     exact = open_score_store(options.score_cache, options.use_score_cache, fingerprint)
-    return store, FastExact(device.split(":")[0], exact, seed=seed)
+    return store, FastExact(device_type, exact, seed=seed)
 
 
 def calibration_sample(slots: Sequence[Sequence[int]], count: int, seed: int) -> tuple[list[int], list[int]]:
@@ -198,6 +200,20 @@ class FastExact:
     benchmark: BenchmarkSpec | None = None
     found: dict[str, Any] = field(default_factory=dict)
 
+    def describe(self) -> dict[str, Any]:
+        """The scorer description's part: what the last run found, and where fp32 scores are kept."""
+        return {"precision": self.found,
+                **({"exact_score_store": self.exact_store.describe()} if self.exact_store else {})}
+
+    def close(self) -> None:
+        """Close the fp32 score store."""
+        if self.exact_store is not None:
+            self.exact_store.close()
+
+
+ONE_DTYPE = {"precision": {"mode": "one dtype"}}
+"""The description's precision part for a scorer that runs one dtype."""
+
 
 def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
     """A run scored without `prepare`: pairs, or best-of-N when any example has several answers."""
@@ -264,13 +280,10 @@ def score_fast_exact(scorer: PointwiseScorer[Any], plan: FastExact, examples: Se
     index = {c: slot_of[i] for i, c in enumerate(candidates)}
     slots = [[index[Candidate(ex.prompt, t)] for t in ex.candidates] for ex in examples]
 
-    def values(indices: Sequence[int], store: ScoreStore | None,
-               progress: Callable[[Sequence[int]], None] | None = None) -> tuple[dict[int, float], dict[str, int]]:
-        return scorer.values(encoded, indices, store, progress)
-
     def regroup(which: Sequence[int], found: Sequence[float]) -> list[Scored]:
         return scorer.regroup([examples[i] for i in which], candidates, slot_of, found)
 
-    final, counters = fast_exact_values(plan, scorer.model, examples, slots, values, regroup, scorer.store, done)
+    final, counters = fast_exact_values(plan, scorer.model, examples, slots, partial(scorer.values, encoded), regroup,
+                                        scorer.store, done)
     scorer.counted(examples, candidates, encoded, counters)
     return scorer.regroup(examples, candidates, slot_of, final)
