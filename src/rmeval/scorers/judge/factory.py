@@ -90,7 +90,7 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Scor
         raise ValueError(f"judges must be given once each, got {list(models)}")
     templates = resolve_templates(options.judge_prompts)
     if options.verdict == "logprob":
-        return _verdict_judge(models, options, templates["pairwise"])
+        return _verdict_judge(models, options, templates["pairwise"], seed)
     params = GenerationParams(options.max_new_tokens, options.temperature, seed=seed)
     settings = EngineSettings(base_urls=options.base_urls, api_key_env=options.api_key_env,
                               request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
@@ -119,7 +119,7 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Scor
                        cache=cache)
 
 
-def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: JudgeTemplate) -> Scorer:
+def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: JudgeTemplate, seed: int) -> Scorer:
     """`--verdict logprob`: one local judge read at its verdict token after the pairwise prompt and `[[`."""
     from rmeval.engines import split_engine
     from rmeval.scorers.verdict import VerdictOptions, build_verdict_scorer
@@ -137,4 +137,4 @@ def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: Judge
     verdict = VerdictOptions(device=options.device, dtype=options.dtype, chat_template=options.chat_template,
                              trust_remote_code=options.trust_remote_code, batch_size=options.batch_size,
                              verdict_prompt="judge", verdict_prefix="[[")
-    return build_verdict_scorer(name, verdict, template)
+    return build_verdict_scorer(name, verdict, template, seed)
