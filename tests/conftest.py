@@ -188,6 +188,16 @@ def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", 
     return rows
 
 
+@pytest.fixture
+def rescore_however_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast-exact re-scores its close calls however many they are, instead of going on in fp32 once they are most
+    of the calibration sample: for tests of the re-scoring on tiny random models, whose rewards mostly sit within
+    bf16's error of each other."""
+    from rmeval.scorers import precision
+
+    monkeypatch.setattr(precision, "MOSTLY_CLOSE", 1.0)
+
+
 @pytest.fixture(autouse=True)
 def _own_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test runs in its own folder: a run's default `results/` never meets another test's."""

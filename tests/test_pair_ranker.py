@@ -151,6 +151,7 @@ def test_fast_exact_rescores_exactly_the_pairs_whose_combined_preference_is_clos
     assert found["rescored_examples"] == rescored and 0 < rescored < len(exs)
 
 
+@pytest.mark.usefixtures("rescore_however_close")
 def test_fast_exact_on_a_real_encoder_decides_as_fp32(pairrm: tuple[Path, dict[str, Any]]) -> None:
     import random
 

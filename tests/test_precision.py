@@ -21,9 +21,10 @@ from rmeval.cli import main
 from rmeval.scorers import build_scorer
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
+from rmeval.scorers.calibration import DEFAULT_SAFETY, calibration_sample, close_calls
 from rmeval.scorers.classifier import ClassifierOptions
 from rmeval.scorers.fast_pass import FastPass, active_fast_pass, join_fast_pass
-from rmeval.scorers.precision import DEFAULT_SAFETY, FastExact, calibration_sample, close_calls, resolve_precision
+from rmeval.scorers.precision import FastExact, resolve_precision
 from rmeval.types import Candidate, Example, Message, Scored
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "ran", "far", "near", "blue", "red", "big", "small"]
@@ -52,6 +53,7 @@ def score(model: Path, examples: list[Example], precision: str, **options: Any) 
         return scorer.score(examples), scorer.describe()
 
 
+@pytest.mark.usefixtures("rescore_however_close")
 def test_bf16_flips_decisions_and_fast_exact_restores_every_fp32_one(classifier: Path) -> None:
     exs = similar_pairs(300)
     exact, _ = score(classifier, exs, "fp32", batch_size=1)
@@ -69,6 +71,20 @@ def test_bf16_flips_decisions_and_fast_exact_restores_every_fp32_one(classifier:
     for i in flipped:  # a flipped pair is a close call: its recorded scores are the fp32 ones, to the last bit
         assert restored[i].chosen_scores == exact[i].chosen_scores
         assert restored[i].rejected_scores == exact[i].rejected_scores
+
+
+def test_a_run_whose_calibration_sample_is_mostly_close_calls_goes_on_in_fp32(classifier: Path) -> None:
+    exs = similar_pairs(300)  # the tiny random model's rewards: most pairs within bf16's error
+    exact, _ = score(classifier, exs, "fp32", batch_size=1)
+    found_scores, described = score(classifier, exs, "fast-exact", batch_size=1)
+    found = described["precision"]
+    assert found["mode"] == "fp32" and found["sample_close_share"] > 0.5 and "close calls hold" in found["why"]
+    assert found["threshold"] == pytest.approx(found["safety"] * found["max_margin_error"])
+    # every answer in fp32 (the sample's from the calibration, the rest after it), one at a time as in the fp32 run
+    assert [(s.chosen_scores, s.rejected_scores) for s in found_scores] == \
+        [(s.chosen_scores, s.rejected_scores) for s in exact]
+    # the main pass reads every answer once: the sample's in bf16 (to calibrate), every other one in fp32
+    assert described["batching"]["forward_batches"] == 600
 
 
 class KnownError(StatelessFake):
@@ -258,6 +274,7 @@ def same_decisions(a: dict[str, Any], b: dict[str, Any]) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL_DATA.is_file(), reason="the RewardBench v1 file is not in ../shared/data")
 @pytest.mark.parametrize("kind", ["classifier", "implicit"])
+@pytest.mark.usefixtures("rescore_however_close")
 def test_fast_exact_metrics_equal_fp32_on_real_rows(tmp_path: Path, kind: str) -> None:
     if kind == "classifier":
         args = ["--model", str(build_llama_classifier(tmp_path / "rm"))]

@@ -4,18 +4,16 @@ Every candidate is scored in bf16 (the fast pass). A seeded calibration sample o
 which measures this model's bf16 error on this data where it decides: on the differences between a chosen and a
 rejected answer's rewards. Every example whose decision could flip within a safe multiple of that error is scored
 again in fp32, and its fp32 scores are the ones recorded. So decisions, accuracies and every metric are those of a
-pure fp32 run, at close to bf16's speed.
+pure fp32 run, at close to bf16's speed. The sample is scored first: where its close calls are most of it (a model
+whose preferences sit within bf16's error), re-scoring would cost more than bf16 saves, and the run goes on in fp32.
 
-Which examples are close calls follows what decides their credit: a pair's margin; best-of-N, the chosen answer
-against the best rejected one (the win, and a tie at the top); any other comparison rule, the nearest chosen and
-rejected scores. RewardBench 2's Ties subset is scored by its margins themselves, so it is always scored in fp32.
+How the sample is drawn, the error measured and the close calls found: `calibration.py`.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import random
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,6 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rmeval.benchmarks import BenchmarkSpec, custom_benchmark
+from rmeval.scorers.calibration import (
+    CALIBRATION_MIN,
+    DEFAULT_SAFETY,
+    SEEN_SAFETY,
+    calibrate,
+    calibration_sample,
+    close_calls,
+)
 from rmeval.scorers.fast_pass import FastPass, fast_pass_kind
 from rmeval.types import Candidate, Example, Scored
 
@@ -38,24 +44,16 @@ if TYPE_CHECKING:
 P = TypeVar("P", bound="PrecisionOptions")
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SAFETY", "ONE_DTYPE", "Calibration", "FastExact", "calibrate", "calibration_sample", "close_calls",
-           "native_bf16", "resolve_precision", "score_fast_exact", "stores_for"]
+__all__ = ["MOSTLY_CLOSE", "ONE_DTYPE", "FastExact", "fast_exact_values", "native_bf16", "resolve_precision",
+           "score_fast_exact", "stores_for"]
 
-DEFAULT_SAFETY = 2.0
-"""The threshold is this many times the largest bf16 error of a chosen-minus-rejected difference in the calibration
-sample: room for a pair outside the sample to be off by twice as much as any inside it (measured on 500 RewardBench
-v1 pairs with MiniLM: the largest of all is 1.1x that of a 90-pair sample at the median, 1.8x at worst of 200)."""
-SEEN_SAFETY = 1.5
-"""Every re-scored example measures its bf16 error too (often a third of a run, where the calibration sample holds
-3 %). When this many times the largest error among all of them exceeds the threshold, the threshold rises to it and
-the newly close calls are re-scored, until it holds: a tail the sample missed (seen on a tiny random encoder: one pair
-off by 2.5x the sample's largest) shows among the re-scored."""
-CALIBRATION_SHARE = 0.03
-CALIBRATION_MIN = 128
+MOSTLY_CLOSE = 0.5
+"""When the calibration sample's close calls hold more than this share of its inputs, the rest of the run is scored
+in fp32 alone: the bf16 pass costs 0.35-0.4 of an fp32 pass (MiniLM and SmolLM2 on this project's CPU), so
+re-scoring more than half the inputs after it saves little and soon costs (SmolLM2 as a verdict judge on 276 v1 pairs:
+99 % close calls, fast-exact 0.90x fp32's speed)."""
 SMALLEST_RUN = 4 * CALIBRATION_MIN
 """Fewer distinct inputs (answers; ordered pairs for a pairwise model) than this are scored in fp32 alone."""
-ALWAYS_EXACT = ("ties",)
-"""Rules whose credit depends on the scores' magnitudes, not only on their order."""
 
 
 def native_bf16(device: str) -> bool:
@@ -111,83 +109,6 @@ def stores_for(options: BatchingOptions, fingerprint: Callable[[], Mapping[str, 
     return store, FastExact(device_type, exact, seed=seed)
 
 
-def calibration_sample(slots: Sequence[Sequence[int]], count: int, seed: int) -> tuple[list[int], list[int]]:
-    """Which examples are scored both ways, and their distinct encodings: whole examples in a seeded order until
-    they hold a share of the `count` encodings (`slots[i]`: example i's), at least `CALIBRATION_MIN`.
-
-    >>> calibration_sample([[0, 1], [2, 3], [1, 4]], 5, 0)
-    ([0, 1, 2], [0, 1, 2, 3, 4])
-    """
-    size = min(count, max(CALIBRATION_MIN, math.ceil(CALIBRATION_SHARE * count)))
-    chosen: list[int] = []
-    held: set[int] = set()
-    for i in random.Random(seed).sample(range(len(slots)), len(slots)):
-        if len(held) >= size:
-            break
-        chosen.append(i)
-        held.update(slots[i])
-    return sorted(chosen), sorted(held)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """The measured bf16 error and the margin below which a decision is re-scored in fp32."""
-
-    examples: int
-    comparisons: int
-    max_error: float
-    threshold: float
-    safety: float
-
-    def describe(self) -> dict[str, float]:
-        """The part of result.json that says how close calls were found."""
-        return {"calibration_examples": self.examples, "calibration_comparisons": self.comparisons,
-                "max_margin_error": self.max_error, "threshold": self.threshold, "safety": self.safety}
-
-
-def calibrate(fast: Sequence[Scored], exact: Sequence[Scored], safety: float = DEFAULT_SAFETY) -> Calibration:
-    """The threshold from the same examples scored fast and exactly: `safety` x the largest error of a difference
-    between a chosen and a rejected answer's rewards, the quantity every decision is made on (measured on it, not
-    bounded by twice a reward's error: the two errors of a pair are as likely to cancel as to add). A NaN either
-    way makes every call close.
-
-    >>> from rmeval.types import Example, Message, Scored
-    >>> ex = Example("s", 0, (Message("user", "q"),), ("a",), ("b",))
-    >>> round(calibrate([Scored(ex, (1.0,), (2.01,))], [Scored(ex, (1.0,), (2.0,))]).threshold, 9)
-    0.02
-    """
-    errors = [abs((fc - fr) - (ec - er)) for f, e in zip(fast, exact, strict=True)
-              for fc, ec in zip(f.chosen_scores, e.chosen_scores, strict=True)
-              for fr, er in zip(f.rejected_scores, e.rejected_scores, strict=True)]
-    worst = math.inf if any(math.isnan(x) for x in errors) else max(errors, default=0.0)
-    return Calibration(len(fast), len(errors), worst, safety * worst, safety)
-
-
-def _gap(rule: str, chosen: Sequence[float], rejected: Sequence[float]) -> float:
-    """The distance of the comparison that decides an example's credit (inf: nothing to decide)."""
-    if rule in ALWAYS_EXACT:
-        return -math.inf
-    if rule == "best_of_n":
-        return abs(chosen[0] - max(rejected))
-    return min(abs(c - r) for c in chosen for r in rejected)
-
-
-def close_calls(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequence[Sequence[float]],
-                rejected: Sequence[Sequence[float]], threshold: float) -> list[int]:
-    """The examples whose decision could flip within `threshold` (NaN scores included: exactness decides).
-
-    >>> from rmeval.benchmarks import custom_benchmark
-    >>> close_calls(custom_benchmark(), ["s", "s", "s"], [[1.0], [1.0], [float("nan")]], [[0.5], [0.99], [0.0]], 0.1)
-    [1, 2]
-    """
-    out = []
-    for i, (subset, c, r) in enumerate(zip(subsets, chosen, rejected, strict=True)):
-        gap = _gap(benchmark.rule_of(subset), c, r)
-        if not gap > threshold:  # a NaN gap compares false: re-scored
-            out.append(i)
-    return out
-
-
 @dataclass
 class FastExact:
     """How a pointwise scorer runs `--precision fast-exact`: the device kind its bf16 pass runs on, where fp32
@@ -221,6 +142,22 @@ def _rules(examples: Sequence[Example]) -> BenchmarkSpec:
     return custom_benchmark("best_of_n" if several else "pair")
 
 
+def _dense(found: Mapping[int, float], count: int) -> list[float]:
+    """One value per distinct input (NaN where none was computed), for `Regroup`."""
+    return [found.get(i, math.nan) for i in range(count)]
+
+
+def _close(rules: BenchmarkSpec, scored: Sequence[Scored], threshold: float) -> list[int]:
+    """`close_calls` of scored examples (positions in `scored`)."""
+    return close_calls(rules, [s.example.subset for s in scored], [s.chosen_scores for s in scored],
+                       [s.rejected_scores for s in scored], threshold)
+
+
+def _added(one: Mapping[str, int], other: Mapping[str, int]) -> dict[str, int]:
+    """The counters of two passes, summed."""
+    return {k: one.get(k, 0) + other.get(k, 0) for k in {**one, **other}}
+
+
 Values = Callable[..., tuple[dict[int, float], dict[str, int]]]
 """`values(indices, store, progress=None)`: the values of those distinct inputs, and the pass's counters."""
 Regroup = Callable[[Sequence[int], Sequence[float]], list[Scored]]
@@ -231,8 +168,9 @@ def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example
                       values: Values, regroup: Regroup, store: ScoreStore | None,
                       done: Callable[[Sequence[int]], None] | None) -> tuple[list[float], dict[str, int]]:
     """The fast-exact value of each distinct input (`slots[i]`: example i's; `model` holds the weights the bf16
-    pass casts): every one in bf16, a calibration sample of examples in fp32, then every close call in fp32. The
-    counters are the bf16 pass's (an fp32-only run's under `SMALLEST_RUN`); `plan.found` says what was done."""
+    pass casts): a calibration sample of examples in bf16 and fp32, then every other input in bf16, then every close
+    call in fp32; or, when the sample's close calls are most of it (`MOSTLY_CLOSE`), every other input in fp32. The
+    counters are the main pass's (the sample's and the rest's, summed); `plan.found` says what was done."""
     count = 1 + max((i for row in slots for i in row), default=-1)
     everything = range(count)
     if count < SMALLEST_RUN:  # the calibration alone would cost a quarter of an fp32 run or more
@@ -240,18 +178,31 @@ def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example
         plan.found = {"mode": "fp32", "why": f"{count} distinct inputs: fewer than {SMALLEST_RUN}, where "
                                               "fast-exact's calibration costs more than it saves"}
         return [exact[i] for i in everything], counters
-    with FastPass(plan.device_type, model) as fast_pass:
-        fast, counters = values(everything, store, done)
     sampled, sample = calibration_sample(slots, count, plan.seed)
+    with FastPass(plan.device_type, model) as fast_pass:  # the sample first: it says whether the rest is worth it
+        fast, counters = values(sample, store, done)
     exact, measured = values(sample, plan.exact_store)
-    first = regroup(range(len(examples)), [fast[i] for i in everything])
-    calibration = calibrate([first[i] for i in sampled],
-                            regroup(sampled, [exact.get(i, math.nan) for i in everything]), plan.safety)
+    sample_fast = regroup(sampled, _dense(fast, count))
+    calibration = calibrate(sample_fast, regroup(sampled, _dense(exact, count)), plan.safety)
     rules = plan.benchmark or _rules(examples)
+    close = _close(rules, sample_fast, calibration.threshold)
+    expected = len({slot for i in close for slot in slots[sampled[i]]}) / len(sample)
+    rest = [i for i in everything if i not in fast]
+    if expected > MOSTLY_CLOSE:
+        more, rescored = values(rest, plan.exact_store, done)
+        plan.found = {"mode": "fp32", "why": f"the calibration sample's close calls hold {expected:.0%} of its "
+                                             f"inputs: more than {MOSTLY_CLOSE:.0%}, where re-scoring them costs "
+                                             "more than the bf16 pass saves", **calibration.describe(),
+                      "sample_close_share": round(expected, 4)}
+        return [{**exact, **more}[i] for i in everything], _added(counters, rescored)
+    with FastPass(plan.device_type, model) as fast_pass:
+        more, rest_counters = values(rest, store, done)
+    fast.update(more)
+    counters = _added(counters, rest_counters)
+    first = regroup(range(len(examples)), [fast[i] for i in everything])
     threshold, rounds, fp32_batches = calibration.threshold, 0, measured["forward_batches"]
     while True:  # re-score the close calls; widen the threshold while the re-scored show larger errors
-        close = close_calls(rules, [s.example.subset for s in first], [s.chosen_scores for s in first],
-                            [s.rejected_scores for s in first], threshold)
+        close = _close(rules, first, threshold)
         again = sorted({slot for i in close for slot in slots[i]})
         more, rescored = values([i for i in again if i not in exact], plan.exact_store)
         exact.update(more)
@@ -265,6 +216,7 @@ def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example
     chosen = set(again)
     plan.found = {"mode": "fast-exact", "fast_pass": fast_pass.kind, **calibration.describe(), "threshold": threshold,
                   "calibration_threshold": calibration.threshold, "calibration_candidates": len(sample),
+                  "sample_close_share": round(expected, 4),
                   "max_rescored_error": seen.max_error, "widened": rounds, "rescored_examples": len(close),
                   "rescored_candidates": len(again), "share_rescored": round(len(again) / max(count, 1), 4),
                   "fp32_batches": fp32_batches}
