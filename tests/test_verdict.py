@@ -147,3 +147,13 @@ def test_fast_exact_verdicts_decide_as_fp32_and_keep_fp32_numbers_for_the_close_
         else:  # scored in bf16 alone: its decision was far from changing
             assert abs(f.chosen_scores[0] - f.rejected_scores[0]) > found["threshold"]
     assert kept >= found["rescored_examples"]
+
+
+def test_a_verdict_judge_keeps_no_scores_under_no_cache(tmp_path: Path) -> None:
+    path = build_llama_causal_lm(tmp_path / "judge")
+    kept = build_scorer("judge", str(path), verdict="logprob", max_new_tokens=4)
+    assert kept.store is not None
+    for scorer in (build_scorer("judge", str(path), verdict="logprob", use_cache=False),
+                   build_scorer("judge", str(path), verdict="logprob", use_cache=False, dtype="float32")):
+        plan = getattr(scorer, "fast_exact", None)
+        assert scorer.store is None and (plan is None or plan.exact_store is None)

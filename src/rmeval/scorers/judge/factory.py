@@ -136,5 +136,6 @@ def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: Judge
                          f"{engine}: use transformers/MODEL or a local folder")
     verdict = VerdictOptions(device=options.device, dtype=options.dtype, chat_template=options.chat_template,
                              trust_remote_code=options.trust_remote_code, batch_size=options.batch_size,
+                             use_score_cache=options.use_cache,  # --no-cache: no verdicts kept either
                              verdict_prompt="judge", verdict_prefix="[[")
     return build_verdict_scorer(name, verdict, template, seed)
