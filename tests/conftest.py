@@ -188,6 +188,20 @@ def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", 
     return rows
 
 
+def random_word_pairs(count: int, longest: int, seed: int = 0) -> list[Any]:
+    """Pairs of short answers made of the same few words (a four-word question, answers of 2 to `longest` words):
+    a tiny random model's preferences between them are close, so a fast-exact run has close calls."""
+    import random
+
+    from rmeval.types import Example, Message
+
+    words = ["paris", "capital", "france", "answer", "four", "help", "request", "quick", "brown", "fox", "lazy"]
+    rng = random.Random(seed)
+    return [Example("s", i, (Message("user", " ".join(rng.choices(words, k=4))),),
+                    (" ".join(rng.choices(words, k=rng.randint(2, longest))),),
+                    (" ".join(rng.choices(words, k=rng.randint(2, longest))),)) for i in range(count)]
+
+
 @pytest.fixture
 def rescore_however_close(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fast-exact re-scores its close calls however many they are, instead of going on in fp32 once they are most

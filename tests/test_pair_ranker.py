@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from conftest import StatelessFake
+from conftest import StatelessFake, random_word_pairs
 from model_shapes import PAIRRM_MARKERS, build_pairrm_model
 from rmeval.scorers import build_scorer
 from rmeval.scorers.pairwise import OrderedPair
@@ -153,14 +153,8 @@ def test_fast_exact_rescores_exactly_the_pairs_whose_combined_preference_is_clos
 
 @pytest.mark.usefixtures("rescore_however_close")
 def test_fast_exact_on_a_real_encoder_decides_as_fp32(pairrm: tuple[Path, dict[str, Any]]) -> None:
-    import random
-
     path, _ = pairrm
-    words = ["paris", "capital", "france", "answer", "four", "help", "request", "quick", "brown", "fox", "lazy"]
-    rng = random.Random(0)
-    exs = [Example("s", i, (Message("user", " ".join(rng.choices(words, k=4))),),
-                   (" ".join(rng.choices(words, k=rng.randint(2, 12))),),
-                   (" ".join(rng.choices(words, k=rng.randint(2, 12))),)) for i in range(300)]
+    exs = random_word_pairs(300, 12)
     runs = {}
     for precision in ("fp32", "fast-exact"):
         scorer = build_scorer("pair-ranker", str(path), **OPTIONS, precision=precision, use_score_cache=False)

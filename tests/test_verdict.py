@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import torch
 
-from conftest import build_llama_causal_lm, build_tokenizer
+from conftest import build_llama_causal_lm, build_tokenizer, random_word_pairs
 from model_shapes import build_t5_model
 from rmeval.scorers import build_scorer
 from rmeval.scorers.pairwise import OrderedPair
@@ -122,14 +122,8 @@ def test_verdict_logprob_takes_one_local_pairwise_judge(models: list[str], optio
 
 
 def test_fast_exact_verdicts_decide_as_fp32_and_keep_fp32_numbers_for_the_close_calls(tmp_path: Path) -> None:
-    import random
-
     path = build_llama_causal_lm(tmp_path / "judge")
-    words = ["paris", "capital", "france", "answer", "four", "help", "request", "quick", "brown", "fox", "lazy"]
-    rng = random.Random(0)
-    exs = [Example("s", i, (Message("user", " ".join(rng.choices(words, k=4))),),
-                   (" ".join(rng.choices(words, k=rng.randint(2, 10))),),
-                   (" ".join(rng.choices(words, k=rng.randint(2, 10))),)) for i in range(300)]
+    exs = random_word_pairs(300, 10)
     runs = {}
     for precision in ("fp32", "fast-exact"):
         scorer = build_scorer("verdict", str(path), verdict_prompt="steamshp", verdict_wrap="raw",
