@@ -190,11 +190,12 @@ def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example
     rest = [i for i in everything if i not in fast]
     if expected > MOSTLY_CLOSE:
         more, rescored = values(rest, plan.exact_store, done)
+        exact.update(more)
         plan.found = {"mode": "fp32", "why": f"the calibration sample's close calls hold {expected:.0%} of its "
                                              f"inputs: more than {MOSTLY_CLOSE:.0%}, where re-scoring them costs "
                                              "more than the bf16 pass saves", **calibration.describe(),
                       "sample_close_share": round(expected, 4)}
-        return [{**exact, **more}[i] for i in everything], _added(counters, rescored)
+        return [exact[i] for i in everything], _added(counters, rescored)
     with FastPass(plan.device_type, model) as fast_pass:
         more, rest_counters = values(rest, store, done)
     fast.update(more)
@@ -208,8 +209,7 @@ def fast_exact_values(plan: FastExact, model: object, examples: Sequence[Example
         exact.update(more)
         fp32_batches += rescored["forward_batches"]
         known = [i for i in range(len(examples)) if all(slot in exact for slot in slots[i])]
-        seen = calibrate([first[i] for i in known], regroup(known, [exact.get(i, math.nan) for i in everything]),
-                         SEEN_SAFETY)
+        seen = calibrate([first[i] for i in known], regroup(known, _dense(exact, count)), SEEN_SAFETY)
         if not seen.threshold > threshold:
             break
         threshold, rounds = seen.threshold, rounds + 1
