@@ -9,8 +9,8 @@ from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.data.features import candidate_features
+from rmeval.protocol import Scorer
 from rmeval.results import RunResult
-from rmeval.scorers.base import Scorer
 from rmeval.scoring import DEFAULT_RESAMPLES, Resampling, run_credits, run_metrics
 from rmeval.types import Example, RunSpec, SampleRecord, Scored
 

@@ -20,6 +20,8 @@ from rmeval.config import RunConfig
 from rmeval.data import load_examples
 from rmeval.data.load import load_companion
 from rmeval.evaluate import evaluate
+from rmeval.inference.local import LocalScorer
+from rmeval.inference.parallel import process_share
 from rmeval.preflight import (
     check_models,
     check_runtime,
@@ -31,9 +33,7 @@ from rmeval.preflight import (
 from rmeval.presets import get_preset
 from rmeval.report import format_metrics
 from rmeval.results import RunResult, write_run
-from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
-from rmeval.scorers.pairwise import PairwiseScorer
-from rmeval.scorers.parallel import balanced_shares, process_share
+from rmeval.scorers import Scorer, build_scorer, scorer_entry
 from rmeval.types import Example
 
 __all__ = ["run_evaluation"]
@@ -49,14 +49,18 @@ def _load(config: RunConfig) -> Scorer:
 
 
 def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dict[str, Any]) -> list[Example]:
-    """The examples this run scores: all, or its `--shard`'s token-balanced share (recorded in `data`)."""
+    """The examples this run scores: all, or its `--shard`'s token-balanced share of the run's blocks, scored as
+    part of the whole run (recorded in `data`)."""
     if config.shard is None:
         return examples
-    if not isinstance(scorer, PointwiseScorer | PairwiseScorer):
+    if not isinstance(scorer, LocalScorer):
         raise UsageError(f"--shard splits the work of scorers run on this machine's models, not --scorer "
                          f"{config.scorer}")
     index, count = config.shard
-    positions = balanced_shares(scorer.example_costs(examples), count)[index]
+    try:
+        positions = scorer.shard(examples, index, count)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     data["shard"] = {"index": index, "count": count, "positions": positions, "examples": len(examples)}
     return [examples[p] for p in positions]
 
@@ -64,7 +68,7 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
 def _interrupted(out_dir: Path, scorer: Scorer) -> str:
     """What Ctrl-C leaves behind, and how to resume."""
     kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
-    if isinstance(scorer, PointwiseScorer | PairwiseScorer) and scorer.store is not None:
+    if isinstance(scorer, LocalScorer) and scorer.store is not None:
         kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
     return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
 

@@ -15,9 +15,9 @@ from rmeval.benchmarks import benchmark_names
 from rmeval.common.options import OptionSpec, add_arguments, option_specs
 from rmeval.config import RunConfig
 from rmeval.data import ColumnMap, parse_label_map
+from rmeval.inference.parallel import parse_shard
 from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, resolve_options
 from rmeval.scorers import scorer_entries
-from rmeval.scorers.parallel import parse_shard
 
 __all__ = ["add_parser", "config_from_args", "main"]
 
