@@ -100,8 +100,8 @@ def _conversation(text: str) -> list[Row]:
 def rmb_pairwise(category: str, n: int, start: int = 0) -> list[Row]:
     """Pairwise rows of one RMB category (`Pairwise_set/...`)."""
     return [{"pair_uid": str(start + i), "conversation_input": _conversation(f"{category}: help me with task {i}"),
-             "chosen": {"llm_name": "model-a", "answer": f"Here is a careful answer to task {i}.", "score": 4.0},
-             "reject": {"llm_name": "model-b", "answer": f"No answer for {i}.", "score": 2.0},
+             "chosen": {"llm_name": "model-a", "answer": f"Here is a careful answer to task {i}."},
+             "reject": {"llm_name": "model-b", "answer": f"No answer for {i}."},
              "category_path": category} for i in range(n)]
 
 
