@@ -74,8 +74,10 @@ def load_examples(
     rows: list[tuple[int, Mapping[str, Any]]]
     source: dict[str, Any]
     if spec is not None and spec.layout:
-        examples, source = get_layout(spec.layout)(spec, data, revision)
-        return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit)
+        wanted = frozenset(spec.expand(subsets)) if subsets else None
+        examples, source = get_layout(spec.layout)(spec, data, revision, wanted)
+        notes = source.pop("notes", ())
+        return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit, notes)
     if data is not None and is_hub_id(data):
         hub_rows, source = read_hub_rows(str(data), split or "train", revision, config)
         source_name = f"hub:{data}"

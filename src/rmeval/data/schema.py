@@ -18,10 +18,11 @@ ROLES = ("system", "user", "assistant")
 
 
 class _RowReader:
-    """Validates one row; every error carries the source, the row number and the column."""
+    """Validates one row; every error carries the source, the row number and the column. With `blank`, an answer or
+    a prompt turn may be empty or only whitespace (a benchmark whose authors score such texts: RMB)."""
 
-    def __init__(self, source: str, row_no: int, row: Mapping[str, Any]) -> None:
-        self.source, self.row_no, self.row = source, row_no, row
+    def __init__(self, source: str, row_no: int, row: Mapping[str, Any], blank: bool = False) -> None:
+        self.source, self.row_no, self.row, self.blank = source, row_no, row, blank
 
     def fail(self, column: str | None, message: str) -> DataError:
         return DataError(self.source, message, row=self.row_no, field=column)
@@ -32,10 +33,11 @@ class _RowReader:
             raise self.fail(column, f"missing column (columns present: {present})")
         return self.row[column]
 
-    def text(self, column: str, value: Any) -> str:
+    def text(self, column: str, value: Any, content: bool = False) -> str:
+        """A string; blank only where it is content (an answer, a turn) of a benchmark that scores blank texts."""
         if not isinstance(value, str):
             raise self.fail(column, f"expected a string, got {type(value).__name__}")
-        if not value.strip():
+        if not value.strip() and not (content and self.blank):
             raise self.fail(column, "empty text")
         try:
             value.encode("utf-8")
@@ -51,14 +53,14 @@ class _RowReader:
                 raise self.fail(column, f"item {i}: expected a {{role, content}} message")
             if m["role"] not in ROLES:
                 raise self.fail(column, f"item {i}: role must be one of {', '.join(ROLES)}, got {m['role']!r}")
-            out.append(Message(m["role"], self.text(f"{column}[{i}].content", m["content"])))
+            out.append(Message(m["role"], self.text(f"{column}[{i}].content", m["content"], content=True)))
         if not out:
             raise self.fail(column, "empty message list")
         return tuple(out)
 
     def prompt(self, column: str, value: Any) -> tuple[Message, ...]:
         if isinstance(value, str):
-            return (Message("user", self.text(column, value)),)
+            return (Message("user", self.text(column, value, content=True)),)
         if isinstance(value, list):
             msgs = self.messages(column, value)
             if msgs[-1].role != "user":
@@ -69,9 +71,9 @@ class _RowReader:
     def answers(self, column: str, value: Any, prompt: tuple[Message, ...]) -> tuple[str, ...]:
         """A string, a list of strings (best-of-N), or a conversation that ends in one assistant turn."""
         if isinstance(value, str):
-            return (self.text(column, value),)
+            return (self.text(column, value, content=True),)
         if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            return tuple(self.text(f"{column}[{i}]", v) for i, v in enumerate(value))
+            return tuple(self.text(f"{column}[{i}]", v, content=True) for i, v in enumerate(value))
         if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
             msgs = self.messages(column, value)
             if msgs[: len(prompt)] == prompt:
@@ -154,7 +156,7 @@ def read_rows(
     out: list[Example] = []
     skipped = 0
     for row_no, row in rows:
-        r = _RowReader(source, row_no, row)
+        r = _RowReader(source, row_no, row, benchmark.blank_texts)
         unused = columns.unused_label(row) if not out and not skipped else None
         if unused is not None:
             raise r.fail(unused, f"looks like a preference label, which rmeval would ignore (it reads "

@@ -10,7 +10,8 @@
 - `style_matrix`, `judgebench`, `listed_pairs` (RM-Bench, JudgeBench, PPE): see `rmeval.scoring.rules`; the first
   and the last also give facets (Easy / Normal / Hard, Best-of-K), values averaged like the credit.
 
-A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie. The vectorised form groups
+A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie, except under `judgebench`,
+whose authors' rule decides it (B>A). The vectorised form groups
 examples of one shape into a matrix (examples x answers, chosen first), so thousands of examples cost a few numpy
 operations; the one-example form is the same code on a one-row matrix.
 """
@@ -80,7 +81,8 @@ def _matrix_credit(rule: str, scores: Floats, n_chosen: int, tie_credit: float, 
             credit, tie = rules.judgebench(scores, facts, details)
         else:
             credit, tie, facets = rules.listed_pairs(scores, n_chosen, facts)
-    failed = np.isnan(scores).any(axis=1)
+    # JudgeBench's rule decides a NaN reward itself, as its authors' code does (`rules.judgebench`).
+    failed = np.isnan(scores).any(axis=1) & (rule != "judgebench")
     facets = {k: np.where(failed, 0.0, v) for k, v in facets.items()}
     return np.where(failed, 0.0, credit), tie & ~failed, facets
 
