@@ -15,7 +15,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
     3: ("rmeval.scoring",),
     4: ("rmeval.scorers", "rmeval.engines", "rmeval.presets", "rmeval.models"),
     5: ("rmeval.evaluate", "rmeval.results", "rmeval.config"),
-    6: ("rmeval.analysis", "rmeval.report", "rmeval.site"),
+    6: ("rmeval.analysis", "rmeval.report", "rmeval.site", "rmeval.audit"),
     7: ("rmeval.run", "rmeval.preflight", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
 }
 """Ground floor first (ARCHITECTURE.md): types and helpers, specs and data, scoring, scorers and engines, the
