@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.data.files import read_file_rows, read_hub_rows
+from rmeval.data.load import is_hub_id
 
 __all__ = ["HUB_ID", "LANGUAGES", "Problem", "ProblemIndex", "load_problems"]
 
@@ -124,6 +125,8 @@ def load_problems(source: str, languages: Iterable[str] = LANGUAGES) -> ProblemI
         return _index([p for f in files for p in _file_problems(f)], str(path))
     if path.is_file():
         return _index(_file_problems(path), str(path))
+    if not is_hub_id(path):
+        raise FileNotFoundError(f"{path}: no such file or folder (nor a hub id, org/name)")
     problems: list[Problem] = []
     for lang in wanted:
         rows, _ = read_hub_rows(source, "test", None, lang)
