@@ -11,7 +11,8 @@ from typing import Any
 PROBLEMS: dict[str, dict[str, str]] = {
     "python": {
         "task_id": "Python/0", "declaration": "def add(a, b):\n", "canonical_solution": "    return a + b\n",
-        "buggy_solution": "    return a - b\n", "test": "\n\ndef check(add):\n    assert add(2, 3) == 5\n\ncheck(add)",
+        "buggy_solution": "    return a - b\n",
+        "test": "\n\ndef check(add):\n    assert add(2, 3) == 5\n\ncheck(add)",
     },
     "js": {
         "task_id": "JavaScript/0", "declaration": "\nconst add = (a, b) => {\n",
@@ -19,16 +20,19 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "test": "const testAdd = () => {\n  console.assert(add(2, 3) === 5)\n}\n\ntestAdd()\n",
     },
     "cpp": {
-        "task_id": "CPP/0", "declaration": "#include<stdio.h>\nusing namespace std;\nint add(int a, int b){\n",
+        "task_id": "CPP/0",
+        "declaration": "#include<stdio.h>\nusing namespace std;\nint add(int a, int b){\n",
         "canonical_solution": "    return a + b;\n}\n", "buggy_solution": "    return a - b;\n}\n",
         "test": "#undef NDEBUG\n#include<assert.h>\nint main(){\n    assert (add(2, 3) == 5);\n}\n",
     },
     "java": {
         "task_id": "Java/0",
-        "declaration": "import java.util.*;\nimport java.lang.*;\n\nclass Solution {\n    public int add(int a, int b) {\n",
+        "declaration": "import java.util.*;\nimport java.lang.*;\n\nclass Solution {\n"
+                       "    public int add(int a, int b) {\n",
         "canonical_solution": "        return a + b;\n    }\n}", "buggy_solution": "        return a - b;\n    }\n}",
-        "test": "public class Main {\n    public static void main(String[] args) {\n        Solution s = new Solution();\n"
-                "        if (s.add(2, 3) != 5) {\n            throw new AssertionError();\n        }\n    }\n}\n",
+        "test": "public class Main {\n    public static void main(String[] args) {\n"
+                "        Solution s = new Solution();\n        if (s.add(2, 3) != 5) {\n"
+                "            throw new AssertionError();\n        }\n    }\n}\n",
     },
     "rust": {
         "task_id": "Rust/0", "declaration": "\nuse rand::Rng;\n\nfn add(a: i32, b: i32) -> i32{\n",
@@ -37,7 +41,8 @@ PROBLEMS: dict[str, dict[str, str]] = {
                 "        assert_eq!(add(2, 3), 5);\n    }\n}\n",
     },
     "go": {
-        "task_id": "Go/0", "declaration": "\nfunc Add(a int, b int) int {\n", "canonical_solution": "    return a + b\n}\n",
+        "task_id": "Go/0", "declaration": "\nfunc Add(a int, b int) int {\n",
+        "canonical_solution": "    return a + b\n}\n",
         "buggy_solution": "    return a - b\n}\n",
         "test": "func TestAdd(t *testing.T) {\n    if Add(2, 3) != 5 {\n        t.Fail()\n    }\n}\n",
         "test_setup": "package main\n\nimport (\n    \"testing\"\n)\n",

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from analysis_runs import TextRuleScorer
 from conftest import write_jsonl
-
 from rmeval.audit.maths import equivalent, final_answer
 from rmeval.cli import main
 from rmeval.data import load_examples

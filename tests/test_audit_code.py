@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from audit_fixtures import LOOP, network_answer, pair, problem, write_problems
 from conftest import write_jsonl
-
 from rmeval.audit import code as code_check
 from rmeval.audit.sandbox import probe
 from rmeval.audit.toolchains import toolchain

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from analysis_runs import TextRuleScorer
 from conftest import write_jsonl
-
 from rmeval.cli import main
 from rmeval.data import load_examples
 from rmeval.evaluate import evaluate
@@ -26,8 +26,9 @@ def rows() -> list[dict[str, Any]]:
     out = []
     for i in range(8):  # math-prm: the chosen is the reference; rows 0 and 1's rejected reach its result
         reached = i < 2
+        answer = 2 * i if reached else 2 * i + 1
         out.append({"subset": "math-prm", "id": 100 + i, "prompt": f"What is {i} + {i}?",
-                    "chosen": f"Add them: $\\boxed{{{2 * i}}}$", "rejected": f"Hmm.\n# Answer\n\n{2 * i if reached else 2 * i + 1}"})
+                    "chosen": f"Add them: $\\boxed{{{2 * i}}}$", "rejected": f"Hmm.\n# Answer\n\n{answer}"})
     for sub in ("hep-python", "hep-js"):
         out += [{"subset": sub, "id": f"{sub}-{i}", "prompt": f"task {i}", "chosen": "ok" * (i + 1), "rejected": "no"}
                 for i in range(5)]

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_jsonl
 
+from conftest import write_jsonl
 from rmeval.audit.overlap import OverlapIndex
 from rmeval.cli import main
 

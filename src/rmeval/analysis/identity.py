@@ -30,7 +30,8 @@ def _source(data: Mapping[str, Any]) -> Any:
 
 def data_fingerprint(spec: RunSpec, samples: Sequence[SampleRecord] = ()) -> str:
     """12 hex digits naming the examples a run scored: the data's hash, the benchmark and the selection
-    (`--subsets`, `--limit`, the audit whose flagged pairs were left out). A run that recorded no hash is named by the keys of the examples it scored."""
+    (`--subsets`, `--limit`, the audit whose flagged pairs were left out). A run that recorded no hash is named by
+    the keys of the examples it scored."""
     data = spec.data if isinstance(spec.data, Mapping) else {}
     source = _source(data)
     if source is None:

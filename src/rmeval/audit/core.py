@@ -57,7 +57,7 @@ class AuditOptions:
 
 
 def _problems(default: str) -> Any:
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def load(source: str | None) -> ProblemIndex | str:
         try:
             return load_problems(source or default)

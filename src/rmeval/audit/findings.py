@@ -113,9 +113,9 @@ def read_audit(path: Path) -> tuple[dict[str, Any], list[Flag]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: not an audit file ({e})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError(f"{path}: not an audit file (its format is {data.get('format') if isinstance(data, dict) else None!r},"
-                         f" expected {FORMAT!r})")
+    found = data.get("format") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or found != FORMAT:
+        raise ValueError(f"{path}: not an audit file (its format is {found!r}, expected {FORMAT!r})")
     flagged = data.get("flagged")
     if not isinstance(flagged, Sequence):
         raise ValueError(f"{path}: `flagged` is not a list")

@@ -109,7 +109,7 @@ def _verdict(ex: Example, target: Target) -> Verdict:
         return Verdict(*key, "not_checkable", "an answer has no final result", details)
     problems: list[str] = []
     if reference is not None:
-        for i, a in enumerate(chosen):
+        for a in chosen:
             same = equivalent(reference, a or "")
             if same is None:
                 return Verdict(*key, "not_checkable", "math-verify cannot parse an answer", details)

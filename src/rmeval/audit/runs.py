@@ -54,9 +54,10 @@ def disagreements(folders: Sequence[Path], share: float, examples: Sequence[Exam
     for ex in examples:
         if ex.key in lengths:
             lengths[ex.key] = len(ex.chosen[0]) - max(len(r) for r in ex.rejected)
-    rows = [{"subset": k[0], "id": k[1], "wrong": wrong[k], "runs": scored[k], "share": wrong[k] / scored[k],
-             "length_difference": lengths.get(k)} for k in scored if wrong[k] / scored[k] >= share]
-    rows.sort(key=lambda r: (-r["share"], -r["wrong"], r["subset"], r["id"]))
+    keys = sorted((k for k in scored if wrong[k] / scored[k] >= share),
+                  key=lambda k: (-wrong[k] / scored[k], -wrong[k], k))
+    rows: list[dict[str, Any]] = [{"subset": k[0], "id": k[1], "wrong": wrong[k], "runs": scored[k],
+                                   "share": wrong[k] / scored[k], "length_difference": lengths.get(k)} for k in keys]
     summary = {"folders": [str(f) for f in folders], "models": [r.spec.display_name for r in runs],
                "benchmark": benchmarks[0], "share": share, "pairs": len(scored), "flagged": rows}
     flags = [Flag(r["subset"], r["id"], "runs", f"{r['wrong']} of {r['runs']} runs get it wrong"

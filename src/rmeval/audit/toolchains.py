@@ -189,7 +189,7 @@ _RULES: dict[str, tuple[Callable[[Toolchain, Problem, str], Build], tuple[str, .
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def toolchain(language: str) -> Toolchain:
     """The language's tools on this machine; `missing` names what is not installed."""
     assemble, names, quiet = _RULES[language]
