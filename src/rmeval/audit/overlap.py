@@ -6,11 +6,13 @@ Fast enough for millions of rows: the benchmark's n-grams are hashed once; train
 their words mapped to the benchmark's vocabulary (a word the benchmark never uses breaks every n-gram through it),
 and every window of a chunk is hashed and looked up with numpy at once; only the rows that share a hash are
 looked at again, and a match is confirmed on the words themselves. MinHash is computed only for training rows
-that share at least one 5-gram with some benchmark prompt (a near-duplicate must).
+whose distinct 5-grams are at least the threshold's share in the benchmark's (a near-duplicate's must be), and
+every candidate the index returns is confirmed by its exact Jaccard.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +53,8 @@ def _window_hashes(ids: Ids, starts: NDArray[np.int64], n: int) -> tuple[NDArray
         for k in range(n):
             h = h * _PRIME + ids[k:k + count]
     unknown = np.concatenate([[0], np.cumsum(ids == UNKNOWN)])
-    row = np.searchsorted(starts, np.arange(len(ids)), side="right") - 1
+    lengths = np.diff(np.append(starts, len(ids)))
+    row = np.repeat(np.arange(len(starts)), lengths)
     ok = (unknown[n:n + count] - unknown[:count] == 0) & (row[:count] == row[n - 1:n - 1 + count])
     return h[ok], np.nonzero(ok)[0]
 
@@ -155,27 +158,49 @@ class OverlapIndex:
 
     def _near_duplicates(self, chunk: Sequence[tuple[int, str]], ids: Ids, starts: NDArray[np.int64],
                          seen: set[tuple[int, int]]) -> Iterator[Match]:
+        threshold = self.minhash_threshold or 1.0
         hashes, at = _window_hashes(ids, starts, SHINGLE)
         rows = np.searchsorted(starts, at, side="right") - 1
-        candidates = np.unique(rows[np.isin(hashes, self._shingles)])
+        some = np.isin(rows, np.unique(rows[np.isin(hashes, self._shingles)]))  # rows sharing any shingle
+        hashes, rows = hashes[some], rows[some]
+        order = np.lexsort((hashes, rows))  # each row's distinct shingles
+        hashes, rows = hashes[order], rows[order]
+        first = np.ones(len(hashes), bool)
+        first[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+        hashes, rows = hashes[first], rows[first]
+        known = np.isin(hashes, self._shingles)
+        # Jaccard >= t with any benchmark prompt needs at least t of the row's shingles in the benchmark's
+        distinct = np.bincount(rows, minlength=len(chunk))
+        shared = np.bincount(rows[known], minlength=len(chunk))
+        candidates = np.nonzero((shared > 0) & (shared >= threshold * distinct))[0]
         if not len(candidates):
             return
-        by_row: dict[int, set[int]] = {int(r): set() for r in candidates}
         keep = np.isin(rows, candidates)
+        by_row: dict[int, set[int]] = {int(r): set() for r in candidates}
         for h, r in zip(hashes[keep].tolist(), rows[keep].tolist(), strict=True):
             by_row[r].add(h)
         for r, shingles in by_row.items():
             for prompt in self._lsh.query(_minhash(shingles)):
                 mine = self._sets[prompt]
                 jaccard = len(mine & shingles) / len(mine | shingles)
-                if (prompt, r) not in seen and self.minhash_threshold is not None and jaccard >= self.minhash_threshold:
+                if (prompt, r) not in seen and jaccard >= threshold:
                     yield Match(prompt, chunk[r][0], "near-duplicate", f"Jaccard {jaccard:.2f} on word "
                                 f"{SHINGLE}-grams", round(jaccard, 4))
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """datasketch draws a MinHash's permutations in its constructor: drawn once, shared by every MinHash."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=128, hashfunc=int)
+    return template.permutations, template.scheme
 
 
 def _minhash(shingles: set[int]) -> Any:
     from datasketch import MinHash
 
-    m = MinHash(num_perm=128, hashfunc=int)
+    permutations, scheme = _permutations()
+    m = MinHash(num_perm=128, hashfunc=int, permutations=permutations, scheme=scheme)
     m.update_batch([h & 0xFFFFFFFF for h in shingles])
     return m
