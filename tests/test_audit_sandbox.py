@@ -6,6 +6,7 @@ leaves a detached process behind), the memory limit, and an output flood bounded
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -102,3 +103,23 @@ def test_an_output_flood_is_cut_at_the_file_size_limit(sandbox: Sandbox) -> None
     outcome, work = run(sandbox, "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n")
     assert not outcome.ok and not outcome.timed_out  # stopped by SIGXFSZ, not by the clock
     assert (work / ".stdout").stat().st_size <= 1 << 20
+
+
+def test_the_program_has_no_capability_and_cannot_undo_the_read_only_mounts(sandbox: Sandbox) -> None:
+    source = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "print([line for line in open('/proc/self/status') if line.startswith('CapEff')][0].split()[1])\n"
+              "print(libc.mount(None, b'/', None, ctypes.c_ulong(32 | 4096), None), os.strerror(ctypes.get_errno()))")
+    outcome, _ = run(sandbox, source)
+    caps, remount = outcome.stdout.splitlines()
+    assert outcome.ok and int(caps, 16) == 0 and remount.startswith("-1 ")
+
+
+def test_only_harmless_devices_its_own_processes_and_no_service_sockets_are_visible(sandbox: Sandbox) -> None:
+    source = ("import json, os\nprint(json.dumps([sorted(os.listdir('/dev')), "
+              "sorted(p for p in os.listdir('/proc') if p.isdigit()), os.listdir('/run')]))")
+    outcome, _ = run(sandbox, source)
+    devices, processes, run_dir = json.loads(outcome.stdout)
+    assert outcome.ok and set(devices) <= {"null", "zero", "full", "random", "urandom", "tty", "fd", "stdin",
+                                           "stdout", "stderr", "shm"}
+    assert str(os.getpid()) not in processes and len(processes) <= 2  # the program, and at most a helper
+    assert run_dir == []

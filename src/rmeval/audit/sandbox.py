@@ -1,8 +1,9 @@
-"""Running an untrusted program: its own temporary folder, no network, a read-only file system outside that folder,
-its own PID namespace, a scrubbed environment with a temporary HOME, and time, memory, CPU and file-size limits.
+"""Running an untrusted program: its own temporary folder, no network, a read-only file system outside that folder
+(with a small /dev, an empty /run and a /proc of its own), its own PID namespace, no capabilities, a scrubbed
+environment with a temporary HOME, and time, memory, CPU and file-size limits.
 
-The namespaces and mounts are set up by `jail.py`, a stdlib-only script started for every program (so no
-`preexec_fn` runs in this multi-threaded process). `probe()` tries them once; where they are not available (no
+The namespaces, mounts and privileges are set up by `jail.py`, a stdlib-only script started for every program (so
+no `preexec_fn` runs in this multi-threaded process). `probe()` tries them once; where they are not available (no
 root and no user namespaces), nothing is run and the caller reports why.
 """
 
@@ -70,11 +71,11 @@ def probe() -> tuple[bool, str]:
                                   text=True, timeout=30, env={})
         except (OSError, subprocess.TimeoutExpired) as e:
             return False, f"the sandbox launcher did not run ({e})"
-    text = (done.stdout or done.stderr).strip()
     if done.returncode != 0:
-        return False, f"namespaces are not available here ({text or 'no reason given'})"
-    how = "as root" if '"root"' in text else "through a user namespace"
-    return True, f"mount, network and PID namespaces {how}; read-only file system outside the program's folder"
+        return False, f"namespaces are not available here ({(done.stderr or done.stdout).strip() or 'no reason'})"
+    how = "as root" if os.geteuid() == 0 else "through a user namespace"
+    return True, (f"mount, network and PID namespaces {how}; read-only file system outside the program's folder; "
+                  "no capabilities")
 
 
 @dataclass
