@@ -19,6 +19,7 @@ import resource
 import signal
 import sys
 import tempfile
+from typing import Any
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWUSER = 0x00020000, 0x40000000, 0x20000000, 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -117,7 +118,7 @@ def _drop_capabilities() -> None:
     _call("no_new_privs", LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 
 
-def _child(config: dict[str, object]) -> None:
+def _child(config: dict[str, Any]) -> None:
     """In the new PID namespace: its own read-only /proc, the program's files and limits, no privileges; exec."""
     _mount("/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, source="proc", fstype="proc")
     os.chdir(str(config["work"]))
@@ -125,18 +126,18 @@ def _child(config: dict[str, object]) -> None:
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    for name, value in dict(config.get("limits") or {}).items():  # type: ignore[call-overload]
+    for name, value in (config.get("limits") or {}).items():
         resource.setrlimit(getattr(resource, name), (value, value))
     _drop_capabilities()
-    argv = [str(a) for a in config["argv"]]  # type: ignore[attr-defined]
-    os.execve(argv[0], argv, dict(config["env"]))  # type: ignore[call-overload]
+    argv = [str(a) for a in config["argv"]]
+    os.execve(argv[0], argv, dict(config["env"]))
 
 
 def main(argv: list[str]) -> int:
     """Run the program the JSON config describes; its exit code (128 + signal when killed by one)."""
+    config: dict[str, Any]
     if argv[1:] == ["--probe"]:
-        work = os.getcwd()
-        config = {"work": work, "argv": ["/bin/true"], "env": {}, "stdout": os.devnull, "stderr": os.devnull}
+        config = {"work": os.getcwd(), "argv": ["/bin/true"], "env": {}, "stdout": os.devnull, "stderr": os.devnull}
     else:
         config = json.loads(argv[1])
     work = str(config["work"])
