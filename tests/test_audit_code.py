@@ -125,3 +125,21 @@ def test_an_unreadable_tests_source_makes_the_pairs_not_checkable(tmp_path: Path
     prob = problem("python")
     found = verdicts(audit(tmp_path, [pair("hep-python", 1, prob)], tmp_path / "missing-folder"))
     assert found["1"][0] == "not_checkable" and "cannot be read" in found["1"][1]
+
+
+def test_programs_are_assembled_as_the_authors_assemble_them() -> None:
+    """Go (not installed here, so checked on its text): the test setup, an import block for the packages the code
+    uses, the declaration, the answer, the tests; Rust: `fn main(){}`, the crates' `use` lines dropped unless used."""
+    from rmeval.audit.humanevalpack import Problem
+
+    go = Problem.from_row({**problem("go"), "declaration": "\nfunc Dist(a float64) float64 {\n"}, "test")
+    build = toolchain("go").assemble(toolchain("go"), go, "    return math.Abs(a)\n}\n")
+    program = build.files["main_test.go"]
+    assert program.startswith("package main\n\nimport (\n    \"testing\"\n)\n\nimport (\n    \"math\"\n)\n\nfunc Dist(")
+    assert program.rstrip().endswith("t.Fail()\n    }\n}") and build.files["go.mod"].startswith("module humanEval")
+    rust = Problem.from_row(problem("rust"), "test")
+    plain = toolchain("rust").assemble(toolchain("rust"), rust, "    return a + b;\n}\n")
+    assert plain.unavailable is None and "use rand::Rng;" not in plain.files["program.rs"]
+    assert plain.files["program.rs"].startswith("fn main(){}\n")
+    needs = toolchain("rust").assemble(toolchain("rust"), rust, "    rand::thread_rng();\n    a + b\n}\n")
+    assert needs.unavailable == "needs the crate rand (no crates are built here)"

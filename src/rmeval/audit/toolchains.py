@@ -31,7 +31,7 @@ from pathlib import Path
 from rmeval.audit.humanevalpack import Problem
 from rmeval.audit.sandbox import Outcome
 
-__all__ = ["LANGUAGE_NAMES", "Build", "Toolchain", "toolchain"]
+__all__ = ["LANGUAGE_NAMES", "Build", "Step", "Toolchain", "missing_dependency", "node_path", "toolchain"]
 
 LANGUAGE_NAMES = {"python": "Python", "js": "JavaScript", "cpp": "C++", "go": "Go", "java": "Java", "rust": "Rust"}
 
@@ -90,6 +90,10 @@ class Toolchain:
         """Folders of the tools, for the program's PATH."""
         return list(dict.fromkeys(str(Path(b).parent) for b in self.binaries.values()))
 
+    def tool(self, name: str) -> str:
+        """The path of one of the toolchain's programs (its bare name where it is not installed)."""
+        return self.binaries.get(name, name)
+
     def build(self, problem: Problem, answer: str) -> Build:
         """The program of `answer` to `problem`."""
         return self.assemble(self, problem, answer)
@@ -110,12 +114,12 @@ def missing_dependency(outcome: Outcome) -> str | None:
 
 def _python(tc: Toolchain, p: Problem, answer: str) -> Build:
     code = ("\n".join(_PY_IMPORTS) + "\n" + p.declaration + answer).strip()
-    return Build({"program.py": code + "\n\n" + p.test + "\n"}, (Step((tc.binaries["python"], "program.py")),))
+    return Build({"program.py": code + "\n\n" + p.test + "\n"}, (Step((tc.tool("python"), "program.py")),))
 
 
 def _js(tc: Toolchain, p: Problem, answer: str) -> Build:
     return Build({"program.js": p.declaration + answer + "\n\n" + p.test + "\n"},
-                 (Step((tc.binaries["node"], "program.js")),))
+                 (Step((tc.tool("node"), "program.js")),))
 
 
 def _cpp(tc: Toolchain, p: Problem, answer: str) -> Build:
@@ -123,15 +127,15 @@ def _cpp(tc: Toolchain, p: Problem, answer: str) -> Build:
     program = code + "\n\n" + p.test + "\n"
     libs = ("-lcrypto",) if "openssl/" in program else ()
     return Build({"program.cpp": program},
-                 (Step((tc.binaries["g++"], "-std=c++11", "program.cpp", "-o", "program", *libs), compile=True),
+                 (Step((tc.tool("g++"), "-std=c++11", "program.cpp", "-o", "program", *libs), compile=True),
                   Step(("./program",))))
 
 
 def _java(tc: Toolchain, p: Problem, answer: str) -> Build:
     code = (p.declaration + answer).replace("public class Main {\n    }", "").strip()
     return Build({"Main.java": code + "\n\n" + p.test + "\n"},
-                 (Step((tc.binaries["javac"], "Main.java"), compile=True),
-                  Step((tc.binaries["java"], "-XX:-UsePerfData", "-cp", ".", "Main"))))
+                 (Step((tc.tool("javac"), "Main.java"), compile=True),
+                  Step((tc.tool("java"), "-XX:-UsePerfData", "-cp", ".", "Main"))))
 
 
 def _go(tc: Toolchain, p: Problem, answer: str) -> Build:
@@ -150,7 +154,7 @@ def _go(tc: Toolchain, p: Problem, answer: str) -> Build:
         code = code.replace("package main", "")
     program = setup + imports + code + "\n\n" + p.test + "\n"
     return Build({"main_test.go": program, "go.mod": "module humanEval\n\ngo 1.18\n"},
-                 (Step((tc.binaries["go"], "test", "main_test.go"), compile=True),))
+                 (Step((tc.tool("go"), "test", "main_test.go"), compile=True),))
 
 
 def _rust(tc: Toolchain, p: Problem, answer: str) -> Build:
@@ -160,7 +164,7 @@ def _rust(tc: Toolchain, p: Problem, answer: str) -> Build:
     program = "fn main(){}\n" + declaration + answer + "\n\n" + p.test + "\n"
     unavailable = f"needs the crate {', '.join(needs)} (no crates are built here)" if needs else None
     return Build({"program.rs": program},
-                 (Step((tc.binaries["rustc"], "--edition", "2021", "--test", "-A", "warnings", "program.rs",
+                 (Step((tc.tool("rustc"), "--edition", "2021", "--test", "-A", "warnings", "program.rs",
                         "-o", "program"), compile=True),
                   Step(("./program", "--test-threads", "1"))), unavailable)
 

@@ -84,7 +84,8 @@ def main(args: argparse.Namespace) -> int:
     options = _options(args)
     loaded = None
     if args.benchmark or args.data or not args.runs:
-        loaded = load_examples(args.benchmark, args.data, columns_from_args(args), names_of(args.subsets),
+        benchmark = args.benchmark or (None if args.data else "rewardbench")
+        loaded = load_examples(benchmark, args.data, columns_from_args(args), names_of(args.subsets),
                                args.limit, split=args.split, config=args.config, meta=args.subset_meta)
     report = run_audit(loaded, options)
     write_audit(report, args.out)

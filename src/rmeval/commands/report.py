@@ -103,6 +103,9 @@ def main(args: argparse.Namespace) -> int:
     if args.output_dir is not None and args.exclude is None:
         raise ValueError("--output-dir goes with --exclude AUDIT")
     if args.exclude is not None:
+        if args.analysis or args.plots:
+            raise ValueError("--exclude prints the recomputed table (or --json); run --analysis and --plots on the "
+                             "folder --output-dir writes")
         return _excluded(args)
     run = read_run(args.run_dir)
     metrics = recompute(run)
