@@ -91,6 +91,9 @@ def test_the_recomputed_run_is_a_result_folder_and_its_own_leaderboard_entry(aud
     assert any("without 2 pairs flagged by audit" in g[2][0].dataset for g in groups)
     site = build_site(entries, tmp_path / "site")
     assert "without audit-flagged pairs" in site.index.read_text(encoding="utf-8")
+    page = next(e for e in entries if e.model.endswith("pairs)"))
+    html = (site.out_dir / "models" / f"{page.slug}.html").read_text(encoding="utf-8")
+    assert "Recomputed without 2 pairs flagged by the audit" in html and "audit: math: 2" in html
 
 
 def test_a_bad_audit_file_is_one_line_and_exit_code_2(audited: tuple[Path, Path, Path], tmp_path: Path,
