@@ -129,10 +129,11 @@ def test_an_unreadable_tests_source_makes_the_pairs_not_checkable(tmp_path: Path
 
 def test_programs_are_assembled_as_the_authors_assemble_them() -> None:
     """Go (not installed here, so checked on its text): the test setup, an import block for the packages the code
-    uses, the declaration, the answer, the tests; Rust: `fn main(){}`, the crates' `use` lines dropped unless used."""
+    uses, the prompt, the answer, the tests; Rust: `fn main(){}`, the crates' `use` lines dropped unless used."""
     from rmeval.audit.humanevalpack import Problem
 
-    go = Problem.from_row({**problem("go"), "declaration": "\nfunc Dist(a float64) float64 {\n"}, "test")
+    dist = "\nfunc Dist(a float64) float64 {\n"
+    go = Problem.from_row({**problem("go"), "declaration": dist, "prompt": dist}, "test")
     build = toolchain("go").assemble(toolchain("go"), go, "    return math.Abs(a)\n}\n")
     program = build.files["main_test.go"]
     assert program.startswith("package main\n\nimport (\n    \"testing\"\n)\n\nimport (\n    \"math\"\n)\n\nfunc Dist(")

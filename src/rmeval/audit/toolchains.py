@@ -2,18 +2,20 @@
 as HumanEvalPack's authors do it.
 
 Assembly follows bigcode-project/bigcode-evaluation-harness, bigcode_eval/tasks/humanevalpack.py (commit 8fc5bae6):
-the answer follows the problem's `declaration` (`get_prompt_base`, lines 189-197; Rust prefixes `fn main(){}`), the
-program is that text, language fixes (lines 392-463: Python's and C++'s import helpers of lines 71-125, C++ cut at
-`int main`, Java's empty `Main` class dropped, Go's `test_setup` and used packages, Rust's declaration lines), then
-a newline and the problem's `test` (`get_reference`, line 269). The harness runs programs through the hub metric
-`Muennighoff/code_eval_octopack` (not on GitHub; not read here); its pass rules are taken from the execution code it
-derives from, THUDM/CodeGeeX codegeex/benchmark/execution.py (commit 0abbe136): Python passes when nothing raises,
-JavaScript when `node` writes nothing to stdout or stderr (`console.assert` only prints), C++ (`g++ -std=c++11`,
-`-lcrypto` for the md5 problem), Java (`javac`, `java Main`), Go (`go test`) and Rust (`cargo test` with the crates
-rand, regex and md5: codegeex/benchmark/rust/Cargo.toml) when the build and the run exit 0.
+the answer follows the problem's `prompt`, as the authors' own reference program is the prompt and the canonical
+solution (`get_reference(get_solution=True)`, lines 265-267; the published `declaration` of CPP/38 holds part of
+the body, so declaration + solution does not compile there; where a row has no prompt, its declaration); then the
+language fixes of lines 392-463 (Python's and C++'s import helpers of lines 71-125, C++ cut at `int main`, Java's
+empty `Main` class dropped, Go's `test_setup` and used packages, Rust's `fn main(){}`), a newline and the problem's
+`test` (`get_reference`, line 269). The harness runs programs through the hub metric `Muennighoff/code_eval_octopack`
+(not on GitHub; not read here); its pass rules are taken from the execution code it derives from,
+THUDM/CodeGeeX codegeex/benchmark/execution.py (commit 0abbe136): Python passes when nothing raises, JavaScript
+when `node` writes nothing to stdout or stderr (`console.assert` only prints), C++ (`g++ -std=c++11`, `-lcrypto`
+for the md5 problem), Java (`javac`, `java Main`), Go (`go test`) and Rust (`cargo test` with the crates rand,
+regex and md5: codegeex/benchmark/rust/Cargo.toml) when the build and the run exit 0.
 
 Differences, stated: Rust is built with `rustc --test` (no cargo, no crates: a program that uses rand, regex or md5
-is not checkable here, and the declaration's `use` lines of those crates are dropped elsewhere); a missing header,
+is not checkable here, and the prompt's `use` lines of those crates are dropped elsewhere); a missing header,
 module or package makes an answer not checkable instead of failing it.
 """
 
@@ -112,18 +114,23 @@ def missing_dependency(outcome: Outcome) -> str | None:
     return None
 
 
+def _base(p: Problem) -> str:
+    """The text the answer follows: the problem's prompt (the authors' reference program starts with it)."""
+    return p.prompt or p.declaration
+
+
 def _python(tc: Toolchain, p: Problem, answer: str) -> Build:
-    code = ("\n".join(_PY_IMPORTS) + "\n" + p.declaration + answer).strip()
+    code = ("\n".join(_PY_IMPORTS) + "\n" + _base(p) + answer).strip()
     return Build({"program.py": code + "\n\n" + p.test + "\n"}, (Step((tc.tool("python"), "program.py")),))
 
 
 def _js(tc: Toolchain, p: Problem, answer: str) -> Build:
-    return Build({"program.js": p.declaration + answer + "\n\n" + p.test + "\n"},
+    return Build({"program.js": _base(p) + answer + "\n\n" + p.test + "\n"},
                  (Step((tc.tool("node"), "program.js")),))
 
 
 def _cpp(tc: Toolchain, p: Problem, answer: str) -> Build:
-    code = ("\n".join(_CPP_IMPORTS) + "\n" + (p.declaration + answer).split("int main")[0]).strip()
+    code = ("\n".join(_CPP_IMPORTS) + "\n" + (_base(p) + answer).split("int main")[0]).strip()
     program = code + "\n\n" + p.test + "\n"
     libs = ("-lcrypto",) if "openssl/" in program else ()
     return Build({"program.cpp": program},
@@ -132,14 +139,14 @@ def _cpp(tc: Toolchain, p: Problem, answer: str) -> Build:
 
 
 def _java(tc: Toolchain, p: Problem, answer: str) -> Build:
-    code = (p.declaration + answer).replace("public class Main {\n    }", "").strip()
+    code = (_base(p) + answer).replace("public class Main {\n    }", "").strip()
     return Build({"Main.java": code + "\n\n" + p.test + "\n"},
                  (Step((tc.tool("javac"), "Main.java"), compile=True),
                   Step((tc.tool("java"), "-XX:-UsePerfData", "-cp", ".", "Main"))))
 
 
 def _go(tc: Toolchain, p: Problem, answer: str) -> Build:
-    code = p.declaration + answer
+    code = _base(p) + answer
     setup = p.test_setup + "\n"
     for line in setup.split("\n"):  # packages the answer imports itself are not imported twice
         line = line.replace("import", "").replace("(", "").replace(")", "").strip()
@@ -160,8 +167,8 @@ def _go(tc: Toolchain, p: Problem, answer: str) -> Build:
 def _rust(tc: Toolchain, p: Problem, answer: str) -> Build:
     body = answer + "\n" + p.test
     needs = [crate for crate, pattern in _RUST_CRATES.items() if re.search(pattern, body)]
-    declaration = _RUST_CRATE_USE.sub("", p.declaration)
-    program = "fn main(){}\n" + declaration + answer + "\n\n" + p.test + "\n"
+    base = _RUST_CRATE_USE.sub("", _base(p))
+    program = ("" if "fn main()" in base else "fn main(){}\n") + base + answer + "\n\n" + p.test + "\n"
     unavailable = f"needs the crate {', '.join(needs)} (no crates are built here)" if needs else None
     return Build({"program.rs": program},
                  (Step((tc.tool("rustc"), "--edition", "2021", "--test", "-A", "warnings", "program.rs",
