@@ -112,6 +112,9 @@ def test_the_program_has_no_capability_and_cannot_undo_the_read_only_mounts(sand
     outcome, _ = run(sandbox, source)
     caps, remount = outcome.stdout.splitlines()
     assert outcome.ok and int(caps, 16) == 0 and remount.startswith("-1 ")
+    status, _ = run(sandbox, "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('NoNewPrivs')]"
+                             "[0])")
+    assert status.stdout.strip() == "1"  # a set-uid program grants nothing
 
 
 def test_only_harmless_devices_its_own_processes_and_no_service_sockets_are_visible(sandbox: Sandbox) -> None:
@@ -123,3 +126,16 @@ def test_only_harmless_devices_its_own_processes_and_no_service_sockets_are_visi
                                            "stdout", "stderr", "shm"}
     assert str(os.getpid()) not in processes and len(processes) <= 2  # the program, and at most a helper
     assert run_dir == []
+
+
+def test_the_limits_are_set_and_reading_is_not_prevented(sandbox: Sandbox, tmp_path: Path) -> None:
+    """What the README says is limited, and what it says is not protected: a file outside the folder is readable."""
+    secret = tmp_path / "readable.txt"
+    secret.write_text("visible", encoding="utf-8")
+    source = ("import resource\n"
+              "print([resource.getrlimit(getattr(resource, n))[0] for n in "
+              "('RLIMIT_CPU', 'RLIMIT_DATA', 'RLIMIT_FSIZE', 'RLIMIT_CORE')])\n"
+              f"print(open({str(secret)!r}).read())")
+    outcome, _ = run(sandbox, source)
+    limits, text = outcome.stdout.splitlines()
+    assert json.loads(limits) == [5, 256 << 20, 1 << 20, 0] and text == "visible"
