@@ -5,8 +5,6 @@ label the tests contradict, a prompt no problem has, a missing toolchain; throug
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +31,6 @@ def audit(tmp_path: Path, rows: list[dict[str, Any]], tests: Path, *extra: str) 
 def verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {v["id"]: (v["verdict"], v["found"]) for v in report["verdicts"] if v["check"] == "code"}
 
-
-@pytest.fixture
-def listener() -> Iterator[int]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    yield server.getsockname()[1]
-    server.close()
 
 
 @isolated

@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,14 +28,6 @@ def run(sandbox: Sandbox, source: str) -> tuple[Outcome, Path]:
     (work / "p.py").write_text(source, encoding="utf-8")
     return sandbox.run([sys.executable, "p.py"], work), work
 
-
-@pytest.fixture
-def listener() -> Iterator[int]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    yield server.getsockname()[1]
-    server.close()
 
 
 def test_a_program_runs_in_its_own_folder_which_is_removed_afterwards(sandbox: Sandbox) -> None:
