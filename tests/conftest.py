@@ -6,6 +6,7 @@ import atexit
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,3 +244,13 @@ def watched(browser: Any) -> Iterator[Any]:
     w = Watched(browser)
     yield w
     w.page.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A TCP server on loopback (reachable from the test, not from inside the audit's sandbox): its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()

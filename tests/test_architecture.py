@@ -17,7 +17,7 @@ FLOORS: dict[int, tuple[str, ...]] = {
     5: ("rmeval.inference", "rmeval.engines"),
     6: ("rmeval.scorers",),
     7: ("rmeval.evaluate", "rmeval.results", "rmeval.config"),
-    8: ("rmeval.analysis", "rmeval.report", "rmeval.site"),
+    8: ("rmeval.analysis", "rmeval.report", "rmeval.site", "rmeval.audit"),
     9: ("rmeval.run", "rmeval.preflight", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
 }
 """Ground floor first (ARCHITECTURE.md): types and helpers, specs and data, scoring; the scorer protocol, the

@@ -15,7 +15,7 @@ from rmeval.common.extras import MissingExtra
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("run", "report", "compare", "leaderboard", "merge", "cache", "models")
+COMMANDS = ("run", "report", "compare", "leaderboard", "merge", "cache", "models", "audit")
 """Subcommand modules under `rmeval.commands`; each has `add_parser(subparsers)` and `main(args) -> int`."""
 
 

@@ -35,6 +35,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--data", type=Path, help="without DIR: print this dataset's length-only baselines")
     p.add_argument("--benchmark", help="with --data: the benchmark whose rules score the baselines (default: "
                                        "detected from the file)")
+    p.add_argument("--exclude", type=Path, metavar="AUDIT", help="recompute every metric without the pairs an "
+                                                                 "audit.json (rmeval audit) flagged")
+    p.add_argument("--output-dir", type=Path, metavar="OUT", help="with --exclude: also write the recomputed run as "
+                                                                  "a result folder (its own leaderboard entry)")
     p.set_defaults(handler=main)
 
 
@@ -67,12 +71,42 @@ def _plots(run: RunResult, args: argparse.Namespace) -> str:
     return f"wrote {len(paths)} plot files to {out}"
 
 
+def _excluded(args: argparse.Namespace) -> int:
+    """The run without an audit's flagged pairs: printed, and written to --output-dir when given."""
+    from rmeval.audit.exclude import without_flagged
+    from rmeval.results import write_run
+
+    audited, done = without_flagged(read_run(args.run_dir), args.exclude)
+    if args.output_dir is not None:
+        if args.output_dir.resolve() == args.run_dir.resolve():
+            raise ValueError("--output-dir must not be the run's own folder (the original result stays as it is)")
+        write_run(audited, args.output_dir)
+    if args.json:
+        print(to_json({"metrics": audited.metrics.to_dict(), "exclude": done}))
+        return 0
+    title = f"{audited.spec.benchmark}: {audited.spec.display_name} ({len(audited.samples)} samples, " \
+            f"{done['pairs_excluded']} left out by {args.exclude})"
+    print(format_metrics(audited.metrics, benchmark_of(audited.spec), title))
+    for w in done["warnings"]:
+        print(f"\nWARNING: {w}")
+    if args.output_dir is not None:
+        print(f"\nwrote {args.output_dir}")
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     """Print the recomputed table (and analyses); say whether it matches what result.json stored."""
     if args.run_dir is None:
         if args.data is None:
             raise ValueError("give a result folder (DIR), or --data FILE for a dataset's length baselines")
         return _dataset_baselines(args)
+    if args.output_dir is not None and args.exclude is None:
+        raise ValueError("--output-dir goes with --exclude AUDIT")
+    if args.exclude is not None:
+        if args.analysis or args.plots:
+            raise ValueError("--exclude prints the recomputed table (or --json); run --analysis and --plots on the "
+                             "folder --output-dir writes")
+        return _excluded(args)
     run = read_run(args.run_dir)
     metrics = recompute(run)
     diffs = run_differences(run, metrics)

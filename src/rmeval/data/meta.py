@@ -10,6 +10,7 @@ file `--subset-meta` names:
       Safety: [harmful, borderline]
     weights: {code: 2}              # optional: a subset's weight in its section (default: its rows)
     expects: {harmful: refuse, borderline: comply}   # optional: refuse, comply, or chosen (per example)
+    checks: {code: {kind: code, language: python}}   # optional: what `rmeval audit` checks (rmeval.audit.targets)
 
 The score is the mean of the sections, each the weighted mean of its subsets, as RewardBench defines its own.
 """
@@ -29,7 +30,7 @@ from rmeval.data.files import data_suffix, sha256_of
 __all__ = ["META_SUFFIXES", "find_meta", "meta_benchmark", "read_meta"]
 
 META_SUFFIXES = (".rmeval.yaml", ".rmeval.yml", ".rmeval.json")
-KEYS = ("name", "description", "sections", "weights", "expects")
+KEYS = ("name", "description", "sections", "weights", "expects", "checks")
 EXPECTS = ("refuse", "comply", "chosen")
 
 
@@ -83,7 +84,7 @@ def read_meta(path: Path) -> dict[str, Any]:
                 raise DataError(where, f"subset {s!r} is in two sections ({owner[s]!r} and {name!r})",
                                 field="sections")
             owner[s] = str(name)
-    for key, check in (("weights", _weight), ("expects", _expects)):
+    for key, check in (("weights", _weight), ("expects", _expects), ("checks", _checks)):
         values = raw.get(key, {})
         if not isinstance(values, dict):
             raise DataError(where, f"expected a mapping of subset to value, got {type(values).__name__}", field=key)
@@ -106,6 +107,12 @@ def _weight(where: str, key: str, subset: str, value: Any) -> None:
 def _expects(where: str, key: str, subset: str, value: Any) -> None:
     if value not in EXPECTS:
         raise DataError(where, f"subset {subset!r}: expected one of {', '.join(EXPECTS)}, got {value!r}", field=key)
+
+
+def _checks(where: str, key: str, subset: str, value: Any) -> None:
+    if not isinstance(value, dict) or value.get("kind") not in ("code", "math"):
+        raise DataError(where, f"subset {subset!r}: expected a mapping with kind: code or math, got {value!r}",
+                        field=key)
 
 
 def meta_benchmark(meta: Mapping[str, Any], rule: Rule) -> BenchmarkSpec:

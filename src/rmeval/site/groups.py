@@ -24,6 +24,8 @@ def dataset_name(data: Mapping[str, Any]) -> str:
     'allenai/reward-bench (filtered), 5 per subset'
     >>> dataset_name({"kind": "folder", "path": "/data/RMB_dataset", "sha256": "ab" * 32})
     'RMB_dataset (folder abababab)'
+    >>> dataset_name({"kind": "file", "path": "v1.jsonl", "audit": {"pairs_excluded": 3, "sha256": "cd" * 32}})
+    'v1.jsonl (file), without 3 pairs flagged by audit cdcdcdcd'
     """
     kind = data.get("kind")
     if kind == "hub":
@@ -39,6 +41,10 @@ def dataset_name(data: Mapping[str, Any]) -> str:
         selection.append("subsets " + ", ".join(map(str, data["subsets_selected"])))
     if data.get("limit_per_subset"):
         selection.append(f"{data['limit_per_subset']} per subset")
+    audit = data.get("audit")
+    if isinstance(audit, Mapping):  # `rmeval report --exclude AUDIT --output-dir`: fewer pairs than the data holds
+        selection.append(f"without {audit.get('pairs_excluded', '?')} pairs flagged by audit "
+                         f"{str(audit.get('sha256', ''))[:8]}")
     return ", ".join([name, *selection])
 
 

@@ -54,6 +54,10 @@ def _facets(e: Entry) -> str:
 def _extras(e: Entry) -> str:
     """Rows the benchmark left out of its accuracy, and a judge's counters, per subset."""
     out = []
+    audit = (e.spec.get("data") or {}).get("audit")
+    if isinstance(audit, dict):  # `rmeval report DIR --exclude AUDIT --output-dir`: a recomputed run of its own
+        out.append(f"<p>Recomputed without {esc(audit.get('pairs_excluded'))} pairs flagged by the audit "
+                   f"<code>{esc(audit.get('file'))}</code> (sha256 {esc(str(audit.get('sha256', ''))[:12])}).</p>")
     if e.excluded:
         rows = [[f"<td>{esc(subset)}</td>", f"<td>{esc(', '.join(f'{k}: {v}' for k, v in reasons.items()))}</td>"]
                 for subset, reasons in e.excluded.items()]
