@@ -76,7 +76,8 @@ def read_file_rows(path: Path, list_columns: Sequence[str] = (),
         rows = _csv(path, tuple(list_columns))
     else:
         kind = suffix.removesuffix(".gz")
-        rows = _jsonl(path, invalid) if kind == ".jsonl" else _json(path, invalid) if kind == ".json" else _parquet(path)
+        rows = (_jsonl(path, invalid) if kind == ".jsonl" else _json(path, invalid) if kind == ".json"
+                else _parquet(path))
     first = next(rows, None)
     if first is None:
         raise DataError(str(path), "holds no rows (an empty file?)")

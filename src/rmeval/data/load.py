@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec, Companion, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
+from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
 from rmeval.data.columns import DEFAULT_COLUMNS, ColumnMap
 from rmeval.data.errors import DataError
 from rmeval.data.files import SUPPORTED_SUFFIXES, data_suffix, read_file_rows, read_hub_rows, sha256_of
@@ -19,10 +19,10 @@ from rmeval.data.layouts import get_layout
 from rmeval.data.meta import find_meta, meta_benchmark, read_meta
 from rmeval.data.naming import dataset_name
 from rmeval.data.published import detect_layout
-from rmeval.data.schema import SKIP_HINT, OnInvalid, Validated, columns_for, convert_rows, rows_to_examples, validate_rows
+from rmeval.data.schema import SKIP_HINT, OnInvalid, Validated, columns_for, convert_rows, validate_rows
 from rmeval.types import Example
 
-__all__ = ["LoadedData", "benchmark_of_rows", "is_hub_id", "load_companion", "load_examples", "select_examples"]
+__all__ = ["LoadedData", "benchmark_of_rows", "is_hub_id", "load_examples", "select_examples"]
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,10 @@ def load_examples(
     return _finish(read.examples, spec, source, source_name, subsets, limit, _notes(read, columns), len(rows))
 
 
-def _file_rows(data: Path, columns: ColumnMap, on_invalid: OnInvalid) -> list[tuple[int, Mapping[str, Any] | DataError]]:
+Rows = list[tuple[int, Mapping[str, Any] | DataError]]
+
+
+def _file_rows(data: Path, columns: ColumnMap, on_invalid: OnInvalid) -> Rows:
     """A file's rows; skipping invalid rows, a line that is not a JSON object is one of them."""
     if on_invalid == "stop":
         try:
@@ -133,7 +136,7 @@ def _file_rows(data: Path, columns: ColumnMap, on_invalid: OnInvalid) -> list[tu
                 raise
             raise DataError(e.source, f"{e.message} ({SKIP_HINT})", row=e.row, field=e.field) from None
     lines: list[DataError] = []
-    rows: list[tuple[int, Mapping[str, Any] | DataError]] = [*read_file_rows(data, columns.lists, lines)]
+    rows: Rows = [*read_file_rows(data, columns.lists, lines)]
     rows += [(e.row or 0, e) for e in lines]
     return sorted(rows, key=lambda item: item[0])
 
@@ -240,23 +243,3 @@ def _check_counts(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]
         for s in spec.subsets
         if s.rows is not None and counts.get(s.name, 0) != s.rows
     ]
-
-
-def load_companion(companion: Companion, source: str | None = None) -> LoadedData:
-    """A companion set's examples from a local file (with a subset column) or from the hub (one split per subset,
-    `source` or the companion's own hub dataset)."""
-    source = source or companion.hub_id
-    if source is None:
-        raise DataError(companion.part, "this companion set has no default source; give a file")
-    path = Path(source)
-    if path.is_file():
-        examples = rows_to_examples(read_file_rows(path), str(path), companion.spec)
-        return LoadedData(examples, companion.spec, {"kind": "file", "path": str(path), "sha256": sha256_of(path)})
-    examples = []
-    splits: dict[str, Any] = {}
-    for subset in companion.spec.subset_names():
-        rows, split_info = read_hub_rows(source, subset)
-        tagged = [(i, {**r, "subset": subset, "id": r.get("id", i)}) for i, r in enumerate(rows, start=1)]
-        examples += rows_to_examples(tagged, f"hub:{source}:{subset}", companion.spec)
-        splits[subset] = split_info.get("fingerprint")
-    return LoadedData(examples, companion.spec, {"kind": "hub", "id": source, "splits": splits})

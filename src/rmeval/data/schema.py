@@ -22,8 +22,8 @@ from rmeval.data.rows import RowReader
 from rmeval.data.transcripts import TranscriptError, split_pair
 from rmeval.types import Example
 
-__all__ = ["ON_INVALID", "SKIP_HINT", "ColumnMap", "OnInvalid", "Validated", "columns_for", "convert_rows", "raw_subset", "rows_to_examples",
-           "validate_rows"]
+__all__ = ["ON_INVALID", "SKIP_HINT", "ColumnMap", "OnInvalid", "Validated", "columns_for", "convert_rows",
+           "raw_subset", "rows_to_examples", "validate_rows"]
 
 OnInvalid = Literal["stop", "skip"]
 ON_INVALID: tuple[OnInvalid, ...] = ("stop", "skip")
@@ -105,7 +105,7 @@ class _Reader:
         self.known = set(benchmark.subset_names())
         self.seen: dict[tuple[str, str], int] = {}
 
-    def read(self, row_no: int, row: Mapping[str, Any], out: Validated) -> Example | str | None:
+    def read(self, row_no: int, row: Mapping[str, Any], out: Validated) -> Example | str:
         """The row's example; or the reason it is left out on purpose (a layout's, or a label that says skip)."""
         r, columns, benchmark = RowReader(self.source, row_no, row), self.columns, self.benchmark
         optional = not benchmark.closed

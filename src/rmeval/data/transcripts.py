@@ -63,7 +63,7 @@ def common_prefix(a: str, b: str) -> str:
     ''
     """
     n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-    if 0 < n and a[n - 1] == " ":
+    if n > 0 and a[n - 1] == " ":
         n -= 1
     return a[:n]
 

@@ -43,16 +43,13 @@ def scorer_kind(scorer: Mapping[str, Any]) -> str:
 
 
 def display_name(spec: RunSpec) -> str:
-    """The run's display name (`--name`, else the model it recorded); a model given as a path shows its last part.
+    """The run's display name (`RunSpec.display_name`: `--name`, else the model it recorded, a path by its last part).
 
     >>> display_name(RunSpec("b", {}, {"model": "/tmp/x/my-rm"}, {}, {})), display_name(RunSpec("b", {}, {"model":
     ... "org/rm"}, {}, {}, name="mine"))
     ('my-rm', 'mine')
     """
-    name = spec.display_name
-    if spec.name is None and is_path(name):
-        return Path(name.replace("\\", "/")).name or name
-    return name
+    return spec.display_name
 
 
 def is_path(model: str) -> bool:
