@@ -89,7 +89,8 @@ def _difference(stored: dict[str, Any] | None, mine: dict[str, Any]) -> str:
         parts.append(f"benchmark {stored['benchmark']} there, {mine['benchmark']} here")
     if stored["data"] != mine["data"]:
         keys = [k for k in mine["data"] if stored["data"].get(k) != mine["data"].get(k)]
-        parts.append("other data (" + ", ".join(keys) + ")")
+        parts.append("its data differs: " + ", ".join(f"{k} {_short(stored['data'].get(k))} there, "
+                                                       f"{_short(mine['data'].get(k))} here" for k in keys))
     for key in ("scorer", "model"):
         if stored[key] != mine[key]:
             parts.append(f"{key} {stored[key]} there, {mine[key]} here")
@@ -98,8 +99,14 @@ def _difference(stored: dict[str, Any] | None, mine: dict[str, Any]) -> str:
         keys = sorted(k for k in {*stored["options"], *mine["options"]}
                       if stored["options"].get(k) != mine["options"].get(k))
         shown = ", ".join(f"{k} {stored['options'].get(k)!r} there, {mine['options'].get(k)!r} here" for k in keys[:3])
-        parts.append(f"options: {shown}" + (f" and {len(keys) - 3} more" if len(keys) > 3 else ""))
+        parts.append(f"its options differ: {shown}" + (f" and {len(keys) - 3} more" if len(keys) > 3 else ""))
     return "; ".join(parts) or "another run"
+
+
+def _short(value: Any) -> str:
+    """A recorded value for a message: hashes cut to 12 digits."""
+    text = str(value)
+    return text[:12] if isinstance(value, str) and len(text) == 64 else text
 
 
 def remove_empty(folders: list[Path]) -> None:

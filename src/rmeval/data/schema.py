@@ -94,6 +94,8 @@ def raw_subset(row: Mapping[str, Any] | DataError, columns: ColumnMap, closed: b
     if isinstance(row, DataError):
         return "default"
     value = row.get(columns.subset, None if closed else "default")
+    if value is None and columns.subset not in row:
+        return "default"
     return value if isinstance(value, str) else str(value)
 
 
@@ -108,7 +110,7 @@ class _Reader:
     def read(self, row_no: int, row: Mapping[str, Any], out: Validated) -> Example | str:
         """The row's example; or the reason it is left out on purpose (a layout's, or a label that says skip)."""
         r, columns, benchmark = RowReader(self.source, row_no, row), self.columns, self.benchmark
-        optional = not benchmark.closed
+        optional = not benchmark.closed or benchmark.name == "custom"  # custom data: with or without a side-car
         subset: Any = row.get(columns.subset, "default") if optional else r.get(columns.subset)
         subset = r.text(columns.subset, subset)
         if benchmark.closed and subset not in self.known:
