@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,11 +151,16 @@ def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
     finite = [v for v in arrays.values() if v.size]
     if not finite:
         return {}
-    lo, hi = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+    # Zero is always in the range and on a bin edge: the chart shows where right turns into wrong.
+    lo, hi = min(0.0, *(float(v.min()) for v in finite)), max(0.0, *(float(v.max()) for v in finite))
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
-    counts = {name: np.histogram(v, bins=bins, range=(lo, hi))[0].tolist() for name, v in arrays.items()}
-    return {"lo": lo, "hi": hi, "counts": counts}
+    step = (hi - lo) / bins
+    lo = math.floor(lo / step) * step
+    edges = lo + step * np.arange(math.ceil((hi - lo) / step - 1e-9) + 1)
+    edges[-1] = max(float(edges[-1]), hi)  # the largest margin is counted whatever the rounding
+    counts = {name: np.histogram(v, bins=edges)[0].tolist() for name, v in arrays.items()}
+    return {"lo": lo, "hi": float(edges[-1]), "counts": counts}
 
 
 def _checked(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[bool | None, Intervals | None]:
