@@ -52,7 +52,7 @@ def write_custom_leaderboard(root: Path) -> Path:
     options twice on alpha (told apart by time), and two hostile names."""
     data = write_datasets(root)
     results = root / "results"
-    for i, (dataset, path) in enumerate(data.items()):
+    for i, path in enumerate(data.values()):
         write_run(results / f"{i}-small", path, "tiny-rm", 0.8, {"max_length": 128})
         write_run(results / f"{i}-large", path, "tiny-rm", 1.2, {"max_length": 512})
         write_run(results / f"{i}-formula", path, FORMULA_NAME, 0.3)

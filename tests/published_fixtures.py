@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def llmbar(folder: Path, flip: bool = False) -> tuple[Path, list[Row]]:
     return write_json(folder / "dataset.json", rows), canonical(*map(list, zip(*pairs, strict=True)))
 
 
-def _conversation(question: str, answer: str, history: list[tuple[str, str]] = ()) -> list[Row]:  # type: ignore[assignment]
+def _conversation(question: str, answer: str, history: Sequence[tuple[str, str]] = ()) -> list[Row]:
     turns: list[Row] = []
     for q, a in history:
         turns += [{"role": "user", "content": q}, {"role": "assistant", "content": a}]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dataset_runs import FORMULA_NAME, LATEX_NAME, write_custom_leaderboard
+from dataset_runs import FORMULA_NAME, write_custom_leaderboard
 from rmeval.site import build_site, load_entries, render_table
 from rmeval.site.html import esc
 from rmeval.site.index_page import FLAGS

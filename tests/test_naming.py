@@ -60,7 +60,8 @@ def test_the_same_names_in_run_report_compare_and_the_leaderboard(
     assert main(["leaderboard", "results", "--out", str(tmp_path / "site")]) == 0
     titles = sorted(p.read_text().split("<title>")[1].split("</title>")[0]
                     for p in (tmp_path / "site" / "models").glob("*.html"))
-    assert titles == sorted([f"{bert_classifier.name} on Neighbor/dataset: rmeval", "tiny-rm on Natural/dataset: rmeval"])
+    assert titles == sorted([f"{bert_classifier.name} on Neighbor/dataset: rmeval",
+                             "tiny-rm on Natural/dataset: rmeval"])
 
 
 def test_the_collision_message_says_what_differs(tmp_path: Path, bert_classifier: Path,

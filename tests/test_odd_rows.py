@@ -53,7 +53,7 @@ def test_a_line_that_is_not_json_is_one_invalid_row(tmp_path: Path) -> None:
     path.write_text(path.read_text() + "{not json\n" + json.dumps(odd_rows()[3]) + "\n", encoding="utf-8")
     loaded = load_examples(data=path, on_invalid="skip")
     assert len(loaded.examples) == 2 and loaded.source["excluded_rows"][0]["row"] == 2
-    with pytest.raises(DataError, match="row 2: not valid JSON .*--on-invalid skip"):
+    with pytest.raises(DataError, match=r"row 2: not valid JSON .*--on-invalid skip"):
         load_examples(data=path)
 
 

@@ -12,10 +12,10 @@ import pytest
 
 import published_fixtures as fx
 from conftest import write_jsonl
-from rmeval.data import DataError, load_examples
-from rmeval.data.companions import load_companion
 from rmeval.benchmarks import PRIOR_SETS
 from rmeval.benchmarks.rewardbench import PRIOR_SETS_COMPANION
+from rmeval.data import DataError, load_examples
+from rmeval.data.companions import load_companion
 from rmeval.scorers import build_scorer
 from rmeval.types import Example
 
@@ -77,10 +77,10 @@ def test_hh_quirks_are_read_and_the_empty_turn_is_counted(tmp_path: Path) -> Non
 def test_a_pretty_printed_jsonl_file_gets_a_hint(tmp_path: Path) -> None:
     path = tmp_path / "prefs.jsonl"
     fx.write_json(path, [{"prompt": "P", "chosen": "A", "rejected": "B"}])
-    with pytest.raises(DataError, match="holds one JSON document spread over several lines.*rename it .json"):
+    with pytest.raises(DataError, match=r"holds one JSON document spread over several lines.*rename it \.json"):
         load_examples(data=path)
     path.write_text('[{"prompt": "P", "chosen": "A", "rejected": "B"}]\n', encoding="utf-8")
-    with pytest.raises(DataError, match="one JSON array on one line.*rename it .json"):
+    with pytest.raises(DataError, match=r"one JSON array on one line.*rename it \.json"):
         load_examples(data=path)
 
 

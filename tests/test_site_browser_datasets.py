@@ -17,7 +17,8 @@ WATCH_CSP = "window.__csp = []; document.addEventListener('securitypolicyviolati
 INLINE = """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
   .filter(a => a.name.startsWith('on') || a.name === 'style' || a.value.trim().toLowerCase().startsWith('javascript:'))
   .map(a => e.tagName + ' ' + a.name))
-  .concat([...document.querySelectorAll('script')].filter(s => !s.src || s.textContent.trim()).map(s => 'inline script'))"""
+  .concat([...document.querySelectorAll('script')].filter(s => !s.src || s.textContent.trim())
+  .map(s => 'inline script'))"""
 
 
 @pytest.fixture(scope="module")
