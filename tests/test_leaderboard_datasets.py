@@ -13,6 +13,7 @@ import pytest
 
 from dataset_runs import FORMULA_NAME, write_custom_leaderboard
 from rmeval.site import build_site, load_entries, render_table
+from rmeval.site.formats import csv_cell, md_text
 from rmeval.site.html import esc
 from rmeval.site.index_page import FLAGS
 
@@ -64,3 +65,14 @@ def test_every_flag_shown_is_explained(entries: list, tmp_path: Path) -> None:  
     index = build_site(partial, tmp_path / "site").index.read_text()
     assert esc(FLAGS["partial"][1]) in index.split('<ul class="flags">')[1]
     assert '<ul class="flags">' not in build_site(entries, tmp_path / "other").index.read_text()
+
+
+@pytest.mark.parametrize("name", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_never_starts_a_formula(name: str) -> None:
+    assert csv_cell(name) == "'" + name and csv_cell("safe-name") == "safe-name" and csv_cell(-0.5) == -0.5
+
+
+def test_markdown_names_are_inert_text() -> None:
+    text = md_text('<script>alert(1)</script> a|b <img src=x onerror=alert(1)> [x](javascript:y) `c`')
+    assert "<" not in text and ">" not in text and "|" not in text.replace("\\|", "")
+    assert "\\[x\\](javascript:y)" in text and "\\`c\\`" in text

@@ -14,8 +14,10 @@ import published_fixtures as fx
 from conftest import write_jsonl
 from rmeval.benchmarks import PRIOR_SETS
 from rmeval.benchmarks.rewardbench import PRIOR_SETS_COMPANION
-from rmeval.data import DataError, load_examples
+from rmeval.cli import main
+from rmeval.data import ColumnMap, DataError, load_examples
 from rmeval.data.companions import load_companion
+from rmeval.results import read_run
 from rmeval.scorers import build_scorer
 from rmeval.types import Example
 
@@ -102,8 +104,6 @@ def test_a_label_that_is_no_preference_label_does_not_stop(tmp_path: Path) -> No
 
 def test_explicit_column_flags_turn_detection_off(tmp_path: Path) -> None:
     path, _ = fx.llmbar(tmp_path)
-    from rmeval.data import ColumnMap
-
     loaded = load_examples(data=path, columns=ColumnMap(prompt="input", label="label"))
     assert "layout" not in loaded.source and len(loaded.examples) == 4
 
@@ -127,3 +127,16 @@ def test_prior_sets_from_their_original_files(tmp_path: Path) -> None:
     assert loaded.benchmark is PRIOR_SETS and loaded.source["layout"] == "original files"
     assert any("harmless-base/test.jsonl" in w and "left out" in w for w in loaded.warnings)
     assert set(loaded.source["subsets"].values()) == set(counts)
+
+
+def test_a_run_scores_the_prior_sets_from_their_original_files(tmp_path: Path, bert_classifier: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "originals"
+    fx.bigbench(root / "hhh_alignment", "helpful")
+    fx.shp(root / "shp")
+    assert main(["run", "--no-progress", "--model", str(bert_classifier), "--chat-template", "raw", "--benchmark",
+                 "rewardbench-mini", "--prior-sets", str(root), "--output-dir", str(tmp_path / "run")]) == 0
+    assert "Prior Sets (apart)" in capsys.readouterr().out
+    run = read_run(tmp_path / "run")
+    assert {s.subset for s in run.samples if s.part == "prior-sets"} == {"anthropic_hhh", "shp"}
+    assert run.spec.data["companions"]["prior-sets"]["layout"] == "original files"

@@ -110,17 +110,18 @@ def load_examples(
     layout = detect_layout([(n, r) for n, r in rows if not isinstance(r, DataError)], columns) if spec is None else None
     columns = columns_for(layout, columns)
     rows = convert_rows(layout, rows, source_name)
-    if layout is not None:
-        source["layout"] = layout.name
     if spec is None:
         spec = benchmark_of_rows(rows, columns)
+    if layout is not None and spec.name == "custom":  # a RewardBench file is RewardBench, whatever its columns
+        source["layout"] = layout.name
     if meta is not None:
         described = read_meta(meta)
         spec, source = meta_benchmark(described, spec.rule), {**source, "meta": described}
     read = validate_rows(rows, source_name, spec, columns, on_invalid=on_invalid, subsets=subsets, limit=limit,
                          layout=layout)
     source = {**source, **_excluded(read, on_invalid)}
-    return _finish(read.examples, spec, source, source_name, subsets, limit, _notes(read, columns), len(rows))
+    return _finish(read.examples, spec, source, source_name, subsets, limit, _notes(read, columns), len(rows),
+                   selected=True)
 
 
 Rows = list[tuple[int, Mapping[str, Any] | DataError]]
@@ -175,20 +176,20 @@ def _notes(read: Validated, columns: ColumnMap) -> list[str]:
 
 def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,
             subsets: Sequence[str] | None, limit: int | None, notes: Sequence[str] = (),
-            rows: int | None = None) -> LoadedData:
-    """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit`, record the source and
-    the dataset's name."""
+            rows: int | None = None, selected: bool = False) -> LoadedData:
+    """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit` (unless the read
+    `selected` them already), record the source and the dataset's name."""
     if not examples:
         raise DataError(source_name, "no example to score: every row was left out")
     warnings = [*notes, *(_check_counts(examples, spec) if not subsets and limit is None else [])]
     warnings += _unpaired_ties(examples, spec)
     for w in warnings:
         log.warning(w)
-    selected = select_examples(examples, spec, subsets, limit, source_name)
-    source = {**source, "rows": len(examples) if rows is None else rows, "selected": len(selected),
+    chosen = examples if selected else select_examples(examples, spec, subsets, limit, source_name)
+    source = {**source, "rows": len(examples) if rows is None else rows, "selected": len(chosen),
               "subsets_selected": list(subsets) if subsets else None, "limit_per_subset": limit}
     source["name"] = dataset_name({k: v for k, v in source.items() if k != "name"}, spec.name)
-    return LoadedData(selected, spec, source, warnings)
+    return LoadedData(chosen, spec, source, warnings)
 
 
 def select_examples(
