@@ -95,3 +95,17 @@ def test_run_report_and_site_count_the_rows_left_out(tmp_path: Path, bert_classi
     page = next((tmp_path / "site" / "models").glob("*.html")).read_text()
     assert "2 invalid rows left out" in page
     assert read_run(out).spec.data["on_invalid"] == "skip"
+
+
+def test_report_data_reads_as_run_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_jsonl(tmp_path / "hh.jsonl", odd_rows())
+    assert main(["report", "--data", str(path)]) == 2
+    assert "--on-invalid skip" in capsys.readouterr().err
+    assert main(["report", "--data", str(path), "--on-invalid", "skip", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("hh (1 examples, benchmark custom)\n")
+    rows = [{"question": "Q?", "good": "A fine answer.", "bad": "No.", "category": "c"}]
+    mapped = write_jsonl(tmp_path / "mapped.jsonl", rows)
+    assert main(["report", "--data", str(mapped), "--prompt-column", "question", "--chosen-column", "good",
+                 "--rejected-column", "bad", "--subset-column", "category", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "mapped"

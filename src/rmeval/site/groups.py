@@ -79,12 +79,14 @@ def tables_of(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
 
 
 def models_across(tables: Mapping[str, Sequence[Entry]]) -> list[tuple[str, str, dict[str, Entry]]]:
-    """One row per model (its display name, told apart from runs of the same name with other options, and kind)
+    """One row per model (its display name, told apart from runs of the same name in one table with other options,
+    and kind)
     with its run on each table: the run on the data most of that table's runs scored (its largest group), the best
     of them if there are several. Models on more tables first, then by their mean score."""
     from rmeval.site.labels import variant_labels
 
-    variants = variant_labels([e for entries in tables.values() for e in entries])
+    # Told apart within a table: a model run with other options on another benchmark is still one row.
+    variants = {slug: label for entries in tables.values() for slug, label in variant_labels(entries).items()}
     rows: dict[tuple[str, str], dict[str, Entry]] = {}
     for table, entries in tables.items():
         main = groups_of(entries)[0][2] if entries else []
