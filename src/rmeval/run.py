@@ -18,7 +18,7 @@ from rmeval.common.options import option_values
 from rmeval.common.runtime import versions
 from rmeval.config import RunConfig
 from rmeval.data import load_examples
-from rmeval.data.load import load_companion
+from rmeval.data.companions import load_companion
 from rmeval.evaluate import evaluate
 from rmeval.inference.local import LocalScorer
 from rmeval.inference.parallel import process_share
@@ -31,7 +31,7 @@ from rmeval.preflight import (
     remove_empty,
 )
 from rmeval.presets import get_preset
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, run_title
 from rmeval.results import RunResult, write_run
 from rmeval.scorers import Scorer, build_scorer, scorer_entry
 from rmeval.types import Example
@@ -79,14 +79,15 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if config.options is None:  # a library call without options: the kind's defaults, recorded as such
         config = replace(config, options=scorer_entry(config.scorer).options())
     loaded = load_examples(config.benchmark, config.data, config.columns, config.subsets or None, config.limit,
-                           None, split=config.data_split, config=config.data_config, meta=config.subset_meta)
+                           None, split=config.data_split, config=config.data_config, meta=config.subset_meta,
+                           on_invalid=config.on_invalid)
     benchmark = loaded.benchmark
     companions, sources = {}, {}
     for part, source in config.companions:
         companion = benchmark.companion(part)
         if companion is None:
             raise ValueError(f"benchmark {benchmark.name!r} declares no companion set {part!r}")
-        extra = load_companion(companion, source)
+        extra = load_companion(companion, source, config.on_invalid)
         companions[part], sources[part] = extra.examples, extra.source
     if config.shard and companions:
         raise UsageError("--shard splits the benchmark's examples; score companion sets (--prior-sets) in an "
@@ -129,7 +130,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if not main:
         return result
     result_path, samples_path = write_run(result, out_dir)
-    title = f"{benchmark.name}: {config.display_name} ({len(result.samples)} examples)"
+    title = run_title(result.spec, f"{len(result.samples)} examples")
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
     print(format_metrics(result.metrics, benchmark, title), file=out)

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rmeval.commands.data_options import add_data_options, columns_from_args, names_of
+from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 
 __all__ = ["add_parser", "main"]
 
@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
                        description="Check each pair's label by what can be verified (no model needed): run code "
                                    "pairs against their tests in a sandbox, compare math answers, check safety "
                                    "behaviours; flag what many runs get wrong and prompts a training set overlaps.")
-    add_data_options(p)
+    add_data_arguments(p.add_argument_group("data"))
     c = p.add_argument_group("checks")
     c.add_argument("--checks", default="code,math,safety", metavar="LIST",
                    help="checks of the pairs' labels to run (default: code,math,safety; each where it applies)")
@@ -58,7 +58,7 @@ def add_parser(sub: Any) -> None:
 def _options(args: argparse.Namespace) -> Any:
     from rmeval.audit import CHECKS, HUB_ID, AuditOptions, Limits
 
-    checks = names_of(args.checks)
+    checks = names(args.checks)
     unknown = [c for c in checks if c not in CHECKS]
     if unknown:
         raise ValueError(f"--checks: unknown check {', '.join(unknown)} (known: {', '.join(CHECKS)})")
@@ -85,7 +85,7 @@ def main(args: argparse.Namespace) -> int:
     loaded = None
     if args.benchmark or args.data or not args.runs:
         benchmark = args.benchmark or (None if args.data else "rewardbench")
-        loaded = load_examples(benchmark, args.data, columns_from_args(args), names_of(args.subsets),
+        loaded = load_examples(benchmark, args.data, columns_from_args(args), names(args.subsets),
                                args.limit, split=args.split, config=args.config, meta=args.subset_meta)
     report = run_audit(loaded, options)
     write_audit(report, args.out)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rmeval.commands.data_options import add_data_options, columns_from_args, names_of
+from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 from rmeval.common.options import OptionSpec, add_arguments, option_specs
 from rmeval.config import RunConfig
 from rmeval.inference.parallel import parse_shard
@@ -32,13 +32,14 @@ def add_parser(sub: Any) -> None:
     m.add_argument("--scorer", help=f"{', '.join(entries)} (default: the preset's kind, else classifier)")
     m.add_argument("--preset", metavar="NAME", help="apply a known model's settings (rmeval models lists them) to "
                                                     "--model, a local copy say (default: the preset --model names)")
-    d = add_data_options(p)
+    d = p.add_argument_group("data")
+    add_data_arguments(d)
     d.add_argument("--prior-sets", nargs="?", const="", metavar="SOURCE",
                    help="also score RewardBench's Prior Sets (default: from the hub; or a local file with a subset "
-                        "column), reported apart")
+                        "column, or the sets' original files: a folder holding them), reported apart")
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path,
-                   help="default: results/<benchmark, or the data file's name>/<the run's name>/")
+                   help="default: results/<the dataset's name>/<the run's name>/")
     o.add_argument("--shard", metavar="I/N", help="score only the I-th of N token-balanced shares of the examples, "
                                                   "into DIR/shard-I-of-N (join the parts with `rmeval merge`)")
     o.add_argument("--overwrite", action="store_true",
@@ -75,7 +76,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         model=models[0], scorer=resolved.scorer, options=resolved.options, ensemble=tuple(models[1:]),
         preset=resolved.preset, from_preset=resolved.from_preset, benchmark=benchmark, data=args.data,
         data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=columns_from_args(args),
-        subsets=names_of(args.subsets),
+        on_invalid=args.on_invalid,
+        subsets=names(args.subsets),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
         output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard else None,
         overwrite=args.overwrite, name=args.name, seed=args.seed,

@@ -4,8 +4,9 @@ its safety subsets expect, so custom data gets section scores and the refusal an
 `prefs.jsonl` is described by `prefs.rmeval.yaml` (or `.yml`, `.json`, or `prefs.jsonl.rmeval.yaml`), or by the
 file `--subset-meta` names:
 
-    name: our-preferences-2024      # optional: the dataset's readable name
-    sections:                       # section -> its subsets (every subset of the data in exactly one)
+    name: our-preferences-2024      # the dataset's readable name (a side-car may hold only this)
+    sections:                       # section -> its subsets (every subset of the data in exactly one; data
+                                    # without a subset column is the one subset `default`)
       Helpfulness: [chat, code]
       Safety: [harmful, borderline]
     weights: {code: 2}              # optional: a subset's weight in its section (default: its rows)
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec, Rule, Section, SubsetSpec
+from rmeval.benchmarks import BenchmarkSpec, Rule, Section, SubsetSpec, custom_benchmark
 from rmeval.common.extras import require
 from rmeval.data.errors import DataError
 from rmeval.data.files import data_suffix, sha256_of
@@ -72,9 +73,12 @@ def read_meta(path: Path) -> dict[str, Any]:
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
         raise DataError(where, f"unknown key(s) {', '.join(map(str, unknown))}; known: {', '.join(KEYS)}")
-    sections = raw.get("sections")
-    if not isinstance(sections, dict) or not sections:
-        raise DataError(where, "needs `sections`: a mapping of section name to its list of subsets", field="sections")
+    sections = raw.get("sections", {})
+    if not isinstance(sections, dict) or ("sections" in raw and not sections):
+        raise DataError(where, "`sections` must map each section's name to its list of subsets", field="sections")
+    if not sections and not raw.get("name") and not raw.get("description"):
+        raise DataError(where, "needs `sections` (a mapping of section name to its list of subsets), or at least a "
+                               "`name`", field="sections")
     owner: dict[str, str] = {}
     for name, subsets in sections.items():
         if not isinstance(subsets, list) or not subsets or not all(isinstance(s, str) and s for s in subsets):
@@ -88,6 +92,8 @@ def read_meta(path: Path) -> dict[str, Any]:
         values = raw.get(key, {})
         if not isinstance(values, dict):
             raise DataError(where, f"expected a mapping of subset to value, got {type(values).__name__}", field=key)
+        if values and not owner:
+            raise DataError(where, f"`{key}` needs `sections` naming the subsets", field=key)
         for subset, value in values.items():
             if subset not in owner:
                 raise DataError(where, f"subset {subset!r} is in no section", field=key)
@@ -116,7 +122,10 @@ def _checks(where: str, key: str, subset: str, value: Any) -> None:
 
 
 def meta_benchmark(meta: Mapping[str, Any], rule: Rule) -> BenchmarkSpec:
-    """The custom benchmark a side-car describes (rebuilt from `spec.data.meta` when a result is read back)."""
+    """The custom benchmark a side-car describes (rebuilt from `spec.data.meta` when a result is read back); one
+    that only names the data is the open custom benchmark."""
+    if not meta.get("sections"):
+        return custom_benchmark(rule)
     weights, expects = meta.get("weights", {}), meta.get("expects", {})
     sections = tuple(Section(name, tuple(SubsetSpec(s, weight=weights.get(s), expects=expects.get(s))
                                          for s in subsets)) for name, subsets in meta["sections"].items())
