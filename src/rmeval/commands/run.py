@@ -118,7 +118,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=_columns(args),
         subsets=_names(args.subsets),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
-        output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard else None,
+        output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard is not None else None,
         overwrite=args.overwrite, name=args.name, seed=args.seed,
         progress=not args.no_progress,
     )

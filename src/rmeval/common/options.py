@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ class OptionSpec:
             value = float(value)
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise ValueError(f"{where}: {self.name} must be {kind.__name__}, got {type(value).__name__}")
+        if isinstance(value, float) and not math.isfinite(value):  # `--temperature nan` parses as a float: refused
+            raise ValueError(f"{where}: {self.flag} must be a finite number, got {value}")
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"{where}: {self.name} must be one of {', '.join(map(str, self.choices))}, "
                              f"got {value!r}")

@@ -26,7 +26,7 @@ from rmeval.scorers.identity import model_identity
 from rmeval.scorers.implicit_model import ImplicitModel, Reference, SharedPromptScorer, sharing_blocker
 from rmeval.scorers.loading import LoadReport, check_new_weights, load_pretrained
 from rmeval.scorers.logprobs import EncodedResponse, check_head
-from rmeval.scorers.options import BatchingOptions, ModelOptions, PrecisionOptions
+from rmeval.scorers.options import BatchingOptions, ModelOptions, PrecisionOptions, either_store
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.refcache import ReferenceCache
@@ -59,8 +59,10 @@ class ImplicitOptions(PrecisionOptions, BatchingOptions):
                                  flag="--no-share-prompts")
 
     def check(self) -> None:
-        """A reward is relative to a reference model or reference-free, never both."""
+        """A reward is relative to a reference model or reference-free, never both; a cache folder only with the
+        cache on."""
         reference_mode(self)
+        either_store("--ref-cache", self.ref_cache, "--no-ref-cache", self.use_ref_cache)
 
     def check_preset(self, where: str) -> None:
         """A preset of an implicit reward names its reference, or its reference-free mode: never neither."""

@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from rmeval.common.options import Options, option
 
 __all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "PrecisionOptions",
-           "StoredHeadOptions", "at_least", "parse_max_memory"]
+           "StoredHeadOptions", "at_least", "either_store", "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
@@ -39,9 +39,18 @@ def parse_max_memory(text: str) -> dict[int | str, str]:
 
 def at_least(name: str, value: float | None, low: float, strict: bool = False) -> None:
     """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`)."""
-    if value is not None and (value <= low if strict else value < low):
+    if value is not None and not (value > low if strict else value >= low):  # NaN fails both comparisons
         raise ValueError(f"--{name.replace('_', '-')} must be {'greater than' if strict else 'at least'} {low:g}, "
                          f"got {value}")
+
+
+def either_store(folder_flag: str, folder: Path | None, off_flag: str, enabled: bool) -> None:
+    """A ValueError when a store's folder is given while the store is turned off (which of the two was meant?).
+
+    >>> either_store("--score-cache", None, "--no-score-cache", False)
+    """
+    if folder is not None and not enabled:
+        raise ValueError(f"{folder_flag} {folder} and {off_flag} exclude each other: give one of them")
 
 
 @dataclass(frozen=True)
@@ -124,9 +133,10 @@ class BatchingOptions(Options):
     use_score_cache: bool = option(True, "neither read nor write the score store", flag="--no-score-cache")
 
     def check(self) -> None:
-        """Positive sizes."""
+        """Positive sizes; a store folder only with the store on."""
         at_least("max_tokens_per_batch", self.max_tokens_per_batch, 1)
         at_least("batch_size", self.batch_size, 1)
+        either_store("--score-cache", self.score_cache, "--no-score-cache", self.use_score_cache)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
 from rmeval.common.store import StoreUnusable
-from rmeval.scorers.options import LocalModelOptions, at_least
+from rmeval.scorers.options import LocalModelOptions, at_least, either_store
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class JudgeOptions(LocalModelOptions):
         at_least("max_new_tokens", self.max_new_tokens, 1)
         at_least("temperature", self.temperature, 0)
         at_least("batch_size", self.batch_size, 1)
+        either_store("--cache-dir", self.cache_dir, "--no-cache", self.use_cache)
 
 
 def default_cache_dir() -> Path:
