@@ -13,6 +13,7 @@ from typing import Any
 
 from rmeval.benchmarks import benchmark_names
 from rmeval.common.options import OptionSpec, add_arguments, option_specs
+from rmeval.common.secrets import mask_command
 from rmeval.config import RunConfig
 from rmeval.data import ColumnMap, parse_label_map
 from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, resolve_options
@@ -129,5 +130,5 @@ def main(args: argparse.Namespace) -> int:
     from rmeval.run import run_evaluation
 
     config = config_from_args(args)
-    run_evaluation(config, command=["rmeval", *sys.argv[1:]])
+    run_evaluation(config, command=["rmeval", *mask_command(sys.argv[1:])])  # as recorded: no URL credentials
     return 0

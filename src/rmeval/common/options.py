@@ -20,6 +20,8 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal
 
+from rmeval.common.secrets import mask_url
+
 __all__ = ["OptionSpec", "Options", "add_arguments", "option", "option_specs", "option_values", "options_from_mapping"]
 
 
@@ -152,8 +154,11 @@ class Options:
 
 
 def option_values(options: Any) -> dict[str, Any]:
-    """An options instance as JSON-ready values (what result.json records)."""
-    return {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if isinstance(v, tuple) else v)
+    """An options instance as JSON-ready values (what result.json records), credentials in URLs masked."""
+    def recorded(v: Any) -> Any:
+        return mask_url(v) if isinstance(v, str) else str(v) if isinstance(v, Path) else v
+
+    return {k: ([recorded(str(x)) for x in v] if isinstance(v, tuple) else recorded(v))
             for k, v in dataclasses.asdict(options).items()}
 
 

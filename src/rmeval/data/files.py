@@ -23,6 +23,7 @@ from rmeval.data.errors import DataError
 __all__ = ["SUPPORTED_SUFFIXES", "data_suffix", "read_file_rows", "read_hub_rows", "sha256_of"]
 
 Row = dict[str, Any]
+TOO_DEEP = "JSON nested deeper than Python's reader allows (over about 1,000 levels): not a row of preferences"
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".jsonl.gz", ".json.gz")
 
 
@@ -97,6 +98,8 @@ def _jsonl(path: Path) -> Iterator[tuple[int, Row]]:
             value = json.loads(line)
         except json.JSONDecodeError as e:
             raise DataError(str(path), f"not valid JSON ({e.msg} at column {e.colno})", row=line_no) from None
+        except RecursionError:
+            raise DataError(str(path), TOO_DEEP, row=line_no) from None
         yield line_no, _require_object(path, line_no, value)
 
 
@@ -110,6 +113,8 @@ def _json(path: Path) -> Iterator[tuple[int, Row]]:
         raise DataError(str(path), f"not a readable gzip file ({e})") from None
     except json.JSONDecodeError as e:
         raise DataError(str(path), f"not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise DataError(str(path), TOO_DEEP) from None
     if isinstance(value, dict) and isinstance(value.get("data"), list):
         value = value["data"]
     if not isinstance(value, list):
@@ -138,6 +143,10 @@ def _csv(path: Path, list_columns: tuple[str, ...]) -> Iterator[tuple[int, Row]]
     for i, row in enumerate(rows, start=2):
         if None in row:
             raise DataError(str(path), "more cells than header columns", row=i)
+        for column, cell in row.items():
+            if cell is not None and "\0" in cell:  # Python's csv reads NUL bytes as text: no export writes them
+                raise DataError(str(path), "holds a NUL byte (a binary file, or a damaged export?)", row=i,
+                                field=column)
         yield i, {k: _list_cell(path, i, k, v) if k in list_columns else v for k, v in row.items()}
 
 

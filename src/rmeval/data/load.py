@@ -105,9 +105,31 @@ def load_examples(
     if meta is not None:
         described = read_meta(meta)
         spec, source = meta_benchmark(described, spec.rule), {**source, "meta": described}
+    _check_named_columns(rows, columns, source_name)
     examples, skipped = read_rows(rows, source_name, spec, columns)
+    if meta is not None:
+        _check_meta_subsets(examples, spec, str(meta))
     notes = [f"{skipped} rows left out: their {columns.label!r} label maps to skip"] if skipped else []
     return _finish(examples, spec, source, source_name, subsets, limit, notes)
+
+
+def _check_named_columns(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap, source: str) -> None:
+    """A subset or id column named by its option (not the default, which custom data may lack) is in the data:
+    otherwise every row would silently become subset `default`, or its row number."""
+    for flag, name, default in (("--subset-column", columns.subset, DEFAULT_COLUMNS.subset),
+                                ("--id-column", columns.id, DEFAULT_COLUMNS.id)):
+        if name != default and not any(name in row for _, row in rows):
+            present = sorted({str(k) for _, row in rows[:100] for k in row})
+            raise DataError(source, f"{flag} {name}: no row has a column {name!r} (columns: {', '.join(present)})")
+
+
+def _check_meta_subsets(examples: Sequence[Example], spec: BenchmarkSpec, meta: str) -> None:
+    """Every subset the side-car's sections name is in the data (a misspelt one would score an empty subset)."""
+    present = {ex.subset for ex in examples}
+    missing = [s for s in spec.subset_names() if s not in present]
+    if missing:
+        raise DataError(meta, f"names subset(s) {', '.join(map(repr, missing))} that the data does not have "
+                              f"(present: {', '.join(sorted(present))})", field="sections")
 
 
 def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,
