@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def everything_written(*roots: Path) -> bytes:
 @pytest.mark.parametrize("how", ["api-key", "url-credentials"])
 def test_no_file_and_no_output_holds_a_piece_of_the_credentials(tmp_path: Path, how: str,
                                                                 monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)  # what -v shows: httpx logs every request's URL
     data = write_jsonl(tmp_path / "d.jsonl", judge_rows(["", "<fault:echoanswer:all>", "<fault:echolong:all>",
                                                          "<fault:echoauth:all>", ""]))
     out, cache = tmp_path / "out", tmp_path / "judge-cache"
@@ -87,7 +90,8 @@ def test_no_file_and_no_output_holds_a_piece_of_the_credentials(tmp_path: Path, 
     assert code == 0
     assert any(secrets[-1] in a for a in seen)  # the server did get them, and echoed them
     captured = capsys.readouterr()
-    written = everything_written(out, cache) + captured.out.encode() + captured.err.encode()
+    written = everything_written(out, cache) + (captured.out + captured.err + caplog.text).encode()
+    assert "HTTP Request: POST" in caplog.text
     for secret in secrets:
         assert not leaked(secret, written), secret
     assert (cache / "responses.sqlite").is_file()

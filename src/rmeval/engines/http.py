@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -127,6 +128,21 @@ def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, st
         raise RetryableError(f"malformed response: no answer ({reason})") from None
 
 
+class _MaskedUrls(logging.Filter):
+    """httpx logs every request's URL (at INFO, shown by -v), credentials included: mask them in its records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_url(record.getMessage()), None
+        return True
+
+
+def _mask_httpx_logs() -> None:
+    """Install the filter once on httpx's logger."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskedUrls) for f in logger.filters):
+        logger.addFilter(_MaskedUrls())
+
+
 class HttpEngine:
     """An API engine: one prompt per request (the wrapper sends them concurrently) through a pooled client.
     Subclasses say how one chat becomes a request and its answer (`_complete`) and what result.json records."""
@@ -151,6 +167,7 @@ class HttpEngine:
         self.secrets = tuple(s for s in (api_key, *(x for u in self.base_urls for x in url_secrets(u))) if s)
         """Everything masked out of answers and errors: the key, and credentials inside the endpoints' URLs."""
         self.timeout = timeout
+        _mask_httpx_logs()
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
 
     def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
