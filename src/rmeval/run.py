@@ -67,11 +67,13 @@ def _stores(scorer: Scorer) -> list[ScoreStore]:
 def _kept(scorer: Scorer | None) -> str:
     """What the stores hold of a run that stopped before writing, and that a rerun resumes from there."""
     stores = _stores(scorer) if scorer is not None else []
+    if not stores and isinstance(scorer, PointwiseScorer | PairwiseScorer):
+        return "The score store is off (or unusable), so no score was kept: a rerun computes them again"
     if not stores:
         return "Judge answers and reference log-probabilities computed so far stay in their stores: rerun the same " \
                "command to resume"
     written, held = sum(s.written for s in stores), sum(s.hits for s in stores)
-    already = f" (beside {held} it already held)" if held else ""
+    already = f" (beside {held} scores of this run it already held)" if held else ""
     return f"{written} new scores are kept in the score store ({stores[0].path}){already}: rerun the same command " \
            "to resume"
 
