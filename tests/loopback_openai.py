@@ -10,7 +10,11 @@ Faults are asked for inside the judged text, so they hit the same prompt whateve
 `<fault:KIND:N>` makes the first N attempts of that prompt fail (N = `all`: every attempt). KIND is `429` (with a
 Retry-After header), `500`, `hang` (answers only after `hang_seconds`, past the client's timeout), `badjson`, `empty`
 (a 200 with no choice), `garbage` (a 200 whose text has no verdict: unparseable, not a transport fault) or
-`echoauth` (a 400 whose body repeats the Authorization header, to check that keys are redacted).
+`echoauth` (a 400 whose body repeats the Authorization header, to check that keys are redacted), `echolong` (a 500
+whose long body holds the credentials at character 290, across the 300 a message keeps), `echoanswer` (a good
+verdict whose text also quotes the credentials, whole and cut at many bytes) or `drip` (a 200 whose body is sent a
+byte every `drip_seconds`: each read is quick, the whole answer slow). The credentials are the Authorization or
+x-api-key header.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["LoopbackJudge", "judge_reply", "words"]
+__all__ = ["LoopbackJudge", "echoed", "judge_reply", "words"]
 
 _FAULT = re.compile(r"<fault:(\w+):(\d+|all)>")
 _CHOICES = re.compile(r"\[Answer ([A-Z])\]\n(.*?)\n\[End of Answer \1\]", re.DOTALL)
@@ -58,6 +62,14 @@ def judge_reply(rule: str, prompt: str) -> str:
     return "I cannot find the answers in this prompt."
 
 
+def echoed(credentials: str) -> str:
+    """The credentials as a careless server quotes them: whole, and cut at every byte from either end (pieces of
+    at least 8 characters), so a mask that only looks for the whole key leaves pieces of it."""
+    key = credentials.split(" ", 1)[-1]
+    pieces = [credentials, *(key[:n] for n in range(8, len(key))), *(key[n:] for n in range(1, len(key) - 7))]
+    return " | ".join(pieces)
+
+
 @dataclass
 class ServerLog:
     """What the server saw: every request, attempts per prompt, and the most requests in flight at once."""
@@ -74,8 +86,10 @@ class ServerLog:
 class LoopbackJudge:
     """Start with `with LoopbackJudge() as server:`; `server.url` is the OpenAI base URL (`.../v1`)."""
 
-    def __init__(self, latency: float = 0.0, hang_seconds: float = 2.0, retry_after: str = "0.05") -> None:
+    def __init__(self, latency: float = 0.0, hang_seconds: float = 2.0, retry_after: str = "0.05",
+                 drip_seconds: float = 0.2) -> None:
         self.latency, self.hang_seconds, self.retry_after = latency, hang_seconds, retry_after
+        self.drip_seconds = drip_seconds
         self.log = ServerLog()
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -148,23 +162,43 @@ def _handler(server: LoopbackJudge) -> type[BaseHTTPRequestHandler]:
                 return self._send(429, b'{"error": "rate limited"}', {"Retry-After": server.retry_after})
             if kind == "500":
                 return self._send(500, b'{"error": "internal"}')
+            credentials = self.headers.get("Authorization") or self.headers.get("x-api-key") or ""
             if kind == "echoauth":
                 return self._send(400, f"bad request from {self.headers.get('Authorization')}".encode())
+            if kind == "echolong":
+                return self._send(500, ("x" * 290 + credentials + " " + "y" * 400).encode())
+            if kind == "drip":
+                return self._drip(json.dumps(self._reply(body, text, None)).encode())
             if kind == "hang":
                 time.sleep(server.hang_seconds)
             if kind == "badjson":
                 return self._send(200, b'{"choices": [{"message": ')
             if kind == "empty":
                 return self._send(200, b'{"choices": []}')
+            quoted = echoed(credentials) if kind == "echoanswer" else None
+            return self._send(200, json.dumps(self._reply(body, text, kind, quoted)).encode())
+
+        def _reply(self, body: dict[str, Any], text: str, kind: str | None, quoted: str | None = None
+                   ) -> dict[str, Any]:
             reply = "I would rather not say." if kind == "garbage" else judge_reply(
                 str(body.get("model", "")).split("-")[0], text)
+            if quoted:
+                reply = f"Your credentials were {quoted}.\n{reply}"
             if self.path.endswith("/messages"):
-                data: dict[str, Any] = {"type": "message", "content": [{"type": "text", "text": reply}]}
-            else:
-                data = {"object": "chat.completion", "model": body.get("model"),
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
-                                     "finish_reason": "stop"}]}
-            return self._send(200, json.dumps(data).encode())
+                return {"type": "message", "content": [{"type": "text", "text": reply}]}
+            return {"object": "chat.completion", "model": body.get("model"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                                 "finish_reason": "stop"}]}
+
+        def _drip(self, payload: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            for i in range(len(payload)):
+                self.wfile.write(payload[i:i + 1])
+                self.wfile.flush()
+                time.sleep(server.drip_seconds)
 
         def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)

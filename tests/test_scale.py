@@ -190,7 +190,7 @@ def test_torchrun_with_two_processes_equals_one(tmp_path: Path, llama_classifier
 
 def test_fast_exact_under_torchrun_and_in_shards_decides_as_one_fp32_process(tmp_path: Path,
                                                                             llama_classifier: Path) -> None:
-    data = write_jsonl(tmp_path / "d.jsonl", rows(600))  # shards of 600 answers: enough for fast-exact to run
+    data = write_jsonl(tmp_path / "d.jsonl", rows(1100))  # two blocks of work (2,200 answers), so two shards
     base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache"]
     done = torchrun(*base, "--precision", "fast-exact", "--output-dir", str(tmp_path / "parallel"))
     assert done.returncode == 0, done.stderr[-3000:]
@@ -212,13 +212,13 @@ def test_fast_exact_under_torchrun_and_in_shards_decides_as_one_fp32_process(tmp
 
 def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, llama_classifier: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    data = write_jsonl(tmp_path / "d.jsonl", rows(40))
+    data = write_jsonl(tmp_path / "d.jsonl", rows(1540))  # three blocks of work (3,080 answers), so three shards
     base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
             "--precision", "fast-exact", "--output-dir", str(tmp_path / "parts")]
     for i in range(3):
         assert main([*base, "--shard", f"{i}/3"]) == 0
     parts = [tmp_path / "parts" / f"shard-{i}-of-3" for i in range(3)]
-    assert sum(len(read_run(p).samples) for p in parts) == 40
+    assert sum(len(read_run(p).samples) for p in parts) == 1540
     assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
     # the shards ran fast-exact; the single run is pure fp32: their decisions and metrics are the same
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
@@ -236,7 +236,7 @@ def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, ll
     shutil.copytree(parts[1], tmp_path / "copy-of-1")
     assert main(["merge", *map(str, parts), str(tmp_path / "copy-of-1"), "--output-dir", str(tmp_path / "m3")]) == 2
     assert "shard 1 of 3 is given twice" in capsys.readouterr().err
-    other = write_jsonl(tmp_path / "e.jsonl", rows(40)[::-1])
+    other = write_jsonl(tmp_path / "e.jsonl", rows(1540)[::-1])
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(other), "--no-score-cache",
                  "--output-dir", str(tmp_path / "other"), "--shard", "1/3"]) == 0
     capsys.readouterr()

@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rmeval import __version__
 from rmeval.common.errors import RunFailure
@@ -20,12 +21,20 @@ COMMANDS = ("run", "report", "compare", "leaderboard", "merge", "cache", "models
 """Subcommand modules under `rmeval.commands`; each has `add_parser(subparsers)` and `main(args) -> int`."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse's own print the whole usage first), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print `PROG: error: MESSAGE (PROG --help lists the options)` and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="rmeval", description="Evaluate reward models on RewardBench.")
+    parser = OneLineParser(prog="rmeval", description="Evaluate reward models on RewardBench.")
     parser.add_argument("--version", action="version", version=f"rmeval {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMANDS:
         importlib.import_module(f"rmeval.commands.{name}").add_parser(sub)
     for command in sub.choices.values():  # `rmeval run ... -v` works as well as `rmeval -v run ...`
@@ -72,8 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return 0
-    except KeyboardInterrupt as e:
-        print(f"rmeval: {e or 'interrupted'}", file=sys.stderr)
+    except KeyboardInterrupt as e:  # a bare Ctrl-C has no text: say what it means
+        print(f"rmeval: {str(e) or 'interrupted: nothing was written'}", file=sys.stderr)
         return 130
     except USAGE_ERRORS as e:
         _report(e, args.verbose)

@@ -46,6 +46,10 @@ class RunConfig:
     seed: int = 0
     progress: bool = True
 
+    def __post_init__(self) -> None:
+        if self.seed < 0:  # numpy's generators take no negative seed: say so before anything loads
+            raise ValueError(f"--seed must be at least 0, got {self.seed}")
+
     @property
     def display_name(self) -> str:
         """`name`, else the run's default: the preset, or the model's last path part (a hub id as it is); an

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,13 @@ from rmeval.common.options import option_specs, option_values
 from rmeval.config import RunConfig, model_slug
 from rmeval.data.load import LoadedData
 from rmeval.data.naming import dataset_name
+from rmeval.models.checks import check_checkpoint
 from rmeval.presets import get_preset
-from rmeval.results import RESULT_FILE
+from rmeval.results.folder import FolderLock, check_owner, run_identity
 from rmeval.scorers import scorer_entry
 
-__all__ = ["RESULTS_ROOT", "check_model_name", "check_models", "check_runtime", "default_output_dir",
-           "planned_identity", "prepare_output_dir", "remove_empty"]
+__all__ = ["RESULTS_ROOT", "OutputFolder", "check_device", "check_model_name", "check_models", "check_runtime",
+           "default_output_dir", "planned_identity", "prepare_output_dir", "remove_empty"]
 
 RESULTS_ROOT = Path("results")
 _HUB_ID = re.compile(r"[\w.-]+(/[\w.-]+)?")
@@ -37,76 +38,52 @@ def default_output_dir(config: RunConfig, loaded: LoadedData) -> Path:
         config.display_name)
 
 
-def _identity(spec: dict[str, Any]) -> dict[str, Any]:
-    """What makes two runs the same run: benchmark, data, scorer kind, model and options."""
-    data, scorer = spec.get("data", {}), spec.get("scorer", {})
-    where = {k: data.get(k) for k in ("sha256", "id", "split", "config", "subsets_selected", "limit_per_subset")}
-    return {"benchmark": spec.get("benchmark"), "data": where, "scorer": scorer.get("scorer", scorer.get("kind")),
-            "model": scorer.get("model"), "options": scorer.get("options")}
-
-
 def planned_identity(config: RunConfig, loaded: LoadedData) -> dict[str, Any]:
-    """The identity a run of `config` will record (see `_identity`)."""
+    """The identity a run of `config` will record (see `results.folder.run_identity`)."""
     options = option_values(config.options) if config.options is not None else None
-    return _identity({"benchmark": loaded.benchmark.name, "data": loaded.source,
-                      "scorer": {"scorer": config.scorer, "model": config.model, "options": options}})
+    return run_identity({"benchmark": loaded.benchmark.name, "data": loaded.source,
+                         "scorer": {"scorer": config.scorer, "model": config.model, "options": options}})
 
 
-def prepare_output_dir(out_dir: Path, planned: dict[str, Any], overwrite: bool) -> list[Path]:
-    """Create the folder and prove it writable; refuse to replace the result of a different run without
-    `--overwrite` (the same run, rerun, replaces its own result). Returns the folders it created, outermost first,
-    for a run that fails to remove again (`remove_empty`)."""
-    import json
+@dataclass
+class OutputFolder:
+    """A run's result folder, prepared: the folders created for it (outermost first) and its lock, held until
+    `release`."""
 
-    existing = out_dir / RESULT_FILE
-    if existing.is_file() and not overwrite:
-        try:
-            stored = _identity(json.loads(existing.read_text(encoding="utf-8")).get("spec", {}))
-        except (OSError, ValueError, AttributeError):
-            stored = None
-        mine = {**planned, "options": planned["options"] if stored and stored["options"] is not None else None}
-        if stored != mine:
-            raise UsageError(f"{out_dir} holds the result of another run ({_difference(stored, mine)}); pass "
-                             "--overwrite to replace it, or --output-dir for a new folder")
-    probe = out_dir / ".rmeval-write-test"
+    path: Path
+    created: list[Path]
+    lock: FolderLock
+
+    def release(self, failed: bool) -> None:
+        """Let go of the folder; a run that failed removes the folders it created, when empty."""
+        self.lock.release()
+        if failed:
+            remove_empty(self.created)
+
+
+def prepare_output_dir(out_dir: Path, planned: dict[str, Any], overwrite: bool) -> OutputFolder:
+    """Create the folder, lock it against other runs and prove it writable; refuse to replace the result of a
+    different run without `--overwrite` (the same run, rerun, replaces its own result)."""
     created = [p for p in reversed([out_dir, *out_dir.parents]) if not p.exists()]
+    probe = out_dir / ".rmeval-write-test"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
+        lock = FolderLock(out_dir).acquire()
     except OSError as e:
         remove_empty(created)
         raise UsageError(f"cannot write the results to {out_dir} ({e.strerror or e}); choose --output-dir") from None
-    return created
-
-
-def _difference(stored: dict[str, Any] | None, mine: dict[str, Any]) -> str:
-    """What differs between the folder's run and this one: data, model or options (the first few of each)."""
-    if stored is None:
-        return "its result.json cannot be read"
-    parts = []
-    if stored["benchmark"] != mine["benchmark"]:
-        parts.append(f"benchmark {stored['benchmark']} there, {mine['benchmark']} here")
-    if stored["data"] != mine["data"]:
-        keys = [k for k in mine["data"] if stored["data"].get(k) != mine["data"].get(k)]
-        parts.append("its data differs: " + ", ".join(f"{k} {_short(stored['data'].get(k))} there, "
-                                                       f"{_short(mine['data'].get(k))} here" for k in keys))
-    for key in ("scorer", "model"):
-        if stored[key] != mine[key]:
-            parts.append(f"{key} {stored[key]} there, {mine[key]} here")
-    if stored["options"] != mine["options"] and isinstance(stored["options"], dict) and isinstance(mine["options"],
-                                                                                                    dict):
-        keys = sorted(k for k in {*stored["options"], *mine["options"]}
-                      if stored["options"].get(k) != mine["options"].get(k))
-        shown = ", ".join(f"{k} {stored['options'].get(k)!r} there, {mine['options'].get(k)!r} here" for k in keys[:3])
-        parts.append(f"its options differ: {shown}" + (f" and {len(keys) - 3} more" if len(keys) > 3 else ""))
-    return "; ".join(parts) or "another run"
-
-
-def _short(value: Any) -> str:
-    """A recorded value for a message: hashes cut to 12 digits."""
-    text = str(value)
-    return text[:12] if isinstance(value, str) and len(text) == 64 else text
+    prepared = OutputFolder(out_dir, created, lock)
+    try:
+        check_owner(out_dir, planned, overwrite)
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as e:
+        prepared.release(failed=True)
+        raise UsageError(f"cannot write the results to {out_dir} ({e.strerror or e}); choose --output-dir") from None
+    except BaseException:
+        prepared.release(failed=True)
+        raise
+    return prepared
 
 
 def remove_empty(folders: list[Path]) -> None:
@@ -146,8 +123,31 @@ def check_model_name(name: str, what: str, kind: str = "model", revision: str | 
                              "downloaded: download it first, or give its local folder")
 
 
+def _checkpoint_folder(name: str, revision: str | None) -> Path | None:
+    """The folder whose files a model named on the command line loads from: a local folder, or a hub id's snapshot
+    in the HuggingFace cache (None for a preset, whose files rmeval made, or a hub id not downloaded)."""
+    if get_preset(name) is not None:
+        return None
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(name, "config.json", revision=revision)
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
+def _check_files(name: str, flag: str, options: Any, revision: str | None, own_tokenizer: bool) -> None:
+    """The checkpoint's files before it loads (`models.checks.check_checkpoint`)."""
+    folder = _checkpoint_folder(name, revision)
+    if folder is not None:
+        check_checkpoint(folder, f"{flag} {name}", bool(getattr(options, "trust_remote_code", False)),
+                         own_tokenizer and not getattr(options, "tokenizer", None))
+
+
 def check_models(config: RunConfig) -> None:
-    """Every model the run names, and every model- or tokenizer-naming option, before anything loads."""
+    """Every model the run names, and every model- or tokenizer-naming option, before anything loads: each exists,
+    and its files can load as asked."""
     entry = scorer_entry(config.scorer)
     if entry.models == "any":
         return
@@ -163,6 +163,7 @@ def check_models(config: RunConfig) -> None:
                 continue
             require("torch", "transformers", extra="hf", purpose=f"a {engine} judge")
         check_model_name(model, "--model", revision=revision if i == 0 else None)
+        _check_files(model, "--model", config.options, revision if i == 0 else None, own_tokenizer=True)
     if config.options is None:
         return
     values = asdict(config.options)
@@ -170,6 +171,35 @@ def check_models(config: RunConfig) -> None:
     for spec in option_specs(options_class):
         if spec.names and values.get(spec.name):
             check_model_name(str(values[spec.name]), spec.flag, spec.names)
+            if spec.names == "model":
+                _check_files(str(values[spec.name]), spec.flag, config.options, None, own_tokenizer=False)
+
+
+def check_device(device: str | None) -> None:
+    """`--device` names a device torch knows and this machine has (cpu, cuda, cuda:N, mps, ...)."""
+    if not device or device == "auto":
+        return
+    require("torch", extra="hf", purpose="--device")
+    import torch
+
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise UsageError(f"--device {device}: not a device; use cpu, cuda or cuda:N (mps on Apple silicon)") from None
+    kind = parsed.type
+    if kind == "cpu":
+        return
+    if kind == "cuda":
+        if not torch.cuda.is_available():
+            raise UsageError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise UsageError(f"--device {device}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
+        return
+    backend = torch.backends.mps if kind == "mps" else getattr(torch, kind, None)
+    available = getattr(backend, "is_available", None)
+    if not callable(available) or not available():
+        raise UsageError(f"--device {device}: this machine (this torch build) has no {kind} device; use --device cpu")
 
 
 def check_runtime(config: RunConfig, benchmark: BenchmarkSpec) -> None:
@@ -180,12 +210,7 @@ def check_runtime(config: RunConfig, benchmark: BenchmarkSpec) -> None:
         from rmeval.data.chat import check_template
 
         check_template(template)
-    device = getattr(options, "device", None)
-    if device and str(device).startswith("cuda"):
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError(f"--device {device}: CUDA is not available on this machine; use --device cpu")
+    check_device(getattr(options, "device", None))
     max_length = getattr(options, "max_length", None)
     if max_length and not getattr(options, "allow_longer", False) and scorer_entry(config.scorer).models == "hf":
         limit = _model_limit(config)

@@ -19,20 +19,17 @@ from rmeval.common.runtime import versions
 from rmeval.config import RunConfig
 from rmeval.data import load_examples
 from rmeval.data.companions import load_companion
+from rmeval.data.load import LoadedData
 from rmeval.evaluate import evaluate
 from rmeval.inference.local import LocalScorer
 from rmeval.inference.parallel import process_share
-from rmeval.preflight import (
-    check_models,
-    check_runtime,
-    default_output_dir,
-    planned_identity,
-    prepare_output_dir,
-    remove_empty,
-)
+from rmeval.inference.scorestore import ScoreStore
+from rmeval.preflight import check_models, check_runtime, default_output_dir, planned_identity, prepare_output_dir
 from rmeval.presets import get_preset
 from rmeval.report import format_metrics, run_title
 from rmeval.results import RunResult, write_run
+from rmeval.results.files import run_texts
+from rmeval.results.folder import write_failure
 from rmeval.scorers import Scorer, build_scorer, scorer_entry
 from rmeval.types import Example
 
@@ -65,12 +62,65 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
     return [examples[p] for p in positions]
 
 
-def _interrupted(out_dir: Path, scorer: Scorer) -> str:
-    """What Ctrl-C leaves behind, and how to resume."""
-    kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
-    if isinstance(scorer, LocalScorer) and scorer.store is not None:
-        kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
-    return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
+def _stores(scorer: Scorer) -> list[ScoreStore]:
+    """The score stores a scorer keeps its values in: its own and, at fast-exact precision, the fp32 one."""
+    plan = getattr(scorer, "fast_exact", None)
+    found = (getattr(scorer, "store", None), getattr(plan, "exact_store", None))
+    return [s for s in found if isinstance(s, ScoreStore)]
+
+
+def _kept(scorer: Scorer | None) -> str:
+    """What the stores hold of a run that stopped before writing, and that a rerun resumes from there."""
+    stores = _stores(scorer) if scorer is not None else []
+    if not stores and isinstance(scorer, LocalScorer):
+        return "The score store is off (or unusable), so no score was kept: a rerun computes them again"
+    if not stores:
+        return "Judge answers and reference log-probabilities computed so far stay in their stores: rerun the same " \
+               "command to resume"
+    written, held = sum(s.written for s in stores), sum(s.hits for s in stores)
+    already = f" (beside {held} scores of this run it already held)" if held else ""
+    return f"{written} new scores are kept in the score store ({stores[0].path}){already}: rerun the same command " \
+           "to resume"
+
+
+def _write(result: RunResult, out_dir: Path, scorer: Scorer) -> tuple[Path, Path]:
+    """Write the folder; a write that fails leaves the previous result (or nothing) and says what to free."""
+    try:
+        return write_run(result, out_dir)
+    except OSError as e:
+        size = sum(len(t.encode("utf-8")) for t in run_texts(result))
+        raise write_failure(out_dir, e, size, f"{out_dir} holds its previous result, or nothing. "
+                                              f"{_kept(scorer)}") from None
+
+
+def _scored(config: RunConfig, loaded: LoadedData, companions: dict[str, list[Example]], sources: dict[str, Any],
+            out_dir: Path, main: bool, command: list[str] | None) -> tuple[RunResult, Scorer]:
+    """Load the scorer and score the run's examples (its shard's): the result, spec completed; Ctrl-C while loading
+    or scoring ends in one line that says what the stores kept."""
+    data = {**loaded.source, **({"companions": sources} if sources else {})}
+    if loaded.warnings:
+        data["warnings"] = loaded.warnings
+    start = time.perf_counter()
+    try:
+        scorer = _load(config)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while loading the model: nothing was computed or written; rerun the same "
+                          "command to start again") from None
+    try:
+        with scorer:
+            load_seconds = time.perf_counter() - start
+            mine = _shard(config, scorer, loaded.examples, data)
+            result = evaluate(scorer, mine, loaded.benchmark, data_source=data, versions=versions(),
+                              load_seconds=load_seconds, companions=companions, progress=config.progress and main,
+                              seed=config.seed, command=command, name=config.display_name)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: nothing was written to {out_dir}. {_kept(scorer)}") from None
+    result.spec.scorer.update(scorer=config.scorer, options=option_values(config.options))
+    preset = get_preset(config.preset) if config.preset else None
+    if preset is not None:
+        result.spec.scorer["preset"] = {"name": preset.name, "set": dict(config.from_preset),
+                                        "sources": list(preset.sources)}
+    return result, scorer
 
 
 def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[str] | None = None) -> RunResult:
@@ -99,37 +149,18 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     check_models(config)
     check_runtime(config, benchmark)
     planned = planned_identity(config, loaded)
-    created = prepare_output_dir(out_dir, planned, config.overwrite) if main else []
-    data = {**loaded.source, **({"companions": sources} if sources else {})}
-    if loaded.warnings:
-        data["warnings"] = loaded.warnings
-    start = time.perf_counter()
+    folder = prepare_output_dir(out_dir, planned, config.overwrite) if main else None
+    failed = True
     try:
-        scorer = _load(config)
-    except BaseException:
-        remove_empty(created)
-        raise
-    try:
-        with scorer:
-            load_seconds = time.perf_counter() - start
-            examples = _shard(config, scorer, loaded.examples, data)
-            result = evaluate(scorer, examples, benchmark, data_source=data, versions=versions(),
-                              load_seconds=load_seconds, companions=companions, progress=config.progress and main,
-                              seed=config.seed, command=command, name=config.display_name)
-    except KeyboardInterrupt:
-        remove_empty(created)
-        raise Interrupted(_interrupted(out_dir, scorer)) from None
-    except BaseException:
-        remove_empty(created)
-        raise
-    result.spec.scorer.update(scorer=config.scorer, options=option_values(config.options))
-    preset = get_preset(config.preset) if config.preset else None
-    if preset is not None:
-        result.spec.scorer["preset"] = {"name": preset.name, "set": dict(config.from_preset),
-                                        "sources": list(preset.sources)}
-    if not main:
-        return result
-    result_path, samples_path = write_run(result, out_dir)
+        result, scorer = _scored(config, loaded, companions, sources, out_dir, main, command)
+        if not main:
+            failed = False
+            return result
+        result_path, samples_path = _write(result, out_dir, scorer)
+        failed = False
+    finally:
+        if folder is not None:
+            folder.release(failed)
     title = run_title(result.spec, f"{len(result.samples)} examples")
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"

@@ -13,6 +13,7 @@ from rmeval.common.errors import UsageError
 from rmeval.common.jsonio import to_json
 from rmeval.data.naming import dataset_name
 from rmeval.report.compare_text import findings, format_comparison
+from rmeval.report.verify import refuse_unverified, verify_run
 from rmeval.results import RunResult, benchmark_of, read_run, tie_credit_of
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES
 
@@ -36,7 +37,24 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--allow-different-data", action="store_true",
                    help="compare runs that hold different examples on the examples both hold (paired by their "
                         "prompt and answers), saying how many")
+    p.add_argument("--trust", action="store_true", help="compare folders that do not verify (samples edited, numbers "
+                                                        "that do not recompute), marked as such")
     p.set_defaults(handler=main)
+
+
+MAX_RESAMPLES = 100_000
+"""More resamples than this sharpen nothing a table shows, and each one costs memory for every subset and section."""
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if not 1 <= args.resamples <= MAX_RESAMPLES:
+        raise ValueError(f"--resamples must be between 1 and {MAX_RESAMPLES:,}, got {args.resamples}")
+    if not 0 < args.alpha < 1:
+        raise ValueError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    if not 0 < args.level < 1:
+        raise ValueError(f"--level must be between 0 and 1 (0.95 for 95 % intervals), got {args.level}")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be at least 0, got {args.seed}")
 
 
 def run_name(run: RunResult, folder: Path) -> str:
@@ -74,14 +92,12 @@ def _pair(a: RunResult, b: RunResult, args: argparse.Namespace) -> tuple[Alignme
 
 def main(args: argparse.Namespace) -> int:
     """Print the comparison (or its JSON)."""
-    if args.resamples < 1:
-        raise ValueError(f"--resamples must be at least 1, got {args.resamples}")
-    if not 0 < args.alpha < 1:
-        raise ValueError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    _check_options(args)
     a, b = read_run(args.run_a), read_run(args.run_b)
     if a.spec.benchmark != b.spec.benchmark:
         raise ValueError(f"{args.run_a} scored {a.spec.benchmark!r} but {args.run_b} scored {b.spec.benchmark!r}; "
                          "compare runs of one benchmark")
+    unverified = refuse_unverified([verify_run(args.run_a, a), verify_run(args.run_b, b)], args.trust)
     benchmark = benchmark_of(a.spec)
     aligned, notes = _pair(a, b, args)
     comparison = compare_runs(aligned.a, aligned.b, benchmark, tie_credit_a=tie_credit_of(a.spec),
@@ -89,14 +105,18 @@ def main(args: argparse.Namespace) -> int:
                               level=args.level, alpha=args.alpha)
     comparison.only_in_a, comparison.only_in_b = aligned.only_a, aligned.only_b
     comparison.notes[:] = notes  # the pairing's own counts, which compare_runs cannot see
+    comparison.notes.extend(f"WARNING: {v.folder} does not verify ({v.problems[0]}): compared anyway (--trust)"
+                            for v in unverified)
     name_a, name_b = run_name(a, args.run_a), run_name(b, args.run_b)
     if name_a == name_b:
         name_a, name_b = f"{name_a} ({args.run_a})", f"{name_b} ({args.run_b})"
     dataset = dataset_name(a.spec.data if isinstance(a.spec.data, dict) else {}, a.spec.benchmark)
     if args.json:
         print(to_json({"a": name_a, "b": name_b, "benchmark": a.spec.benchmark, "dataset": dataset,
-                       "paired_by": aligned.by, **comparison.to_dict(), "findings": findings(comparison, name_a,
-                                                                                            name_b)}))
+                       "paired_by": aligned.by, **comparison.to_dict(),
+                       "findings": findings(comparison, name_a, name_b),
+                       **({"unverified": {str(v.folder): list(v.problems) for v in unverified}} if unverified
+                          else {})}))
     else:
         print(f"{dataset}\n" + format_comparison(comparison, name_a, name_b))
     return 0

@@ -13,6 +13,7 @@ from typing import Any
 
 from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 from rmeval.common.options import OptionSpec, add_arguments, option_specs
+from rmeval.common.secrets import mask_command
 from rmeval.config import RunConfig
 from rmeval.inference.parallel import parse_shard
 from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, resolve_options
@@ -79,7 +80,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         on_invalid=args.on_invalid,
         subsets=names(args.subsets),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
-        output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard else None,
+        output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard is not None else None,
         overwrite=args.overwrite, name=args.name, seed=args.seed,
         progress=not args.no_progress,
     )
@@ -90,5 +91,5 @@ def main(args: argparse.Namespace) -> int:
     from rmeval.run import run_evaluation
 
     config = config_from_args(args)
-    run_evaluation(config, command=["rmeval", *sys.argv[1:]])
+    run_evaluation(config, command=["rmeval", *mask_command(sys.argv[1:])])  # as recorded: no URL credentials
     return 0

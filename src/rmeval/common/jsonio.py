@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_text", "finite", "to_json"]
+__all__ = ["atomic_write_text", "finite", "to_json", "written_beside"]
 
 
 def finite(value: Any) -> Any:
@@ -32,8 +32,9 @@ def to_json(value: Any, indent: int | None = 2) -> str:
     return json.dumps(finite(value), indent=indent, ensure_ascii=False, allow_nan=False, default=str)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file so that readers see the old content or the new one, never a partial file."""
+def written_beside(path: Path, text: str) -> Path:
+    """`text` written whole (and synced) to a new temporary file beside `path`, to be moved onto it with
+    `os.replace`; nothing is left behind when the write fails (a full disk, say)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -41,7 +42,17 @@ def atomic_write_text(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new one, never a partial file."""
+    tmp = written_beside(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise

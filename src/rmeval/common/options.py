@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,15 +20,26 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal
 
-__all__ = ["OptionSpec", "Options", "add_arguments", "at_least", "option", "option_specs", "option_values",
-           "options_from_mapping"]
+from rmeval.common.secrets import mask_url
+
+__all__ = ["OptionSpec", "Options", "add_arguments", "at_least", "either_store", "option", "option_specs",
+           "option_values", "options_from_mapping"]
 
 
 def at_least(name: str, value: float | None, low: float, strict: bool = False) -> None:
-    """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`)."""
-    if value is not None and (value <= low if strict else value < low):
+    """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`), or NaN."""
+    if value is not None and not (value > low if strict else value >= low):  # NaN fails both comparisons
         raise ValueError(f"--{name.replace('_', '-')} must be {'greater than' if strict else 'at least'} {low:g}, "
                          f"got {value}")
+
+
+def either_store(folder_flag: str, folder: Path | None, off_flag: str, enabled: bool) -> None:
+    """A ValueError when a store's folder is given while the store is turned off (which of the two was meant?).
+
+    >>> either_store("--score-cache", None, "--no-score-cache", False)
+    """
+    if folder is not None and not enabled:
+        raise ValueError(f"{folder_flag} {folder} and {off_flag} exclude each other: give one of them")
 
 
 def option(default: Any, help: str, *, flag: str | None = None, metavar: str | None = None,
@@ -81,6 +93,8 @@ class OptionSpec:
             value = float(value)
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise ValueError(f"{where}: {self.name} must be {kind.__name__}, got {type(value).__name__}")
+        if isinstance(value, float) and not math.isfinite(value):  # `--temperature nan` parses as a float: refused
+            raise ValueError(f"{where}: {self.flag} must be a finite number, got {value}")
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"{where}: {self.name} must be one of {', '.join(map(str, self.choices))}, "
                              f"got {value!r}")
@@ -156,8 +170,11 @@ class Options:
 
 
 def option_values(options: Any) -> dict[str, Any]:
-    """An options instance as JSON-ready values (what result.json records)."""
-    return {k: (str(v) if isinstance(v, Path) else [str(x) for x in v] if isinstance(v, tuple) else v)
+    """An options instance as JSON-ready values (what result.json records), credentials in URLs masked."""
+    def recorded(v: Any) -> Any:
+        return mask_url(v) if isinstance(v, str) else str(v) if isinstance(v, Path) else v
+
+    return {k: ([recorded(str(x)) for x in v] if isinstance(v, tuple) else recorded(v))
             for k, v in dataclasses.asdict(options).items()}
 
 

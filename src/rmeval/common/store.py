@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,17 +50,20 @@ class SqliteStore:
         opened: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create()
+            if self.path.stat().st_size == 0:  # SQLite would take it for a new, empty store
+                raise StoreUnusable(f"{self.path}: not a usable rmeval store (an empty file: a write cut short, or a "
+                                    "full disk?); delete it, or `rmeval cache clear`")
             self._db = opened = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
                                                 check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL sync survives a killed process (what resuming needs) without an fsync per batch.
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._db:
-                self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('kind', ?), ('format', ?)",
-                                 (self.KIND, str(self.FORMAT)))
-                self._db.execute(f"CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, {self.COLUMNS})")
+                self._tables(self._db)
             found = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+        except StoreUnusable:
+            raise
         except (sqlite3.DatabaseError, OSError) as e:
             if opened is not None:
                 opened.close()  # a connection left open would hold the file's lock
@@ -69,6 +74,37 @@ class SqliteStore:
             raise StoreUnusable(f"{self.path}: a {found.get('kind')!r} store of format {found.get('format')}, not a "
                                 f"{self.KIND!r} store of format {self.FORMAT} (another rmeval version?); delete it, or "
                                 "`rmeval cache clear`")
+
+    def _create(self) -> None:
+        """Create the store file whole when it is missing: a new file is built under a temporary name and linked
+        into place, so a store file is never seen half-made (an empty file at the store's path is a damaged store,
+        not a new one, even while another process creates it)."""
+        if self.path.exists():
+            return
+        tmp = str(self.path.parent / f".{self.path.name}.{uuid.uuid4().hex}")  # SQLite creates it as umask says
+        try:
+            db = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                self._tables(db)
+            finally:
+                db.close()
+            try:
+                os.link(tmp, self.path)  # fails when another process made it first: theirs is the store
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                if not self.path.exists():
+                    os.replace(tmp, self.path)
+        finally:
+            for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
+                Path(leftover).unlink(missing_ok=True)
+
+    def _tables(self, db: sqlite3.Connection) -> None:
+        """The store's two tables, and its kind and format in `meta` (kept when already there)."""
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('kind', ?), ('format', ?)", (self.KIND, str(self.FORMAT)))
+        db.execute(f"CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, {self.COLUMNS})")
 
     def select(self, keys: Sequence[str], columns: str) -> dict[str, tuple[Any, ...]]:
         """The stored rows of `keys` (missing keys absent); a store that fails to answer is treated as empty."""

@@ -28,6 +28,7 @@ from rmeval.data.errors import DataError
 __all__ = ["SUPPORTED_SUFFIXES", "data_suffix", "read_file_rows", "read_hub_rows", "sha256_of"]
 
 Row = dict[str, Any]
+TOO_DEEP = "JSON nested deeper than Python's reader allows (over about 1,000 levels): not a row of preferences"
 SUPPORTED_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".jsonl.gz", ".json.gz")
 
 
@@ -112,6 +113,12 @@ def _jsonl(path: Path, invalid: list[DataError] | None = None,
                 raise error from None
             invalid.append(error)
             continue
+        except RecursionError:
+            error = DataError(str(path), TOO_DEEP, row=line_no)
+            if invalid is None:
+                raise error from None
+            invalid.append(error)
+            continue
         finally:
             first = False
         if not isinstance(value, dict):
@@ -158,7 +165,7 @@ def _json(path: Path, invalid: list[DataError] | None = None) -> Iterator[tuple[
     try:
         value = json.loads(text)
     except RecursionError:
-        raise DataError(str(path), "nested too deeply to be read as JSON") from None
+        raise DataError(str(path), TOO_DEEP) from None
     except json.JSONDecodeError as e:
         lines = list(enumerate(text.splitlines(keepends=True), start=1))
         if _is_json_lines(lines):  # published as .json, written as JSON Lines (SHP, summarize-from-feedback)
@@ -224,6 +231,10 @@ def _csv(path: Path, list_columns: tuple[str, ...]) -> Iterator[tuple[int, Row]]
     for i, row in enumerate(rows, start=2):
         if None in row:
             raise DataError(str(path), "more cells than header columns", row=i)
+        for column, cell in row.items():
+            if cell is not None and "\0" in cell:  # Python's csv reads NUL bytes as text: no export writes them
+                raise DataError(str(path), "holds a NUL byte (a binary file, or a damaged export?)", row=i,
+                                field=column)
         yield i, {k: _list_cell(path, i, k, v) if k in list_columns else v for k, v in row.items()}
 
 

@@ -119,8 +119,11 @@ def load_examples(
     if meta is not None:
         described = read_meta(meta)
         spec, source = meta_benchmark(described, spec.rule), {**source, "meta": described}
+    _check_named_columns(rows, columns, source_name)
     read = validate_rows(rows, source_name, spec, columns, on_invalid=on_invalid, subsets=subsets, limit=limit,
                          layout=layout)
+    if meta is not None:
+        _check_meta_subsets(read.examples, spec, str(meta), subsets)
     source = {**source, **_excluded(read, on_invalid)}
     return _finish(read.examples, spec, source, source_name, subsets, limit, _notes(read, columns), len(rows),
                    selected=True)
@@ -174,6 +177,29 @@ def _notes(read: Validated, columns: ColumnMap) -> list[str]:
         notes.append(f"{len(read.invalid)} invalid rows left out (--on-invalid skip), each recorded in result.json "
                      f"(spec.data.excluded_rows); the first: {where}: {first['reason']}")
     return notes
+
+
+def _check_named_columns(rows: Sequence[tuple[int, Mapping[str, Any] | DataError]], columns: ColumnMap,
+                         source: str) -> None:
+    """A subset or id column named by its option (not the default, which custom data may lack) is in the data:
+    otherwise every row would silently become subset `default`, or its row number."""
+    readable = [row for _, row in rows if isinstance(row, Mapping)]
+    for flag, name, default in (("--subset-column", columns.subset, DEFAULT_COLUMNS.subset),
+                                ("--id-column", columns.id, DEFAULT_COLUMNS.id)):
+        if name != default and not any(name in row for row in readable):
+            present = sorted({str(k) for row in readable[:100] for k in row})
+            raise DataError(source, f"{flag} {name}: no row has a column {name!r} (columns: {', '.join(present)})")
+
+
+def _check_meta_subsets(examples: Sequence[Example], spec: BenchmarkSpec, meta: str,
+                        subsets: Sequence[str] | None) -> None:
+    """Every subset the side-car's sections name (and `--subsets` selects) is in the data (a misspelt one would
+    score an empty subset)."""
+    present = {ex.subset for ex in examples}
+    missing = [s for s in spec.subset_names() if s not in present and (not subsets or s in subsets)]
+    if missing:
+        raise DataError(meta, f"names subset(s) {', '.join(map(repr, missing))} that the data does not have "
+                              f"(present: {', '.join(sorted(present))})", field="sections")
 
 
 def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,

@@ -58,8 +58,11 @@ def _load(path: Path) -> Any:
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise DataError(str(path), f"not valid YAML ({e})") from None
+    except yaml.YAMLError as e:  # its own text is several lines, with a drawing of where: keep the where and why
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise DataError(str(path), f"not valid YAML ({problem}{where})") from None
 
 
 def read_meta(path: Path) -> dict[str, Any]:

@@ -119,6 +119,8 @@ class _Reader:
         ex_id: Any = row.get(columns.id, row_no) if optional else r.get(columns.id)
         if isinstance(ex_id, bool) or not isinstance(ex_id, (int, str)) or (isinstance(ex_id, str) and not ex_id):
             raise r.fail(columns.id, f"expected an integer or a non-empty string, got {ex_id!r}")
+        if isinstance(ex_id, str):
+            r.text(columns.id, ex_id)  # a lone surrogate would fail when samples.jsonl is written, after the work
         key = (subset, str(ex_id))
         if key in self.seen:
             raise r.fail(columns.id, f"duplicate (subset, id) = ({subset!r}, {ex_id!r}); first seen at row "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.engines.http import HttpEngine, post_json
+from rmeval.engines.http import HttpEngine
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicEngine"]
 
@@ -39,7 +39,7 @@ class AnthropicEngine(HttpEngine):
         headers = {"anthropic-version": ANTHROPIC_VERSION}
         if self._key:
             headers["x-api-key"] = self._key
-        return post_json(self._client, f"{self.next_url()}/v1/messages", body, headers, self._key, _text)
+        return self.post(f"{self.next_url()}/v1/messages", body, headers, _text)
 
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json (the key is never included)."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from rmeval.common.secrets import redact
 from rmeval.types import Message
 
 __all__ = [
@@ -91,12 +92,3 @@ class Engine(Protocol):
     def close(self) -> None:
         """Release connections or memory."""
         ...
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` masked, so error messages never carry a key into logs.
-
-    >>> redact("bad key sk-123 given", "sk-123")
-    'bad key *** given'
-    """
-    return text.replace(secret, "***") if secret else text

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from rmeval.engines.base import Chat, FatalError, GenerationParams, RetryableError, redact
+from rmeval.common.secrets import mask_url, redact, url_secrets
+from rmeval.engines.base import Chat, FatalError, GenerationParams, RetryableError
 
-__all__ = ["RETRY_STATUS", "HttpEngine", "api_key_from_env", "parse_retry_after", "post_json"]
+__all__ = ["RETRY_STATUS", "HttpEngine", "Reply", "api_key_from_env", "parse_retry_after", "post_json"]
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 """Rate limits, timeouts and server errors (529 is Anthropic's 'overloaded')."""
@@ -44,34 +49,98 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
-def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, str], secret: str | None,
-              extract: Callable[[Any], str]) -> str:
-    """POST `body`, map every failure to Retryable/Fatal, and return `extract(parsed JSON)`.
+@dataclass(frozen=True)
+class Reply:
+    """A whole HTTP response, read within the attempt's time."""
+
+    status: int
+    retry_after: str | None
+    body: bytes
+    encoding: str
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.body.decode(self.encoding, errors="replace")
+
+
+def _post_within(client: Any, url: str, body: dict[str, Any], headers: dict[str, str], seconds: float) -> Reply:
+    """POST and read the whole answer in at most `seconds`: the client's own timeout bounds each read, so a server
+    that drips its body a byte at a time would never time out; here the attempt runs in a thread and is abandoned
+    (its connection dropped at its next chunk) once its time is up."""
+    found: dict[str, Any] = {}
+    finished, abandoned = threading.Event(), threading.Event()
+
+    def attempt() -> None:
+        try:
+            with client.stream("POST", url, json=body, headers=headers) as response:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    if abandoned.is_set():
+                        return
+                    chunks.append(chunk)
+                found["reply"] = Reply(response.status_code, response.headers.get("retry-after"), b"".join(chunks),
+                                       response.encoding or "utf-8")
+        except BaseException as e:  # handed to the caller's thread
+            found["error"] = e
+        finally:
+            finished.set()
+
+    threading.Thread(target=attempt, name="rmeval-http", daemon=True).start()
+    if not finished.wait(seconds):
+        abandoned.set()
+        raise RetryableError(f"timeout: no whole answer within {seconds:g} s")
+    if "error" in found:
+        raise found["error"]
+    reply: Reply = found["reply"]
+    return reply
+
+
+def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, str], secrets: Sequence[str | None],
+              extract: Callable[[Any], str], seconds: float) -> str:
+    """POST `body`, map every failure to Retryable/Fatal, and return `extract(parsed JSON)` with every secret
+    masked; the whole attempt takes at most `seconds`.
 
     `extract` raises KeyError, IndexError, TypeError or ValueError on a response without an answer; such a
-    response counts as malformed and is retried, since servers return these transiently under load.
+    response counts as malformed and is retried, since servers return these transiently under load. A server may
+    echo a key (in an answer, in an error body): secrets are masked before anything is cut, kept or shown.
     """
     import httpx
 
     try:
-        response = client.post(url, json=body, headers=headers)
+        response = _post_within(client, url, body, headers, seconds)
     except httpx.TimeoutException as err:
         raise RetryableError(f"timeout: {type(err).__name__}") from None
     except httpx.RequestError as err:  # transport failures, undecodable bodies: worth another try
-        raise RetryableError(redact(f"connection: {type(err).__name__}: {err}", secret)) from None
-    if response.status_code != 200:
-        detail = redact(response.text[:300], secret)
-        message = f"HTTP {response.status_code}: {detail}"
-        if response.status_code in RETRY_STATUS:
-            raise RetryableError(message, parse_retry_after(response.headers.get("retry-after")))
+        raise RetryableError(redact(f"connection: {type(err).__name__}: {err}", secrets)) from None
+    if response.status != 200:
+        detail = redact(response.text, secrets)[:300]
+        message = f"HTTP {response.status}: {detail}"
+        if response.status in RETRY_STATUS:
+            raise RetryableError(message, parse_retry_after(response.retry_after))
         raise FatalError(message)
     try:
-        return extract(response.json())
+        return redact(extract(json.loads(response.body)), secrets)
     except ValueError as err:  # json.JSONDecodeError is a ValueError
-        raise RetryableError(f"malformed response: {type(err).__name__}: {str(err)[:200]}") from None
+        raise RetryableError(redact(f"malformed response: {type(err).__name__}: {err}", secrets)[:200]) from None
     except (KeyError, IndexError, TypeError) as err:
-        reason = f"{type(err).__name__}: {str(err)[:100]}"
+        reason = redact(f"{type(err).__name__}: {err}", secrets)[:100]
         raise RetryableError(f"malformed response: no answer ({reason})") from None
+
+
+class _MaskedUrls(logging.Filter):
+    """httpx logs every request's URL (at INFO, shown by -v), credentials included: mask them in its records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_url(record.getMessage()), None
+        return True
+
+
+def _mask_httpx_logs() -> None:
+    """Install the filter once on httpx's logger."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskedUrls) for f in logger.filters):
+        logger.addFilter(_MaskedUrls())
 
 
 class HttpEngine:
@@ -95,7 +164,10 @@ class HttpEngine:
         self.base_urls = tuple(u.rstrip("/") for u in base_urls)
         self._turn = itertools.count()
         self._key = api_key
+        self.secrets = tuple(s for s in (api_key, *(x for u in self.base_urls for x in url_secrets(u))) if s)
+        """Everything masked out of answers and errors: the key, and credentials inside the endpoints' URLs."""
         self.timeout = timeout
+        _mask_httpx_logs()
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
 
     def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
@@ -106,8 +178,13 @@ class HttpEngine:
         raise NotImplementedError
 
     def identity(self) -> dict[str, str]:
-        """Engine, model and endpoint: the same model name on another server may be another model."""
-        return {"engine": self.name, "model": self.model, "base_url": ",".join(sorted(self.base_urls))}
+        """Engine, model and endpoint (credentials in its URL masked): the same model name on another server may be
+        another model."""
+        return {"engine": self.name, "model": self.model, "base_url": ",".join(sorted(map(mask_url, self.base_urls)))}
+
+    def post(self, url: str, body: dict[str, Any], headers: dict[str, str], extract: Callable[[Any], str]) -> str:
+        """One request's answer (`post_json`), its secrets masked, within the attempt's timeout."""
+        return post_json(self._client, url, body, headers, self.secrets, extract, self.timeout)
 
     def next_url(self) -> str:
         """The endpoint of the next request (one endpoint: always it)."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.engines.http import HttpEngine, post_json
+from rmeval.engines.http import HttpEngine
 
 __all__ = ["OpenAIChatEngine"]
 
@@ -39,7 +39,7 @@ class OpenAIChatEngine(HttpEngine):
             body["top_p"] = params.top_p
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         url = f"{self.next_url()}/chat/completions"
-        return post_json(self._client, url, body, headers, self._key, _content)
+        return self.post(url, body, headers, _content)
 
     def describe(self) -> dict[str, Any]:
         """Engine settings for result.json (the key is never included)."""

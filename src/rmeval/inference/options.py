@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from rmeval.common.options import Options, at_least, option
+from rmeval.common.options import Options, at_least, either_store, option
 from rmeval.models.options import ModelOptions
 
 __all__ = ["BatchingOptions", "PrecisionOptions"]
@@ -48,6 +48,7 @@ class BatchingOptions(Options):
     use_score_cache: bool = option(True, "neither read nor write the score store", flag="--no-score-cache")
 
     def check(self) -> None:
-        """Positive sizes."""
+        """Positive sizes; a store folder only with the store on."""
         at_least("max_tokens_per_batch", self.max_tokens_per_batch, 1)
         at_least("batch_size", self.batch_size, 1)
+        either_store("--score-cache", self.score_cache, "--no-score-cache", self.use_score_cache)

@@ -108,6 +108,17 @@ def _placement(model: Any) -> dict[str, str]:
     return {"": ",".join(sorted({str(p.device) for p in model.parameters()}))}
 
 
+def _check_fits(model: Any, options: ModelOptions) -> None:
+    """A device map that left weights on disk (the meta device) cannot score: say the model does not fit."""
+    offloaded = sorted(k for k, v in _placement(model).items() if v in ("disk", "meta"))
+    if offloaded or any(p.device.type == "meta" for p in model.parameters()):
+        limit = f" --max-memory {options.max_memory}" if options.max_memory else ""
+        named = [k for k in offloaded if k]
+        where = f"{len(named)} of its modules, e.g. {', '.join(named[:3])}," if named else "its weights"
+        raise ValueError(f"--device-map {options.device_map}{limit}: the model does not fit in the memory given "
+                         f"({where} would stay on disk); give more --max-memory or more devices")
+
+
 def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: str, *,
                     key_mapping: dict[str, str] | None = None, **kwargs: Any) -> tuple[Any, LoadReport]:
     """`auto_class.from_pretrained(path)` in eval mode, placed by `--device-map` (else on `device`), with its
@@ -129,7 +140,9 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
         load["max_memory"] = parse_max_memory(options.max_memory)
     # transformers logs its own load report; rmeval records it (result.json) and stops on new weights instead. A
     # quieter load report makes transformers check a tensor-parallel plan rmeval never uses, and warn about it.
-    loggers = [logging.getLogger(f"transformers.{n}") for n in ("modeling_utils", "distributed.tensor_parallel")]
+    # accelerate's warning of weights offloaded to disk is said once, as an error, by _check_fits.
+    loggers = [logging.getLogger(n) for n in ("transformers.modeling_utils", "transformers.distributed.tensor_parallel",
+                                              "accelerate.big_modeling")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.ERROR)
@@ -140,6 +153,8 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
             lg.setLevel(level)
     if "device_map" not in load:
         model.to(device)
+    else:
+        _check_fits(model, options)
     model.eval()
     report = LoadReport(
         type(model).__name__, tuple(sorted(info.get("missing_keys", ()))),

@@ -1,14 +1,27 @@
-"""Checking a result folder: do the metrics recomputed from samples.jsonl equal those result.json stored?"""
+"""Checking a result folder: do the metrics recomputed from samples.jsonl equal those result.json stored?
+
+`run_differences` is what `report` prints. `verify_folders` and `refuse_unverified` are the gate every other reader
+(`compare`, `leaderboard`, `merge`) passes folders through first: a folder whose samples were edited, whose
+recorded credits or numbers are not what its scores give, or whose schema-2 result.json lost its `samples_sha256`,
+is refused with one line (`--trust` shows it anyway, marked, where the command has it).
+"""
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from rmeval.results import RunResult, benchmark_of, tie_credit_of
+from rmeval.common.errors import UsageError
+from rmeval.results import RunResult, benchmark_of, read_run, recompute, tie_credit_of
 from rmeval.scoring import Metrics, run_credits
 
-__all__ = ["close", "differences", "run_differences"]
+__all__ = ["Verdict", "close", "differences", "hash_differences", "refuse_unverified", "run_differences",
+           "verify_folders", "verify_run"]
 
 
 def close(a: Any, b: Any) -> bool:
@@ -76,13 +89,22 @@ def differences(recomputed: Metrics, stored: Metrics, label: str = "") -> list[s
     return out
 
 
+def hash_differences(run: RunResult) -> list[str]:
+    """Whether samples.jsonl is the file result.json recorded the sha256 of (the one check that needs no
+    benchmark): edited, out of step, or its hash removed from a schema-2 result.json."""
+    if run.samples_match is False:
+        return ["samples.jsonl is not the file result.json was computed from (edited afterwards, or written by an "
+                "interrupted run)"]
+    if run.samples_match is None and run.schema_version >= 2:
+        return ["result.json records no samples_sha256 (every schema-2 result.json does: it was removed), so "
+                "samples.jsonl cannot be checked"]
+    return []
+
+
 def run_differences(run: RunResult, recomputed: Metrics) -> list[str]:
     """Everything a reader must know before trusting a folder: samples.jsonl edited or out of step with
     result.json, examples whose recorded credit is not what their scores earn, and metric differences."""
-    out = []
-    if run.samples_match is False:
-        out.append("samples.jsonl is not the file result.json was computed from (edited afterwards, or written by "
-                   "an interrupted run)")
+    out = hash_differences(run)
     mine = [s for s in run.samples if not s.part]
     credit, _ = run_credits(benchmark_of(run.spec), [s.subset for s in mine], [s.scores_chosen for s in mine],
                             [s.scores_rejected for s in mine], tie_credit_of(run.spec), [s.facts for s in mine],
@@ -93,3 +115,54 @@ def run_differences(run: RunResult, recomputed: Metrics) -> list[str]:
         out.append(f"samples.jsonl: {len(wrong)} example(s) record a credit their scores do not earn (first: subset "
                    f"{s.subset!r}, id {s.id!r}: {s.correct} recorded, {float(c)} from its scores)")
     return out + differences(recomputed, run.metrics)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate found in one folder: `problems` (empty when it verifies); `recomputed` is False when this
+    rmeval does not know its benchmark, so only its samples' hash and credits could be checked."""
+
+    folder: Path
+    problems: tuple[str, ...]
+    recomputed: bool = True
+
+
+def verify_run(folder: Path, run: RunResult) -> Verdict:
+    """`report`'s checks of a folder already read: hash, credits, every metric and interval recomputed."""
+    try:
+        benchmark_of(run.spec)
+    except ValueError:  # a benchmark newer than this rmeval: its numbers cannot be recomputed here
+        return Verdict(folder, tuple(hash_differences(run)), recomputed=False)
+    return Verdict(folder, tuple(run_differences(run, recompute(run))))
+
+
+def _verify(folder: Path) -> Verdict:
+    return verify_run(folder, read_run(folder))
+
+
+PARALLEL_FROM = 8
+"""Folders from which the gate spreads over the CPU cores."""
+
+
+def verify_folders(folders: Iterable[Path], workers: int | None = None) -> list[Verdict]:
+    """The verdict on every folder (a folder that cannot be read at all stops the command with its own line)."""
+    todo = list(folders)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(todo) < PARALLEL_FROM:
+        return [_verify(f) for f in todo]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_verify, todo, chunksize=max(1, len(todo) // (4 * workers))))
+
+
+def refuse_unverified(verdicts: Sequence[Verdict], trust: bool | None) -> list[Verdict]:
+    """The verdicts with problems; unless `trust`, a UsageError naming the first such folder and its first problem
+    (`trust=None`: the command has no --trust)."""
+    bad = [v for v in verdicts if v.problems]
+    if bad and not trust:
+        first = bad[0]
+        more = f"; {len(bad) - 1} more folder(s) fail too" if len(bad) > 1 else ""
+        also = f"{len(first.problems) - 1} more finding(s): " if len(first.problems) > 1 else ""
+        shown = ", or --trust to show it anyway, marked" if trust is not None else ""
+        raise UsageError(f"{first.folder} does not verify: {first.problems[0]}{more} ({also}`rmeval report "
+                         f"{first.folder}` lists what differs{shown})")
+    return bad

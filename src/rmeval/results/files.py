@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rmeval.common.jsonio import atomic_write_text, to_json
+from rmeval.common.jsonio import to_json, written_beside
 from rmeval.results.schema import upgrade_metrics
 from rmeval.scoring.metrics import Metrics
 from rmeval.types import RunSpec, SampleRecord
 
-__all__ = ["RESULT_FILE", "SAMPLES_FILE", "SCHEMA_VERSION", "RunResult", "read_run", "write_run"]
+__all__ = ["RESULT_FILE", "SAMPLES_FILE", "SCHEMA_VERSION", "RunResult", "read_run", "run_texts", "write_run"]
 
 SCHEMA_VERSION = 2
 RESULT_FILE = "result.json"
@@ -56,15 +57,28 @@ class RunResult:
         }
 
 
+def run_texts(result: RunResult) -> tuple[str, str]:
+    """(samples.jsonl, result.json) of a run, the second carrying the first's sha256."""
+    text = result.samples_text()
+    return text, to_json(result.result_dict(hashlib.sha256(text.encode("utf-8")).hexdigest())) + "\n"
+
+
 def write_run(result: RunResult, out_dir: Path) -> tuple[Path, Path]:
-    """Write samples.jsonl, then result.json with the samples' hash; leftovers of an interrupted write go."""
+    """Write samples.jsonl and result.json (with the samples' hash): both are written whole to temporary files
+    first and only then moved into place, so a write that fails (a full disk) leaves the previous result as it was,
+    or nothing; leftovers of a write that was killed go."""
     samples_path, result_path = out_dir / SAMPLES_FILE, out_dir / RESULT_FILE
     for leftover in (*out_dir.glob(f".{SAMPLES_FILE}.*"), *out_dir.glob(f".{RESULT_FILE}.*")):
         leftover.unlink(missing_ok=True)  # temporary files of a write that was killed
-    text = result.samples_text()
-    atomic_write_text(samples_path, text)
-    atomic_write_text(result_path, to_json(result.result_dict(hashlib.sha256(text.encode("utf-8")).hexdigest()))
-                      + "\n")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in zip((samples_path, result_path), run_texts(result), strict=True):
+            staged.append((written_beside(path, text), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
     return result_path, samples_path
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
-from rmeval.common.options import option
+from rmeval.common.options import either_store, option
 from rmeval.common.paths import cache_root
 from rmeval.common.runtime import pick_dtype
 from rmeval.common.store import StoreUnusable
@@ -57,8 +57,10 @@ class ImplicitOptions(PrecisionOptions, BatchingOptions):
                                  flag="--no-share-prompts")
 
     def check(self) -> None:
-        """A reward is relative to a reference model or reference-free, never both."""
+        """A reward is relative to a reference model or reference-free, never both; a cache folder only with the
+        cache on."""
         reference_mode(self)
+        either_store("--ref-cache", self.ref_cache, "--no-ref-cache", self.use_ref_cache)
 
     def check_preset(self, where: str) -> None:
         """A preset of an implicit reward names its reference, or its reference-free mode: never neither."""

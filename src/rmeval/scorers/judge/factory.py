@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from rmeval.common.options import at_least, option
+from rmeval.common.options import at_least, either_store, option
 from rmeval.common.paths import cache_root
 from rmeval.common.store import StoreUnusable
 from rmeval.models.options import LocalModelOptions
@@ -68,6 +68,7 @@ class JudgeOptions(LocalModelOptions):
         at_least("max_new_tokens", self.max_new_tokens, 1)
         at_least("temperature", self.temperature, 0)
         at_least("batch_size", self.batch_size, 1)
+        either_store("--cache-dir", self.cache_dir, "--no-cache", self.use_cache)
 
 
 def default_cache_dir() -> Path:
