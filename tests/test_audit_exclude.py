@@ -88,7 +88,7 @@ def test_the_recomputed_run_is_a_result_folder_and_its_own_leaderboard_entry(aud
     assert names == ["org/some-rm", "org/some-rm (without audit-flagged pairs)"]
     groups = groups_of(entries)
     assert len(groups) == 2  # other examples: another group, named by what was left out
-    assert any("without 2 pairs flagged by audit" in g[2][0].dataset for g in groups)
+    assert any("without 2 pairs flagged by audit" in g[2][0].data_description for g in groups)
     site = build_site(entries, tmp_path / "site")
     assert "without audit-flagged pairs" in site.index.read_text(encoding="utf-8")
     page = next(e for e in entries if e.model.endswith("pairs)"))

@@ -25,7 +25,7 @@ def data_description(data: Mapping[str, Any]) -> str:
     'allenai/reward-bench (filtered), 5 per subset'
     >>> data_description({"kind": "folder", "path": "/data/RMB_dataset", "sha256": "ab" * 32})
     'RMB_dataset (folder abababab)'
-    >>> dataset_name({"kind": "file", "path": "v1.jsonl", "audit": {"pairs_excluded": 3, "sha256": "cd" * 32}})
+    >>> data_description({"kind": "file", "path": "v1.jsonl", "audit": {"pairs_excluded": 3, "sha256": "cd" * 32}})
     'v1.jsonl (file), without 3 pairs flagged by audit cdcdcdcd'
     """
     kind = data.get("kind")
