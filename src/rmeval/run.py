@@ -29,7 +29,7 @@ from rmeval.preflight import (
     remove_empty,
 )
 from rmeval.presets import get_preset
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, price_of
 from rmeval.results import RunResult, write_run
 from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
 from rmeval.scorers.pairwise import PairwiseScorer
@@ -128,7 +128,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     title = f"{benchmark.name}: {config.display_name} ({len(result.samples)} examples)"
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
-    print(format_metrics(result.metrics, benchmark, title), file=out)
+    print(format_metrics(result.metrics, benchmark, title, price_of(result.spec.scorer)), file=out)
     truncated = result.spec.scorer.get("truncated")
     if truncated:
         print(f"\n{truncated} texts were longer than max_length and lost the start of their prompt.", file=out)

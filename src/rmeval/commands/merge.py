@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, price_of
 from rmeval.results import RESULT_FILE, benchmark_of, read_run, write_run
 from rmeval.results.merge import merge_runs
 
@@ -45,6 +45,6 @@ def main(args: argparse.Namespace) -> int:
     result = merge_runs(parts)
     result_path, samples_path = write_run(result, args.output_dir)
     title = f"{result.spec.benchmark}: {result.spec.display_name} ({len(result.samples)} examples, {len(parts)} shards)"
-    print(format_metrics(result.metrics, benchmark_of(result.spec), title))
+    print(format_metrics(result.metrics, benchmark_of(result.spec), title, price_of(result.spec.scorer)))
     print(f"\nwrote {result_path}\n      {samples_path}")
     return 0

@@ -6,11 +6,13 @@ import itertools
 import os
 from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from rmeval.engines.base import Chat, FatalError, GenerationParams, RetryableError, redact
+from rmeval.engines.base import Chat, FatalError, Generation, GenerationParams, RetryableError, redact
 
 __all__ = ["RETRY_STATUS", "HttpEngine", "api_key_from_env", "parse_retry_after", "post_json"]
+
+T = TypeVar("T")
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 """Rate limits, timeouts and server errors (529 is Anthropic's 'overloaded')."""
@@ -45,7 +47,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, str], secret: str | None,
-              extract: Callable[[Any], str]) -> str:
+              extract: Callable[[Any], T]) -> T:
     """POST `body`, map every failure to Retryable/Fatal, and return `extract(parsed JSON)`.
 
     `extract` raises KeyError, IndexError, TypeError or ValueError on a response without an answer; such a
@@ -98,11 +100,11 @@ class HttpEngine:
         self.timeout = timeout
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
 
-    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
+    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[Generation | str | None]:
         """One request per prompt."""
         return [self._complete(p, params) for p in prompts]
 
-    def _complete(self, prompt: Chat, params: GenerationParams) -> str:
+    def _complete(self, prompt: Chat, params: GenerationParams) -> Generation:
         raise NotImplementedError
 
     def identity(self) -> dict[str, str]:
