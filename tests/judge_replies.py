@@ -59,6 +59,10 @@ def fmt_of(name: str) -> JudgeFormat:
 def verdict_text(name: str, pick: int | None, scores: list[int], rating: int) -> str:
     """An answer in format `name` picking position `pick` (None: a tie), giving `scores` or a `rating`."""
     x = LABELS[pick] if pick is not None else None
+    if name in ("rmeval-pairwise", "rmeval-ranking"):
+        return f"A careless judge might answer [[B]].\nFinal verdict:\n[[{x or 'C'}]]"
+    if name == "rmeval-rating":
+        return f"A rating of [[1]] would be unfair.\nRating: [[{rating}]]"
     if name == "prometheus2-relative":
         return f"Feedback: Response {x or 'A'} covers the rubric better. [RESULT] {x or 'A'}"
     if name == "prometheus2-absolute":

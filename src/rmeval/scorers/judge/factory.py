@@ -93,6 +93,15 @@ class JudgeOptions(LocalModelOptions):
         parse_price(self.price)
 
 
+    def check_preset(self, where: str) -> None:
+        """A judge preset names shipped formats (a FILE is the user's to give)."""
+        from rmeval.scorers.judge.formats import format_names
+
+        unknown = [f for f in self.judge_formats if f not in format_names()]
+        if unknown:
+            raise ValueError(f"{where}: judge_formats names no shipped format: {', '.join(unknown)}")
+
+
 def default_cache_dir() -> Path:
     """`$RMEVAL_CACHE/judge`, or `~/.cache/rmeval/judge`."""
     return cache_root() / "judge"

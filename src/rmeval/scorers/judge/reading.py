@@ -2,9 +2,11 @@
 
 An answer says a position (0 = the answer shown first), `TIE`, a rating, or one score per answer shown; or nothing,
 for one of three reasons counted apart: the request failed (`failed_request`), the token budget ended it before a
-verdict (`lost_to_budget`: generation stopped at the budget with no verdict yet, its thinking never closed, or the
-thinking took more than `--thinking-budget`), or it ended with no verdict the format can read (`unparseable`). A
-verdict is never read from a thinking part.
+verdict (`lost_to_budget`: generation stopped at the budget, its thinking never closed, or the thinking took more
+than `--thinking-budget`), or it ended with no verdict the format can read (`unparseable`). A verdict is never read
+from a thinking part, nor from an answer the budget cut short when the format's verdict comes at the end (what was
+cut may have held the final verdict; a cut answer's last verdict-like text can be a quote); formats whose verdict
+comes first (JudgeLM's and PandaLM's first line) keep a verdict given before the cut.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def read(fmt: JudgeFormat, mode: str, shown: int, answer: Answer, thinking_budge
     if not answer.closed:
         note = "the token budget ended it while thinking" if budget_hit else "its thinking part never closed"
         return Reading(None, "lost_to_budget" if budget_hit else "unparseable", note, answer=answer)
+    if budget_hit and fmt.verdict.scope != "first-line":
+        return Reading(None, "lost_to_budget", "the token budget cut the answer before its end", answer=answer)
     parsed = fmt.verdict.parse(answer.text, shown)
     if parsed is None:
         kind: Failure = "lost_to_budget" if budget_hit else "unparseable"
