@@ -30,7 +30,8 @@ PROMETHEUS_RELATIVE = [
     ("Feedback: Both responses are similar... [Response B]", "B"),
     ("Feedback: Both responses are clear... [Result] Response B", "B"),
     ("Feedback: Both responses are clear... Response B Response A", None),
-    ("Feedback: Both responses are clear... [RESULT: B]", "B"), ("Feedback: Both responses are clear... [Result: B]", "B"),
+    ("Feedback: Both responses are clear... [RESULT: B]", "B"),
+    ("Feedback: Both responses are clear... [Result: B]", "B"),
     ("Feedback: Both responses are clear...Response A. [RESULT] B", "B"),
     ("After careful consideration, I select Response B.", None), ("Both responses have their merits.", None),
     ("Response C is clearly superior.", None),
@@ -51,20 +52,22 @@ PUBLISHED: dict[str, list[tuple[str, object]]] = {
                         ("the final decision is Response 2; revised: So, the final decision is Response 1", "A"),
                         ("Response 1 is better.", None)],
     # GAIR-NLP/auto-j@2ae17a3, data/outputs/critique_example_output.jsonl line 1 (the end of a published output)
-    "auto-j-single": [(" points of the post, it omits several key details and does not ask a question at the end, which "
-                       "are both important for a comprehensive summary. \n\nRating: [[6]] ", 6.0),
+    "auto-j-single": [(" points of the post, it omits several key details and does not ask a question at the end, "
+                       "which are both important for a comprehensive summary. \n\nRating: [[6]] ", 6.0),
                       ("Good answer, Rating: [[9]]", 9.0), ("No rating.", None)],
     # baaivision/JudgeLM@00c4516, judgelm/llm_judge/common.py lines 10-25 and the prompt's output format (line 194);
     # the repository publishes no judgment
-    "judgelm": [("8 6\nAssistant 1 explains more.", (8.0, 6.0)), ("10,9", (10.0, 9.0)), ("7 7\nEqually good.", (7.0, 7.0)),
+    "judgelm": [("8 6\nAssistant 1 explains more.", (8.0, 6.0)), ("10,9", (10.0, 9.0)),
+                ("7 7\nEqually good.", (7.0, 7.0)),
                 ("8, 6\nwith a comma and a space: three parts", None), ("Assistant 1 is better.", None)],
     # WeOpenML/PandaLM@3871806, data/pandalm-7b-testset-v1.json idx 0 and 1 (pandalm_result, pandalm_reason,
     # pandalm_reference) in the output format of pandalm/utils/pandalm_inference.py lines 77-80
-    "pandalm": [("2\n\n### Reason: Response 2 is better because it is more concise and still conveys the same meaning as "
-                 "the original sentence.\n\n### Reference: If you have any questions, please let me know.\n", "B"),
-                ("1\n\n### Reason: Response 1 is better because it is concise and still conveys the same meaning as the "
-                 "original sentence.\n\n### Reference: If you have any questions about my rate, please let me know.\n",
-                 "A"),
+    "pandalm": [("2\n\n### Reason: Response 2 is better because it is more concise and still conveys the same "
+                 "meaning as the original sentence.\n\n### Reference: If you have any questions, please let me "
+                 "know.\n", "B"),
+                ("1\n\n### Reason: Response 1 is better because it is concise and still conveys the same meaning as "
+                 "the original sentence.\n\n### Reference: If you have any questions about my rate, please let me "
+                 "know.\n", "A"),
                 ("Tie\n\n### Reason: both are the same.", "tie"), ("Response 1", None)],
     # ncsoft/offsetbias@0bd16e4, README.md line 41 ('The model should output "Output (b)"'); prompt/offsetbias.py 20-23
     "offsetbias": [("Output (b)", "B"), ("Output (a)", "A"), ("I prefer the first.", None)],
@@ -74,9 +77,10 @@ PUBLISHED: dict[str, list[tuple[str, object]]] = {
                         "<answer>[[A]]</answer>", "A"), ("<answer>[[B]]</answer>", "B"),
                        ("[[A]] or [[B]]: <answer>[[B]]</answer>", None)],
     # the same notebook, the reasoning model's output: it opens with thinking (no <think>: the template wrote it)
-    "rm-r1-reasoning": [("So, considering the thoroughness, detail, and helpfulness, Chatbot A's response is significantly "
-                         "better than Chatbot B's.\n</think>\n\nThe evaluation of the two chatbots' responses to the "
-                         "question \"How do I detail a car?\" is based on the thoroughness and detail provided.\n\n"
+    "rm-r1-reasoning": [("So, considering the thoroughness, detail, and helpfulness, Chatbot A's response is "
+                         "significantly better than Chatbot B's.\n</think>\n\nThe evaluation of the two chatbots' "
+                         "responses to the question \"How do I detail a car?\" is based on the thoroughness and "
+                         "detail provided.\n\n"
                          "<answer>[[A]]</answer>", "A")],
     # NuoJohnChen/JudgeLRM@1b20721, results/results_judgelrm7b.json idx 0, 4 and 76 (output and result 1, 2, 0);
     # the file keeps what follows the thinking part, which the prompt opened: here after a short thought
@@ -95,8 +99,9 @@ PUBLISHED: dict[str, list[tuple[str, object]]] = {
     # rewardbench/generative_v2.py lines 174-184
     "rewardbench-ranking": [("The best is [[C]]", "C"), ("[[D]]", "D"), ("none", None)],
     # rewardbench/generative.py lines 626-634 (the published example response: its end), generative_v2.py line 385
-    "rewardbench-rating": [("The response balances depth and clarity without overwhelming the reader, making it\nhighly "
-                            "relevant and helpful.\n\n9", 9.0), ("Rating: 11", None), ("Ten out of ten", None)],
+    "rewardbench-rating": [("The response balances depth and clarity without overwhelming the reader, making it"
+                            "\nhighly relevant and helpful.\n\n9", 9.0), ("Rating: 11", None),
+                           ("Ten out of ten", None)],
 }
 MODE = {"prometheus2-absolute": "rating", "auto-j-single": "rating", "rewardbench-rating": "rating",
         "rewardbench-ranking": "ranking"}
