@@ -58,7 +58,8 @@ class GenerationParams:
 
     `max_new_tokens` bounds the answer after any thinking part and `thinking_budget` (None: no separate budget) the
     thinking part; a request may generate both (`max_tokens`). `stop` ends generation on every engine; `local_stop`
-    only on engines on this machine (a local judge stops at the end of its verdict to save time). `think` holds the
+    only on the transformers engine, and only without a thinking budget (a small local judge stops at the end of
+    its verdict to save time; a reasoning judge's thought may hold such an end). `think` holds the
     tags around a thinking part; `think_opened`: the prompt itself opens it (its template ends inside the tag).
     Sample i of a vote uses `sample(i)`: the same parameters with seed `seed + i`.
     """

@@ -72,9 +72,10 @@ class VLLMEngine:
     def _sampling(self, params: GenerationParams, n: int) -> Any:
         from vllm import SamplingParams
 
-        stops = list(params.stop) + ([] if params.thinking_budget else list(params.local_stop))
+        # Only a format's own stop strings: vLLM serves reasoning models, whose thoughts may hold a verdict's end
+        # (`local_stop` is for the small models of the transformers engine).
         return SamplingParams(n=n, max_tokens=params.max_tokens, temperature=params.temperature, top_p=params.top_p,
-                              seed=params.seed, stop=stops or None)
+                              seed=params.seed, stop=list(params.stop) or None)
 
     def _count(self, text: str) -> int:
         return len(self.llm.get_tokenizer().encode(text, add_special_tokens=False))
