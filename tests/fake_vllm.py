@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from loopback_openai import _response, reply_for
 
@@ -58,7 +58,7 @@ class _Tokenizer:
 class LLM:
     """The offline engine: records how it was built and every call it got (`LLM.created`: every instance)."""
 
-    created: list[LLM] = []
+    created: ClassVar[list[LLM]] = []
 
     def __init__(self, model: str, *, dtype: str = "auto", trust_remote_code: bool = False,
                  tensor_parallel_size: int = 1, **kwargs: Any) -> None:

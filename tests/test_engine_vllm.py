@@ -13,7 +13,6 @@ import pytest
 import fake_vllm
 from loopback_openai import LoopbackJudge
 from rmeval.benchmarks import custom_benchmark
-from rmeval.engines.cache import ResponseCache
 from rmeval.engines.vllm_engine import VLLMEngine
 from rmeval.evaluate import evaluate
 from rmeval.results import RunResult
