@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rmeval.benchmarks import BenchmarkSpec, Section
-from rmeval.report.judge_text import JUDGE_COLUMNS, judge_tables
+from rmeval.report.judge_text import judge_tables
 from rmeval.scoring import Intervals, Metrics, TiesResult
 from rmeval.scoring.metrics import FacetMetrics
 
@@ -25,11 +25,16 @@ def _ci(ci: Intervals | None, group: str, name: str | None = None) -> str:
     return f"  [{100 * value[0]:6.2f}, {100 * value[1]:6.2f}]"
 
 
+COUNT_LABELS = {"judgements": "judged", "unparseable": "unparseable", "failed_requests": "failed req.",
+                "inconsistent": "inconsistent", "scored_by_policy": "by policy"}
+
+
 def _counts_table(counts: dict[str, dict[str, int]], width: int) -> list[str]:
-    """Per-subset counters a scorer kept (a pairwise model's comparisons and inconsistent orders)."""
+    """Per-subset counters a scorer kept (a pairwise model's comparisons and inconsistent orders; a judge's failures
+    in results written before judges counted verdicts lost to the budget)."""
     keys = list(dict.fromkeys(k for row in counts.values() for k in row))
-    labels = [JUDGE_COLUMNS.get(k, k) for k in keys]
-    lines = ["", "Counts and order consistency",
+    labels = [COUNT_LABELS.get(k, k) for k in keys]
+    lines = ["", "Judge failures and order consistency (failures are scored by the run's failure policy)",
              f"  {'subset':<{width}}" + "".join(f"  {label:>12}" for label in labels)]
     for subset, row in counts.items():
         lines.append(f"  {subset:<{width}}" + "".join(f"  {row.get(k, 0):>12}" for k in keys))
@@ -102,7 +107,7 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "",
         lines += ["", "Rows left out of the accuracy (by the benchmark's rule)"]
         lines += [f"  {subset:<{width}}  " + ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
                   for subset, reasons in metrics.excluded.items()]
-    if any("judgements" in row for row in metrics.counts.values()):
+    if any("complete" in row for row in metrics.counts.values()):
         lines += judge_tables(metrics, width, price)
     elif metrics.counts:
         lines += _counts_table(metrics.counts, width)
