@@ -114,3 +114,18 @@ def test_a_raw_format_needs_an_engine_that_takes_text(tmp_path: Path, capsys: py
     assert main(["run", "--no-progress", "--scorer", "judge", "--model", "anthropic/claude", "--judge-format",
                  "judgelm", "--data", str(prefs(tmp_path)), "--output-dir", str(tmp_path / "out")]) == 2
     assert "takes chat messages only" in capsys.readouterr().err
+
+
+def test_models_lists_the_judge_presets_and_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    from rmeval.scorers.judge import format_names
+
+    assert main(["models", "--kind", "judge"]) == 0
+    table = capsys.readouterr().out
+    assert "prometheus-7b-v2.0" in table and "format: prometheus2-relative, prometheus2-absolute" in table
+    assert main(["models", "--formats"]) == 0
+    formats = capsys.readouterr().out
+    assert all(name in formats for name in format_names())
+    assert main(["models", "--formats", "--json"]) == 0
+    described = {f["name"]: f for f in json.loads(capsys.readouterr().out)}
+    assert described["arena-hard"]["sources"][0]["repo"] == "lmarena/arena-hard-auto"
+    assert described["judgelrm"]["raw"] is True
