@@ -5,7 +5,9 @@ after a fixed delay, as a remote judge would. Three runs judge the same examples
 
 - sequential: written here, one request after another with one pooled HTTP client, the way a plain loop would;
 - rmeval: `JudgeScorer` through `evaluate`, its reliable engine at `--concurrency` (default 16) with a fresh cache;
-- rerun: the same again over the now filled cache, which must send no request at all.
+- rerun: the same again over the now filled cache, which must send no request at all;
+- votes: K=1 against K=8 judgments per order (`--samples`, temperature 0.7, each with a fresh cache): requests
+  sent, wall time and requests per second.
 
 The examples are the first N pairs of the shared RewardBench v1 file when it exists, else synthetic pairs.
 
@@ -73,9 +75,32 @@ def sequential(server: LoopbackJudge, examples: list[Example]) -> tuple[float, l
     return time.perf_counter() - start, verdicts
 
 
-def judge_scorer(server: LoopbackJudge, cache: ResponseCache | None, concurrency: int) -> JudgeScorer:
+def judge_scorer(server: LoopbackJudge, cache: ResponseCache | None, concurrency: int, samples: int = 1,
+                 params: GenerationParams = PARAMS) -> JudgeScorer:
     engine = build_engine(MODEL, EngineSettings(base_urls=(server.url,), request_timeout=60))
-    return JudgeScorer([(MODEL, ReliableEngine(engine, cache, concurrency))], resolve_templates(()), PARAMS)
+    return JudgeScorer([(MODEL, ReliableEngine(engine, cache, concurrency))], resolve_templates(()), params,
+                       samples=samples)
+
+
+def votes(server: LoopbackJudge, examples: list[Example], concurrency: int, ks: list[int]) -> dict[str, Any]:
+    """Each K's run from an empty cache: seconds, requests sent, requests per second, and the accuracy."""
+    out: dict[str, Any] = {}
+    params = GenerationParams(max_new_tokens=256, temperature=0.7)
+    for k in ks:
+        with tempfile.TemporaryDirectory() as tmp:
+            cache = ResponseCache(Path(tmp))
+            before = server.log.requests
+            start = time.perf_counter()
+            result = evaluate(judge_scorer(server, cache, concurrency, k, params), examples, custom_benchmark("pair"),
+                              data_source={}, versions={}, progress=False, bootstrap=0)
+            seconds = time.perf_counter() - start
+            cache.close()
+        sent = server.log.requests - before
+        out[f"K={k}"] = {"seconds": round(seconds, 3), "requests": sent,
+                         "requests_per_second": round(sent / seconds, 1),
+                         "examples_per_second": round(len(examples) / seconds, 2),
+                         "accuracy": round(result.metrics.score, 4)}
+    return out
 
 
 def timed_run(server: LoopbackJudge, examples: list[Example], cache: ResponseCache,
@@ -99,7 +124,19 @@ def markdown(result: dict[str, Any]) -> str:
             "| run | seconds | examples/s | requests sent |\n|---|---|---|---|\n" + rows + "\n\n"
             f"Speed-up of rmeval over the sequential loop: **{result['speedup']:.1f}x** (target >= 10x). "
             f"Rerun served from the cache with {result['runs']['rerun']['requests']} requests. "
-            f"Same verdicts in both runs: {result['same_verdicts']}.\n")
+            f"Same verdicts in both runs: {result['same_verdicts']}.\n" + _votes_md(result.get("votes", {})))
+
+
+def _votes_md(runs: dict[str, Any]) -> str:
+    if not runs:
+        return ""
+    rows = "\n".join(f"| {k} | {r['requests']} | {r['seconds']:.2f} | {r['requests_per_second']:.1f} | "
+                     f"{r['examples_per_second']:.1f} |" for k, r in runs.items())
+    return ("\nVotes over sampled judgments (`--samples K`, temperature 0.7, an empty cache each; the noise-free "
+            "`longest` judge, so every sample agrees):\n\n| samples per order | requests | seconds | requests/s | "
+            "examples/s |\n|---|---|---|---|---|\n" + rows + "\n\nThe server's ceiling is the concurrency over the "
+            "latency (16 / 0.2 s = 80 requests/s); this machine was shared with other work and loaded (see the load "
+            "average above), so the timings are indicative.\n")
 
 
 def main() -> None:
@@ -107,6 +144,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.2, help="seconds the server waits before answering")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--samples", default="1,8", help="the vote sizes K to time (comma-separated)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
     examples, source = load(args.examples)
@@ -117,6 +155,7 @@ def main() -> None:
         seconds, requests, result = timed_run(server, examples, cache, args.concurrency)
         re_seconds, re_requests, rerun = timed_run(server, examples, cache, args.concurrency)
         cache.close()
+        voted = votes(server, examples, args.concurrency, [int(k) for k in args.samples.split(",") if k.strip()])
     said = [s.details["judges"][0]["said"][0] for s in result.samples]
     n = len(examples)
     runs = {
@@ -142,6 +181,7 @@ def main() -> None:
         "same_verdicts": said == seq_verdicts and [s.correct for s in rerun.samples] == [
             s.correct for s in result.samples],
         "target": {"speedup_at_least": 10, "rerun_requests": 0},
+        "votes": voted,
     }
     out["target_met"] = out["speedup"] >= 10 and re_requests == 0 and out["same_verdicts"]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,20 +1,29 @@
-"""A real HTTP server on 127.0.0.1 that speaks OpenAI chat completions (and Anthropic Messages) for judge tests.
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI chat completions and completions (and Anthropic Messages) for
+judge tests, answering like a judge, a reasoning judge among them.
 
-It judges by a deterministic rule named by the request's model (the part before the first '-'):
-- `longest`: the answer with the most words wins (pairwise, ranking); a rating is the word count, capped to 1..10;
-- `shortest`: the answer with the fewest words wins; a rating is 11 minus the capped word count;
-- `first`: always `[[A]]` (a judge with pure position bias); a rating of 5.
-Its reasoning quotes a decoy verdict before the final one, so parsers must read the last line.
+It judges by a deterministic rule named by the request's model, `RULE[-FLAG...][@FORMAT]`:
+- RULE `longest`: the answer with the most words wins (pairwise, ranking); a rating is the word count, capped to
+  1..10; `shortest`: the answer with the fewest words wins; a rating is 11 minus the capped word count; `first`:
+  always the first answer (a judge with pure position bias); a rating of 5;
+- FLAG `think`: a thinking part first (`<think>` ... `</think>`, 20 to 80 words long by the prompt's hash, with a
+  decoy verdict in it); `sep`: that thinking comes back apart, as `message.reasoning_content` (vLLM's reasoning
+  parsers); `noisy`: with a temperature above 0, a quarter of the samples (by seed and prompt) pick the other
+  answer; any other flag (`longest-1`) only names another judge;
+- @FORMAT: the shipped judge format whose prompt the request holds (its answers found from the format's template)
+  and whose syntax the verdict is written in (`judge_replies`); without it, rmeval's own prompts.
+Its reasoning quotes a decoy verdict before the final one, so parsers must read the last line. Tokens are words:
+`max_tokens` cuts the reply (finish_reason `length`), and `usage` counts the prompt's, the reply's and the
+thinking's words.
 
 Faults are asked for inside the judged text, so they hit the same prompt whatever the order of concurrent requests:
 `<fault:KIND:N>` makes the first N attempts of that prompt fail (N = `all`: every attempt). KIND is `429` (with a
 Retry-After header), `500`, `hang` (answers only after `hang_seconds`, past the client's timeout), `badjson`, `empty`
-(a 200 with no choice), `garbage` (a 200 whose text has no verdict: unparseable, not a transport fault) or
-`echoauth` (a 400 whose body repeats the Authorization header, to check that keys are redacted), `echolong` (a 500
-whose long body holds the credentials at character 290, across the 300 a message keeps), `echoanswer` (a good
-verdict whose text also quotes the credentials, whole and cut at many bytes) or `drip` (a 200 whose body is sent a
-byte every `drip_seconds`: each read is quick, the whole answer slow). The credentials are the Authorization or
-x-api-key header.
+(a 200 with no choice), `garbage` (a 200 whose text has no verdict: unparseable, not a transport fault), `ramble`
+(thinks for 400 words: cut by a small budget), `echoauth` (a 400 whose body repeats the Authorization header,
+to check that keys are redacted), `echolong` (a 500 whose long body holds the credentials at character 290, across
+the 300 a message keeps), `echoanswer` (a good verdict whose text also quotes the credentials, whole and cut at many
+bytes) or `drip` (a 200 whose body is sent a byte every `drip_seconds`: each read is quick, the whole answer slow).
+The credentials are the Authorization or x-api-key header.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["LoopbackJudge", "echoed", "judge_reply", "words"]
+__all__ = ["LoopbackJudge", "echoed", "judge_reply", "reply_for", "words"]
 
 _FAULT = re.compile(r"<fault:(\w+):(\d+|all)>")
 _CHOICES = re.compile(r"\[Answer ([A-Z])\]\n(.*?)\n\[End of Answer \1\]", re.DOTALL)
@@ -41,8 +50,8 @@ def words(text: str) -> int:
     return len(_FAULT.sub("", text).split())
 
 
-def judge_reply(rule: str, prompt: str) -> str:
-    """The judge's whole answer to a rendered prompt under `rule`."""
+def judge_reply(rule: str, prompt: str, flip: bool = False) -> str:
+    """The judge's whole answer to a rendered prompt in rmeval's own format under `rule`."""
     choices = _CHOICES.findall(prompt)
     if choices:
         labels = [x for x, _ in choices]
@@ -52,12 +61,15 @@ def judge_reply(rule: str, prompt: str) -> str:
         else:
             best = max(sizes) if rule == "longest" else min(sizes)
             pick = labels[sizes.index(best)]
+        if flip:
+            pick = labels[(labels.index(pick) + 1) % len(labels)]
         decoy = labels[-1] if pick != labels[-1] else labels[0]
         return f"Word counts: {sizes}. A careless judge might answer [[{decoy}]].\nFinal verdict:\n[[{pick}]]"
     single = _SINGLE.search(prompt)
     if single:
         size = min(10, max(1, words(single.group(1))))
         rating = 5 if rule == "first" else size if rule == "longest" else 11 - size
+        rating = 11 - rating if flip else rating
         return f"It has {size} words; a rating of [[1]] would be unfair.\nRating: [[{rating}]]"
     return "I cannot find the answers in this prompt."
 
@@ -68,6 +80,62 @@ def echoed(credentials: str) -> str:
     key = credentials.split(" ", 1)[-1]
     pieces = [credentials, *(key[:n] for n in range(8, len(key))), *(key[n:] for n in range(1, len(key) - 7))]
     return " | ".join(pieces)
+
+
+def _hash(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def _prefer(rule: str, sizes: list[int]) -> list[int]:
+    """Positions from the rule's favourite to its least favourite (ties keep their order)."""
+    if rule == "first":
+        return list(range(len(sizes)))
+    return sorted(range(len(sizes)), key=lambda i: -sizes[i] if rule == "longest" else sizes[i])
+
+
+def format_reply(fmt: str, rule: str, mode: str, answers: list[str], flip: bool) -> str:
+    """The verdict of `rule` on `answers` written in format `fmt` (`flip`: the noisy sample's other pick)."""
+    from judge_replies import verdict_text
+
+    sizes = [words(a) for a in answers]
+    order = _prefer(rule, sizes)
+    if flip:
+        order = order[1:] + order[:1]
+    best = order[0]
+    tie = rule != "first" and len(sizes) > 1 and sizes[order[0]] == sizes[order[1]]
+    scores = [0] * len(sizes)
+    for rank, i in enumerate(order):
+        scores[i] = max(1, 9 - 5 * rank)
+    if tie:
+        scores = [scores[best] if sizes[i] == sizes[best] else scores[i] for i in range(len(sizes))]
+    size = min(10, max(1, sizes[0]))
+    rating = 5 if rule == "first" else size if rule == "longest" else 11 - size
+    if flip and mode == "rating":
+        rating = 11 - rating
+    return verdict_text(fmt, None if tie else best, scores, rating)
+
+
+def reply_for(model: str, text: str, seed: int, temperature: float) -> tuple[str, str | None]:
+    """The answer and the thinking part (None: none) of judge `model` to the prompt `text`."""
+    from judge_replies import decoy, fmt_of, locate
+
+    name, _, fmt = model.partition("@")
+    rule, *flags = name.split("-")
+    flip = "noisy" in flags and temperature > 0 and _hash(seed, text) % 4 == 0
+    if not fmt:
+        reply = judge_reply(rule, text, flip)
+    else:
+        modes = fmt_of(fmt).modes
+        found = next(((m, a) for m in modes if (a := locate(fmt, m, text)) is not None), None)
+        reply = "I cannot find the answers in this prompt." if found is None else format_reply(
+            fmt, rule, found[0], found[1], flip)
+    fault = _FAULT.search(text)
+    long = fault is not None and fault.group(1) == "ramble"
+    if "think" not in flags and not long:
+        return reply, None
+    length = 400 if long else 20 + _hash(text) % 61
+    filler = " ".join(["weighing"] * (length - 10))
+    return reply, f"Let me compare them. A hasty judge would write {decoy(fmt)} here. {filler} Now I am sure."
 
 
 @dataclass
@@ -130,6 +198,40 @@ class LoopbackJudge:
             self.log.in_flight -= 1
 
 
+def _response(path: str, model: str, answer: str, thinking: str | None, prompt: str,
+              body: dict[str, Any]) -> dict[str, Any]:
+    """The response body: the reply cut at `max_tokens` words (finish `length`), with its usage in words."""
+    name, _, fmt = model.partition("@")
+    apart = "sep" in name.split("-") and "prompt" not in body
+    opened = bool(fmt) and __import__("judge_replies").fmt_of(fmt).think_opened
+    full = answer if thinking is None else ("" if apart else ("" if opened else "<think>\n") + thinking
+                                            + "\n</think>\n\n") + answer
+    pieces = ([] if thinking is None or not apart else thinking.split(" ")) + full.split(" ")
+    budget = int(body.get("max_tokens") or body.get("max_completion_tokens") or 10**9)
+    cut = len(pieces) > budget
+    kept = pieces[:budget]
+    think_words = 0 if thinking is None else len(thinking.split(" "))
+    if apart:
+        reasoning, content = " ".join(kept[:think_words]), " ".join(kept[think_words:]) or None
+    else:
+        reasoning, content = None, " ".join(kept)
+    usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(kept),
+             "completion_tokens_details": {"reasoning_tokens": min(think_words, len(kept))}}
+    finish = "length" if cut else "stop"
+    if path.endswith("/messages"):
+        return {"type": "message", "content": [{"type": "text", "text": content or ""}],
+                "stop_reason": "max_tokens" if cut else "end_turn",
+                "usage": {"input_tokens": usage["prompt_tokens"], "output_tokens": len(kept)}}
+    if path.endswith("/completions") and not path.endswith("/chat/completions"):
+        return {"object": "text_completion", "model": model, "usage": usage,
+                "choices": [{"index": 0, "text": content or "", "finish_reason": finish}]}
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if apart:
+        message["reasoning_content"] = reasoning
+    return {"object": "chat.completion", "model": model, "usage": usage,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}
+
+
 def _handler(server: LoopbackJudge) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real API servers do
@@ -141,7 +243,10 @@ def _handler(server: LoopbackJudge) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             messages = body.get("messages", [])
             text = "\n".join(str(m.get("content", "")) for m in messages) + str(body.get("system", ""))
-            key = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+            if "prompt" in body:  # /completions: a raw prompt
+                text = str(body["prompt"])
+            material = messages if "prompt" not in body else text
+            key = hashlib.sha256(json.dumps([material, body.get("seed", 0)], sort_keys=True).encode()).hexdigest()
             attempt = server.attempt(key)
             with server.lock:
                 server.log.bodies.append(body)
@@ -180,15 +285,16 @@ def _handler(server: LoopbackJudge) -> type[BaseHTTPRequestHandler]:
 
         def _reply(self, body: dict[str, Any], text: str, kind: str | None, quoted: str | None = None
                    ) -> dict[str, Any]:
-            reply = "I would rather not say." if kind == "garbage" else judge_reply(
-                str(body.get("model", "")).split("-")[0], text)
+            model = str(body.get("model", ""))
+            messages = body.get("messages", [])
+            user = next((str(m.get("content", "")) for m in reversed(messages) if m.get("role") == "user"), text)
+            answer, thinking = reply_for(model, text if "prompt" in body else user, int(body.get("seed", 0)),
+                                         float(body.get("temperature", 0.0)))
+            if kind == "garbage":
+                answer = "I would rather not say."
             if quoted:
-                reply = f"Your credentials were {quoted}.\n{reply}"
-            if self.path.endswith("/messages"):
-                return {"type": "message", "content": [{"type": "text", "text": reply}]}
-            return {"object": "chat.completion", "model": body.get("model"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
-                                 "finish_reason": "stop"}]}
+                answer = f"Your credentials were {quoted}.\n{answer}"
+            return _response(self.path, model, answer, thinking, text, body)
 
         def _drip(self, payload: bytes) -> None:
             self.send_response(200)

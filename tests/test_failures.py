@@ -161,7 +161,8 @@ def test_many_failed_verdicts_are_said_first_with_the_accuracy_over_the_rest(
     capsys.readouterr()
     assert main(["report", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("WARNING: 3 of 9 judge verdicts (33.3 %) failed (3 unparseable, 0 failed requests)")
+    assert lines[1].startswith("WARNING: 3 of 9 judge verdicts (33.3 %) failed (0 lost to the token budget, "
+                               "3 unparseable, 0 failed requests)")
     assert lines[3].split() == ["s", "6", "100.00"]  # over the six examples with a verdict
     result = json.loads((out / "result.json").read_text())
     assert result["metrics"]["scored_only"]["s"] == {"accuracy": 1.0, "n": 6, "ties": 0}

@@ -65,8 +65,10 @@ def test_cli_run_writes_results_counts_failures_and_reruns_from_cache(
     by_key = {(r["subset"], r["id"]): expected_credit(r) for r in rows()}
     assert {(s["subset"], s["id"]): s["correct"] for s in samples} == by_key
     counts = result["metrics"]["counts"]
-    assert counts["alpha"] == {"judgements": 6, "unparseable": 1, "failed_requests": 1, "inconsistent": 0,
-                               "scored_by_policy": 2}
+    verdicts = {k: counts["alpha"][k] for k in ("judgements", "unparseable", "lost_to_budget", "failed_requests",
+                                                 "inconsistent", "scored_by_policy", "complete", "wrong")}
+    assert verdicts == {"judgements": 6, "unparseable": 1, "lost_to_budget": 0, "failed_requests": 1,
+                        "inconsistent": 0, "scored_by_policy": 2, "complete": 4, "wrong": 0}
     assert counts["beta"]["scored_by_policy"] == 0
     spec = result["spec"]
     assert spec["conventions"]["tie_credit"] == 0.5

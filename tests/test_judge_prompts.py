@@ -16,8 +16,9 @@ from rmeval.scorers.judge import (
     presentations,
     resolve_templates,
 )
-from rmeval.scorers.judge.scorer import read
-from rmeval.scorers.judge.verdicts import Reading, choice_verdict
+from rmeval.scorers.judge.formats import rmeval_format
+from rmeval.scorers.judge.reading import Reading, read
+from rmeval.scorers.judge.verdicts import choice_verdict
 from rmeval.types import Message
 
 # A pair prompt in the style of MT-Bench's (written for this test): {question}, a system part, a tie verdict.
@@ -109,12 +110,22 @@ def test_seeded_order_round_trips_for_any_size_and_key() -> None:
 
 
 def test_reading_an_answer_maps_labels_ratings_and_failures() -> None:
-    assert read("pairwise", (1, 0), Answer("Think [[A]]... no.\n[[B]]")) == Reading(1)
-    assert read("pairwise", (0, 1), Answer("[[C]]")) == Reading("tie")
-    assert read("ranking", (2, 0, 1, 3), Answer("[[D]]")) == Reading(3)
-    assert read("ranking", (0, 1), Answer("[[C]]")).failure == "unparseable"  # no answer C among two
-    assert read("rating", (0,), Answer("Rating: [[9]]")) == Reading(9.0)
-    assert read("rating", (0,), Answer(None, "HTTP 500")) == Reading(None, "failed_request", "HTTP 500")
+    fmt = {mode: rmeval_format(builtin_template(mode)) for mode in MODES}
+
+    def value(mode: str, shown: tuple[int, ...], answer: Answer) -> object:
+        r = read(fmt[mode], mode, len(shown), answer)
+        return r.failure or r.value
+
+    assert value("pairwise", (1, 0), Answer("Think [[A]]... no.\n[[B]]")) == 1
+    assert value("pairwise", (0, 1), Answer("[[C]]")) == "tie"
+    assert value("ranking", (2, 0, 1, 3), Answer("[[D]]")) == 3
+    assert value("ranking", (0, 1), Answer("[[C]]")) == "unparseable"  # no answer C among two
+    assert value("rating", (0,), Answer("Rating: [[9]]")) == 9.0
+    assert read(fmt["rating"], "rating", 1, Answer(None, "HTTP 500")).note == "HTTP 500"
+    assert value("rating", (0,), Answer(None, "HTTP 500")) == "failed_request"
+    assert value("pairwise", (0, 1), Answer("", closed=False, finish="token_budget")) == "lost_to_budget"
+    assert value("pairwise", (0, 1), Answer("Comparing A with", finish="token_budget")) == "lost_to_budget"
+    assert value("pairwise", (0, 1), Answer("", closed=False, finish="end_of_turn")) == "unparseable"
 
 
 def test_parsers_ignore_verdicts_inside_the_reasoning() -> None:

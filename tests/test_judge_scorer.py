@@ -16,6 +16,8 @@ from rmeval.scorers.judge import JudgeScorer, presentations, resolve_templates
 from rmeval.types import Example, Message
 
 FAST = RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.05)
+VERDICT_KEYS = ("judgements", "unparseable", "lost_to_budget", "failed_requests", "inconsistent", "scored_by_policy",
+                "complete", "wrong")
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +68,9 @@ def test_both_orders_expose_a_position_biased_judge(server: LoopbackJudge) -> No
     assert biased.metrics.counts["chat"]["inconsistent"] == 10  # 0 consistent verdicts
     assert biased.metrics.subsets["chat"].accuracy == 0.5 and biased.metrics.subsets["chat"].ties == 10
     fair = run(scorer(server, ["openai/longest"], order="both"), examples)
-    assert fair.metrics.counts["chat"] == {"judgements": 20, "unparseable": 0, "failed_requests": 0,
-                                                    "inconsistent": 0, "scored_by_policy": 0}
+    verdicts = {k: fair.metrics.counts["chat"][k] for k in VERDICT_KEYS}
+    assert verdicts == {"judgements": 20, "unparseable": 0, "lost_to_budget": 0, "failed_requests": 0,
+                        "inconsistent": 0, "scored_by_policy": 0, "complete": 10, "wrong": 0}
     assert fair.metrics.subsets["chat"].accuracy == 1.0
     fixed = run(scorer(server, ["openai/first"], order="fixed"), examples)
     assert fixed.metrics.subsets["chat"].accuracy == 1.0  # chosen always shown first: the bias looks like skill

@@ -8,7 +8,7 @@ from typing import Any
 
 from rmeval.common.errors import UsageError
 from rmeval.preflight import prepare_output_dir
-from rmeval.report import format_metrics, run_title
+from rmeval.report import format_metrics, price_of, run_title
 from rmeval.report.verify import refuse_unverified, verify_run
 from rmeval.results import RESULT_FILE, RunResult, benchmark_of, read_run, write_run
 from rmeval.results.files import run_texts
@@ -81,6 +81,6 @@ def main(args: argparse.Namespace) -> int:
     result = merge_runs(parts)
     result_path, samples_path = _write(result, args.output_dir, args.overwrite)
     title = run_title(result.spec, f"{len(result.samples)} examples, {len(parts)} shards")
-    print(format_metrics(result.metrics, benchmark_of(result.spec), title))
+    print(format_metrics(result.metrics, benchmark_of(result.spec), title, price_of(result.spec.scorer)))
     print(f"\nwrote {result_path}\n      {samples_path}")
     return 0

@@ -19,6 +19,8 @@ def add_parser(sub: Any) -> None:
                                                             "kind and what each needs.")
     p.add_argument("--json", action="store_true", help="every field of every preset, as JSON")
     p.add_argument("--kind", metavar="SCORER", help="only presets of this scorer kind")
+    p.add_argument("--formats", action="store_true", help="the judge formats (--judge-format NAME) instead: each "
+                                                          "one's modes, verdict and sources")
     p.set_defaults(handler=main)
 
 
@@ -38,6 +40,8 @@ def reads(preset: Preset) -> str:
         return f"pairs: {o['pair_format']}"
     if preset.scorer == "verdict":
         return f"verdict: {o['verdict_prompt']}"
+    if preset.scorer == "judge":
+        return f"format: {', '.join(o.get('judge_formats', ['rmeval']))}"
     return f"logit {o.get('score_index') or 0}"
 
 
@@ -51,8 +55,30 @@ def _row(p: Preset) -> list[str]:
             str(length) if length is not None else "model's", "yes" if p.remote_code else "no", boards]
 
 
+def _formats(as_json: bool) -> int:
+    """The judge formats: name, modes, verdict kind, prompt kind and description (JSON: with their sources)."""
+    from rmeval.scorers.judge.formats import format_names, load_format
+
+    formats = [load_format(n) for n in format_names()]
+    if as_json:
+        json.dump([{**f.describe(), "description": f.description, "notes": list(f.notes)} for f in formats],
+                  sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    rows = [["format", "modes", "verdict", "prompt", "description"]]
+    rows += [[f.name, ",".join(f.modes), f.verdict.kind, "raw" if f.raw else "chat", f.description] for f in formats]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4])
+    print(f"\n{len(formats)} formats. `rmeval run --scorer judge --judge-format NAME` (one per mode) uses one; "
+          "`--json` shows where each fact comes from.")
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
-    """Print the presets as a table, or as JSON with every field."""
+    """Print the presets as a table, or as JSON with every field (or the judge formats, with --formats)."""
+    if getattr(args, "formats", False):
+        return _formats(args.json)
     table = [p for p in presets().values() if args.kind is None or p.scorer == args.kind]
     if args.kind is not None and not table:
         kinds = sorted({p.scorer for p in presets().values()})

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rmeval.common.plugins import load_plugins
-from rmeval.engines.base import Chat, Engine, EngineError, FatalError, GenerationParams, RetryableError
+from rmeval.engines.base import (
+    Chat,
+    Engine,
+    EngineError,
+    FatalError,
+    Generation,
+    GenerationParams,
+    RetryableError,
+    raw_prompt,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -22,10 +31,12 @@ __all__ = [
     "EngineError",
     "EngineSettings",
     "FatalError",
+    "Generation",
     "GenerationParams",
     "RetryableError",
     "build_engine",
     "engine_names",
+    "raw_prompt",
     "register_engine",
     "split_engine",
 ]
@@ -45,6 +56,7 @@ class EngineSettings:
     dtype: str = "auto"
     chat_template: str | None = None
     trust_remote_code: bool = False
+    tensor_parallel_size: int = 1
 
 
 EngineFactory = Callable[[str, EngineSettings], Engine]
@@ -114,7 +126,8 @@ def _transformers(model: str, settings: EngineSettings) -> Engine:
 def _vllm(model: str, settings: EngineSettings) -> Engine:
     from rmeval.engines.vllm_engine import VLLMEngine
 
-    return VLLMEngine(model, settings.dtype, settings.trust_remote_code, settings.chat_template)
+    return VLLMEngine(model, settings.dtype, settings.trust_remote_code, settings.chat_template,
+                      settings.tensor_parallel_size)
 
 
 def engine_names() -> list[str]:

@@ -8,14 +8,16 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rmeval.common.secrets import mask_url, redact, url_secrets
-from rmeval.engines.base import Chat, FatalError, GenerationParams, RetryableError
+from rmeval.engines.base import Chat, FatalError, Generation, GenerationParams, RetryableError
 
 __all__ = ["RETRY_STATUS", "HttpEngine", "Reply", "api_key_from_env", "parse_retry_after", "post_json"]
+
+T = TypeVar("T")
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 """Rate limits, timeouts and server errors (529 is Anthropic's 'overloaded')."""
@@ -97,9 +99,9 @@ def _post_within(client: Any, url: str, body: dict[str, Any], headers: dict[str,
 
 
 def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, str], secrets: Sequence[str | None],
-              extract: Callable[[Any], str], seconds: float) -> str:
-    """POST `body`, map every failure to Retryable/Fatal, and return `extract(parsed JSON)` with every secret
-    masked; the whole attempt takes at most `seconds`.
+              extract: Callable[[Any], T], seconds: float) -> T:
+    """POST `body`, map every failure to Retryable/Fatal, and return `extract(parsed JSON)` (an answer's text, or
+    a `Generation`) with every secret masked; the whole attempt takes at most `seconds`.
 
     `extract` raises KeyError, IndexError, TypeError or ValueError on a response without an answer; such a
     response counts as malformed and is retried, since servers return these transiently under load. A server may
@@ -120,12 +122,22 @@ def post_json(client: Any, url: str, body: dict[str, Any], headers: dict[str, st
             raise RetryableError(message, parse_retry_after(response.retry_after))
         raise FatalError(message)
     try:
-        return redact(extract(json.loads(response.body)), secrets)
+        return _masked(extract(json.loads(response.body)), secrets)
     except ValueError as err:  # json.JSONDecodeError is a ValueError
         raise RetryableError(redact(f"malformed response: {type(err).__name__}: {err}", secrets)[:200]) from None
     except (KeyError, IndexError, TypeError) as err:
         reason = redact(f"{type(err).__name__}: {err}", secrets)[:100]
         raise RetryableError(f"malformed response: no answer ({reason})") from None
+
+
+def _masked(value: T, secrets: Sequence[str | None]) -> T:
+    """An answer with every secret masked: its text, and a generation's reasoning too."""
+    if isinstance(value, str):
+        return redact(value, secrets)  # type: ignore[return-value]
+    if isinstance(value, Generation):
+        reasoning = None if value.reasoning is None else redact(value.reasoning, secrets)
+        return replace(value, text=redact(value.text, secrets), reasoning=reasoning)  # type: ignore[return-value]
+    return value
 
 
 class _MaskedUrls(logging.Filter):
@@ -170,11 +182,11 @@ class HttpEngine:
         _mask_httpx_logs()
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=256))
 
-    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
+    def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[Generation | str | None]:
         """One request per prompt."""
         return [self._complete(p, params) for p in prompts]
 
-    def _complete(self, prompt: Chat, params: GenerationParams) -> str:
+    def _complete(self, prompt: Chat, params: GenerationParams) -> Generation:
         raise NotImplementedError
 
     def identity(self) -> dict[str, str]:
@@ -182,7 +194,7 @@ class HttpEngine:
         another model."""
         return {"engine": self.name, "model": self.model, "base_url": ",".join(sorted(map(mask_url, self.base_urls)))}
 
-    def post(self, url: str, body: dict[str, Any], headers: dict[str, str], extract: Callable[[Any], str]) -> str:
+    def post(self, url: str, body: dict[str, Any], headers: dict[str, str], extract: Callable[[Any], T]) -> T:
         """One request's answer (`post_json`), its secrets masked, within the attempt's timeout."""
         return post_json(self._client, url, body, headers, self.secrets, extract, self.timeout)
 

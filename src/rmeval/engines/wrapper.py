@@ -1,9 +1,11 @@
-"""The one wrapper every engine runs behind: cache, concurrency limit, retries with backoff and jitter.
+"""The one wrapper every engine runs behind: cache, concurrency limit, retries with backoff and jitter, samples.
 
 Request timeouts are set on each engine's own client (an HTTP read cannot be abandoned from outside a thread);
 the wrapper decides what a timeout means: another try, until `max_retries` are spent, then a failed request.
 A failed request becomes None, never an exception, so nothing already answered is lost; every answer is
-written to the cache by the worker that received it, so a run killed half-way resumes where it stopped.
+written to the cache by the worker that received it, so a run killed half-way resumes where it stopped. The K
+samples of a vote are K requests with seeds `seed + i`, each cached under its own key (`engines.samples`); an engine
+that samples in parallel (vLLM) draws a prompt's missing samples in one request.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from rmeval.engines.base import Chat, Engine, FatalError, GenerationParams, RetryableError
-from rmeval.engines.cache import ResponseCache, cache_key
+from rmeval.engines.answer import Answer, as_generation
+from rmeval.engines.base import Chat, Engine, FatalError, Generation, GenerationParams, RetryableError
+from rmeval.engines.cache import ResponseCache
+from rmeval.engines.samples import Job, ParallelSampler, all_keys, chunks, plan_samples
 
-__all__ = ["Answer", "ReliableEngine", "RetryPolicy", "WrapperStats"]
+__all__ = ["Answer", "ReliableEngine", "RetryPolicy", "WrapperStats"]  # Answer: re-exported (engines.answer)
 
 log = logging.getLogger("rmeval.engines")
 
@@ -64,16 +68,6 @@ class RetryPolicy:
         return float(min(self.max_delay, self.base_delay * 2**attempt) * (0.5 + 0.5 * rng.random()))
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One prompt's outcome: the text, or the error that ended its last try."""
-
-    text: str | None
-    error: str | None = None
-    cached: bool = False
-    attempts: int = 0
-
-
 @dataclass
 class WrapperStats:
     """Counts over the wrapper's life (recorded in result.json)."""
@@ -92,7 +86,7 @@ class WrapperStats:
 
 
 class ReliableEngine:
-    """An engine with a cache, a concurrency limit and retries; `generate` gives `list[str | None]`."""
+    """An engine with a cache, a concurrency limit, retries and samples; `generate` gives `list[str | None]`."""
 
     def __init__(self, engine: Engine, cache: ResponseCache | None = None, concurrency: int = 8,
                  retry: RetryPolicy | None = None, seed: int = 0) -> None:
@@ -106,6 +100,7 @@ class ReliableEngine:
         self._lock = threading.Lock()
         self._stop = threading.Event()  # set on Ctrl-C or close: no new request starts
         self._rng = random.Random(seed)  # jitter only: answers never depend on it
+        self.parallel = isinstance(engine, ParallelSampler)
 
     def generate(self, prompts: Sequence[Chat], params: GenerationParams) -> list[str | None]:
         """Answers in prompt order; None where a request failed after its retries."""
@@ -114,43 +109,44 @@ class ReliableEngine:
     def answer(self, prompts: Sequence[Chat], params: GenerationParams,
                progress: Callable[[int], None] | None = None) -> list[Answer]:
         """Like `generate`, with each failure's reason; identical prompts are requested once."""
+        return [row[0] for row in self.answer_samples(prompts, params, 1, progress)]
+
+    def answer_samples(self, prompts: Sequence[Chat], params: GenerationParams, samples: int,
+                       progress: Callable[[int], None] | None = None) -> list[list[Answer]]:
+        """`samples` answers of every prompt (sample i seeded `seed + i`), in prompt order; only the samples the
+        cache lacks are requested."""
+        if samples < 1:
+            raise ValueError(f"samples must be at least 1, got {samples}")
         identity = self.engine.identity()
-        keys = [cache_key(identity, p, params) for p in prompts]
-        out: list[Answer | None] = [None] * len(prompts)
-        pending: dict[str, list[int]] = {}
-        for i, key in enumerate(keys):
-            hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None:
-                out[i] = Answer(hit, cached=True)
-            else:
-                pending.setdefault(key, []).append(i)
-        hits = len(prompts) - sum(len(v) for v in pending.values())
+        keys = all_keys(identity, prompts, params, samples)
+        stored = self.cache.get_many([k for row in keys for k in row]) if self.cache is not None else None
+        plan = plan_samples(identity, prompts, params, samples, stored, self.parallel, keys)
+        out = plan.found
+        hits = sum(a is not None for row in out for a in row)
         with self._lock:
-            self.stats.prompts += len(prompts)
+            self.stats.prompts += len(prompts) * samples
             self.stats.cache_hits += hits
         if progress and hits:
             progress(hits)
-        unique = list(pending)
-        if self.engine.max_batch > 1:  # a local batch pads to its longest prompt: batch prompts of like length
-            unique.sort(key=lambda k: sum(len(m.content) for m in prompts[pending[k][0]]))
-        size = max(1, self.engine.max_batch)
-        chunks = [unique[j:j + size] for j in range(0, len(unique), size)]
 
-        def done(chunk: list[str], answers: list[Answer]) -> None:
-            for key, ans in zip(chunk, answers, strict=True):
-                for i in pending[key]:
-                    out[i] = ans
+        def done(chunk: list[Job], answers: list[list[Answer]]) -> None:
+            filled = 0
+            for job, got in zip(chunk, answers, strict=True):
+                for key, ans in zip(job.keys, got, strict=True):
+                    for p, i in plan.slots[key]:
+                        out[p][i] = ans
+                        filled += 1
             if progress:
-                progress(sum(len(pending[k]) for k in chunk))
+                progress(filled)
 
+        calls = chunks(plan.jobs, self.engine.max_batch, self.parallel)
         if self.concurrency == 1:  # in this thread, so that Ctrl-C interrupts a local model at once
-            for c in chunks:
-                done(c, self._run([prompts[pending[k][0]] for k in c], c, params, identity))
-        elif chunks:
-            pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks)))
+            for c in calls:
+                done(c, self._run(c, params, identity))
+        elif calls:
+            pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(calls)))
             try:
-                futures = {pool.submit(self._run, [prompts[pending[k][0]] for k in c], c, params, identity): c
-                           for c in chunks}
+                futures = {pool.submit(self._run, c, params, identity): c for c in calls}
                 for future in as_completed(futures):
                     done(futures[future], future.result())
             except BaseException:  # Ctrl-C: queued requests are dropped, none starts, in-flight ones are abandoned
@@ -158,50 +154,69 @@ class ReliableEngine:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             pool.shutdown()
-        return [a if a is not None else Answer(None, "lost") for a in out]
+        return [[a if a is not None else Answer(None, "lost") for a in row] for row in out]
 
-    def _run(self, prompts: list[Chat], keys: list[str], params: GenerationParams,
-             identity: dict[str, str]) -> list[Answer]:
+    def _call(self, chunk: list[Job], params: GenerationParams) -> list[Sequence[Generation | str | None] | None]:
+        """One engine call for a chunk of jobs: the generations of each job's samples."""
+        got: list[Sequence[Generation | str | None] | None]
+        if self.parallel:
+            sampler = cast(ParallelSampler, self.engine)
+            got = list(sampler.generate_samples([(j.prompt, params.sample(j.start), j.count) for j in chunk]))
+        else:
+            texts = self.engine.generate([j.prompt for j in chunk], params.sample(chunk[0].start))
+            got = [None if t is None else [t] for t in texts]
+        if len(got) != len(chunk):
+            raise RuntimeError(f"{self.engine.name}: {len(got)} answers for {len(chunk)} prompts")
+        return got
+
+    def _run(self, chunk: list[Job], params: GenerationParams, identity: dict[str, str]) -> list[list[Answer]]:
         attempt = 0
         start = time.monotonic()
         while True:
             if self._stop.is_set():
-                return [Answer(None, "interrupted") for _ in prompts]
+                return [[Answer(None, "interrupted")] * j.count for j in chunk]
             with self._lock:
                 self.stats.calls += 1
             try:
-                texts = self.engine.generate(prompts, params)
-                if len(texts) != len(prompts):
-                    raise RuntimeError(f"{self.engine.name}: {len(texts)} answers for {len(prompts)} prompts")
+                got = self._call(chunk, params)
                 break
             except RetryableError as err:
                 self._count(str(err))
                 if attempt >= self.retry.max_retries:
-                    return self._fail(prompts, f"{err} (after {attempt + 1} attempts)", attempt + 1)
+                    return self._fail(chunk, f"{err} (after {attempt + 1} attempts)", attempt + 1)
                 with self._lock:
                     pause = self.retry.delay(attempt, err.retry_after, self._rng)
                 if not self.retry.within_deadline(time.monotonic() - start, pause):
-                    return self._fail(prompts, f"{err} (after {attempt + 1} attempts: the request deadline of "
-                                               f"{self.retry.deadline:g} s leaves no room for another)", attempt + 1)
+                    return self._fail(chunk, f"{err} (after {attempt + 1} attempts: the request deadline of "
+                                             f"{self.retry.deadline:g} s leaves no room for another)", attempt + 1)
                 with self._lock:
                     self.stats.retries += 1
                 log.debug("%s: %s; retrying in %.2f s", self.engine.name, err, pause)
                 if self._stop.wait(pause):  # Ctrl-C or close during the pause: no retry
-                    return [Answer(None, "interrupted") for _ in prompts]
+                    return [[Answer(None, "interrupted")] * j.count for j in chunk]
                 attempt += 1
             except FatalError as err:
                 self._count(str(err))
-                return self._fail(prompts, str(err), attempt + 1)
+                return self._fail(chunk, str(err), attempt + 1)
+        return [self._answers(job, outputs, params, identity, attempt + 1) for job, outputs in zip(chunk, got,
+                                                                                                   strict=True)]
+
+    def _answers(self, job: Job, outputs: Sequence[Generation | str | None] | None, params: GenerationParams,
+                 identity: dict[str, str], attempts: int) -> list[Answer]:
+        """One job's answers, each stored in the cache as it comes."""
+        if outputs is None or len(outputs) != job.count:
+            outputs = [None] * job.count
         answers = []
-        for key, text in zip(keys, texts, strict=True):
-            if text is None:
-                answers.append(Answer(None, "no answer", attempts=attempt + 1))
+        for i, (key, value) in enumerate(zip(job.keys, outputs, strict=True)):
+            if value is None:
+                answers.append(Answer(None, "no answer", attempts=attempts))
                 with self._lock:
                     self.stats.failed += 1
                 continue
+            ans = Answer.of(as_generation(value), params.sample(job.start + i), attempts)
             if self.cache is not None:
-                self.cache.put(key, identity, text)
-            answers.append(Answer(text, attempts=attempt + 1))
+                self.cache.put(key, identity, ans)
+            answers.append(ans)
         return answers
 
     def _count(self, message: str) -> None:
@@ -209,11 +224,11 @@ class ReliableEngine:
         with self._lock:
             self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
 
-    def _fail(self, prompts: list[Chat], reason: str, attempts: int) -> list[Answer]:
+    def _fail(self, chunk: list[Job], reason: str, attempts: int) -> list[list[Answer]]:
         log.warning("%s/%s: request failed: %s", self.engine.name, self.engine.model, reason)
         with self._lock:
-            self.stats.failed += len(prompts)
-        return [Answer(None, reason, attempts=attempts) for _ in prompts]
+            self.stats.failed += sum(j.count for j in chunk)
+        return [[Answer(None, reason, attempts=attempts)] * j.count for j in chunk]
 
     def describe(self) -> dict[str, Any]:
         """Engine, wrapper settings and counts (no key ever appears here)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rmeval.benchmarks import BenchmarkSpec, Section
+from rmeval.report.judge_text import judge_tables
 from rmeval.scoring import Intervals, Metrics, TiesResult
 from rmeval.scoring.metrics import FacetMetrics
 
@@ -29,7 +30,8 @@ COUNT_LABELS = {"judgements": "judged", "unparseable": "unparseable", "failed_re
 
 
 def _counts_table(counts: dict[str, dict[str, int]], width: int) -> list[str]:
-    """Per-subset counters a scorer kept (a judge's unparseable verdicts, failed requests, inconsistent orders)."""
+    """Per-subset counters a scorer kept (a pairwise model's comparisons and inconsistent orders; a judge's failures
+    in results written before judges counted verdicts lost to the budget)."""
     keys = list(dict.fromkeys(k for row in counts.values() for k in row))
     labels = [COUNT_LABELS.get(k, k) for k in keys]
     lines = ["", "Judge failures and order consistency (failures are scored by the run's failure policy)",
@@ -48,10 +50,12 @@ def _failure_warning(metrics: Metrics, width: int) -> list[str]:
     judged = sum(row.get("judgements", 0) for row in metrics.counts.values())
     unparseable = sum(row.get("unparseable", 0) for row in metrics.counts.values())
     failed = sum(row.get("failed_requests", 0) for row in metrics.counts.values())
-    if not judged or (unparseable + failed) / judged <= FAILURE_WARNING:
+    lost = sum(row.get("lost_to_budget", 0) for row in metrics.counts.values())
+    bad = unparseable + failed + lost
+    if not judged or bad / judged <= FAILURE_WARNING:
         return []
-    lines = [f"WARNING: {unparseable + failed} of {judged} judge verdicts ({100 * (unparseable + failed) / judged:.1f} "
-             f"%) failed ({unparseable} unparseable, {failed} failed requests). The examples where every judge "
+    lines = [f"WARNING: {bad} of {judged} judge verdicts ({100 * bad / judged:.1f} %) failed ({lost} lost to the "
+             f"token budget, {unparseable} unparseable, {failed} failed requests). The examples where every judge "
              "failed are scored by the failure policy; over the examples with a verdict:",
              f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}"]
     for name, m in metrics.scored_only.items():
@@ -59,11 +63,13 @@ def _failure_warning(metrics: Metrics, width: int) -> list[str]:
     return [*lines, ""]
 
 
-def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") -> str:
+def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "",
+                   price: tuple[float, float] | None = None) -> str:
     """Subset table (n, accuracy %, ties) grouped by section, then section scores and the score, in percent.
 
     Runs with bootstrap intervals show them after each value; companion sets (Prior Sets) and their combined
-    averages follow the score under their own names.
+    averages follow the score under their own names; a judge's run adds its verdict counts, the score over its
+    complete examples and its tokens (with their cost at `price` per million prompt and completion tokens).
     """
     width = max([len(s) for s in metrics.subsets] + [24])
     lines = [title] if title else []
@@ -102,7 +108,9 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
                   "invalid rows, or by an audit)"]
         lines += [f"  {subset:<{width}}  " + ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
                   for subset, reasons in metrics.excluded.items()]
-    if metrics.counts:
+    if any("complete" in row for row in metrics.counts.values()):
+        lines += judge_tables(metrics, width, price)
+    elif metrics.counts:
         lines += _counts_table(metrics.counts, width)
     if metrics.ties:
         lines += _ties_terms(metrics.ties, width)

@@ -21,7 +21,7 @@ from rmeval.types import SampleRecord
 
 Floats = NDArray[np.float64]
 
-__all__ = ["combined_value", "run_metrics", "scored_by_policy", "subset_counts"]
+__all__ = ["combined_value", "completed_examples", "judge_counts", "run_metrics", "scored_by_policy", "subset_counts"]
 
 
 def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
@@ -34,6 +34,31 @@ def subset_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
             row = out.setdefault(s.subset, {})
             for key, value in counts.items():
                 row[key] = row.get(key, 0) + int(value)
+    return out
+
+
+def _judge_flag(sample: SampleRecord, name: str) -> bool | None:
+    counts = sample.details.get("counts")
+    return bool(counts[name]) if isinstance(counts, dict) and name in counts else None
+
+
+def completed_examples(samples: Sequence[SampleRecord]) -> list[SampleRecord] | None:
+    """A judge's examples whose every judgment gave a verdict (none lost to the budget, unparseable or failed); None
+    when the samples come from no such scorer."""
+    flags = [_judge_flag(s, "complete") for s in samples]
+    if not any(f is not None for f in flags):
+        return None
+    return [s for s, f in zip(samples, flags, strict=True) if f]
+
+
+def judge_counts(samples: Sequence[SampleRecord]) -> dict[str, dict[str, int]]:
+    """`subset_counts`, and for a judge's runs `wrong`: the complete examples (every verdict given) that earned no
+    credit, so that wrong verdicts are counted apart from lost and unparseable ones."""
+    out = subset_counts(samples)
+    for s in samples:
+        if _judge_flag(s, "complete") is not None:
+            row = out.setdefault(s.subset, {})
+            row["wrong"] = row.get("wrong", 0) + int(bool(_judge_flag(s, "complete")) and s.correct == 0)
     return out
 
 
@@ -110,6 +135,14 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     if len(real) < len(mine):
         scored_only = {name: SubsetMetrics(float(u.values()[0]), u.examples, u.ties)
                        for name, u in run_units(real, benchmark, tie_credit, part).items()}
+    completed, completed_score = {}, None
+    complete = completed_examples(mine)
+    if complete:
+        done = run_units(complete, benchmark, tie_credit, part)
+        completed = {name: SubsetMetrics(float(u.values()[0]), u.examples, u.ties) for name, u in done.items()}
+        done_combined = combine_all({n: u.values() for n, u in done.items()}, {n: u.examples for n, u in done.items()},
+                                    benchmark)
+        completed_score = _scalar(done_combined.score)
     companions: dict[str, CompanionMetrics] = {}
     for companion in benchmark.companions if not part else ():
         if any(s.part == companion.part for s in samples):
@@ -120,7 +153,7 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     ci, facet_ci = bootstrap_all(units, benchmark, resampling) if resampling is not None and units else (None, {})
     return Metrics(
         subsets, point_sections, _scalar(combined.score), not missing, missing, ci=ci,
-        counts=subset_counts(mine),
+        counts=judge_counts(mine), completed=completed, completed_score=completed_score,
         ties={name: u.ties_detail for name, u in units.items() if u.ties_detail is not None},
         companions=companions, scored_only=scored_only, parts=_point(combined.parts),
         facets=_facets(units, benchmark, facet_ci),

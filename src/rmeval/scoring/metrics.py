@@ -146,7 +146,9 @@ class Metrics:
     composite of each Ties subset; `companions` the sets scored beside the benchmark, keyed by their part;
     `scored_only` each subset again over the examples that got a real score (not the failure policy's), when some
     did not; `parts` the values of sections nested in sections; `facets` the rule's facets; `excluded` per subset,
-    the rows the benchmark leaves out of its accuracy, by reason (PPE's human-preference ties).
+    the rows the benchmark leaves out of its accuracy, by reason (PPE's human-preference ties); `completed` each
+    subset again over a judge's complete examples (every judgment gave a verdict) and `completed_score` the score
+    over them, beside the score.
     """
 
     subsets: dict[str, SubsetMetrics]
@@ -162,6 +164,8 @@ class Metrics:
     parts: dict[str, float] = field(default_factory=dict)
     facets: dict[str, FacetMetrics] = field(default_factory=dict)
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
+    completed: dict[str, SubsetMetrics] = field(default_factory=dict)
+    completed_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored under `metrics` in result.json (empty parts left out)."""
@@ -189,6 +193,10 @@ class Metrics:
             out["facets"] = {k: v.to_dict() for k, v in self.facets.items()}
         if self.excluded:
             out["excluded"] = {k: dict(v) for k, v in self.excluded.items()}
+        if self.completed:
+            out["completed"] = _subsets_dict(self.completed)
+        if self.completed_score is not None:
+            out["completed_score"] = self.completed_score
         return out
 
     @classmethod
@@ -205,7 +213,9 @@ class Metrics:
                    _subsets(data.get("scored_only", {})),
                    {k: number(v) for k, v in data.get("parts", {}).items()},
                    {k: FacetMetrics.from_dict(v) for k, v in data.get("facets", {}).items()},
-                   {k: {r: int(c) for r, c in v.items()} for k, v in data.get("excluded", {}).items()})
+                   {k: {r: int(c) for r, c in v.items()} for k, v in data.get("excluded", {}).items()},
+                   _subsets(data.get("completed", {})),
+                   number(data["completed_score"]) if "completed_score" in data else None)
 
 
 def _subsets_dict(subsets: Mapping[str, SubsetMetrics]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -12,10 +12,12 @@ from rmeval.common.options import at_least, either_store, option
 from rmeval.common.paths import cache_root
 from rmeval.common.store import StoreUnusable
 from rmeval.models.options import LocalModelOptions
+from rmeval.scorers.judge.cost import parse_price
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
     from rmeval.protocol import Scorer
+    from rmeval.scorers.judge.formats import JudgeFormat
     from rmeval.scorers.judge.templates import JudgeTemplate
 
 __all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]
@@ -32,10 +34,14 @@ class JudgeOptions(LocalModelOptions):
     judge_mode: Literal["pairwise", "rating", "ranking"] = option(
         "pairwise", "pairwise: A/B verdict; rating: 1-10 per answer; ranking: best of N (a benchmark's own protocol "
                     "wins where it prescribes one)")
-    order: Literal["seeded", "both", "fixed"] = option(
-        "seeded", "answer order: seeded swap per example, both orders, or fixed (chosen first)")
+    order: Literal["seeded", "both", "fixed", "single"] = option(
+        "seeded", "answer order: seeded swap per example, both orders, fixed (chosen first), or single (JudgeBench's "
+                  "one game: each pair once, in its file's order)")
     on_failure: Literal["tie", "wrong"] = option(
         "tie", "score of an unparseable verdict or failed request (tie: half credit)")
+    judge_formats: tuple[str, ...] = option((), "a published judge's prompt and verdict format (rmeval models "
+                                                "--formats lists them) or a format FILE; one per mode, repeat for "
+                                                "several", flag="--judge-format", metavar="NAME|FILE")
     judge_prompts: tuple[Path, ...] = option((), "your own prompt template, one per mode (placeholders in the "
                                                  "README); repeat for several modes", flag="--judge-prompt",
                                              metavar="FILE")
@@ -49,8 +55,16 @@ class JudgeOptions(LocalModelOptions):
     max_retries: int = option(5, "retries on 429, 5xx and timeouts")
     cache_dir: Path | None = option(None, "response cache (default $RMEVAL_CACHE/judge)")
     use_cache: bool = option(True, "neither read nor write the response cache", flag="--no-cache")
-    max_new_tokens: int = option(512, "tokens per judge answer")
+    max_new_tokens: int = option(512, "tokens of a judge's answer (after its thinking part, if any)")
+    thinking_budget: int | None = option(None, "tokens a reasoning judge may think before its answer (a thinking "
+                                               "part past it loses its verdict, counted apart)")
     temperature: float = option(0.0, "sampling temperature (0: greedy)")
+    top_p: float = option(1.0, "nucleus sampling: the top share of probability sampled from")
+    samples: int = option(1, "judgments per prompt, sample i seeded seed+i; a judge votes over them (majority; "
+                             "ratings and scores: mean)")
+    price: str | None = option(None, "price per million prompt and completion tokens, for the run's cost",
+                               metavar="IN,OUT")
+    tensor_parallel_size: int = option(1, "GPUs a vllm/ judge is split over")
     batch_size: int | None = option(None, "prompts per batch of a local judge (default 8)")
     verdict: Literal["generate", "logprob"] = option(
         "generate", "generate: the judge writes its verdict; logprob: a local judge's verdict is read from the "
@@ -66,9 +80,26 @@ class JudgeOptions(LocalModelOptions):
                              f"--request-timeout ({self.request_timeout:g} s)")
         at_least("max_retries", self.max_retries, 0)
         at_least("max_new_tokens", self.max_new_tokens, 1)
+        at_least("thinking_budget", self.thinking_budget, 1)
         at_least("temperature", self.temperature, 0)
+        at_least("samples", self.samples, 1)
+        at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
         at_least("batch_size", self.batch_size, 1)
         either_store("--cache-dir", self.cache_dir, "--no-cache", self.use_cache)
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"--top-p must be in (0, 1], got {self.top_p}")
+        if self.samples > 1 and self.temperature == 0:
+            raise ValueError(f"--samples {self.samples} votes over sampled judgments: give --temperature above 0 "
+                             "(at 0 every sample is the same greedy answer)")
+        parse_price(self.price)
+
+    def check_preset(self, where: str) -> None:
+        """A judge preset names shipped formats (a FILE is the user's to give)."""
+        from rmeval.scorers.judge.formats import format_names
+
+        unknown = [f for f in self.judge_formats if f not in format_names()]
+        if unknown:
+            raise ValueError(f"{where}: judge_formats names no shipped format: {', '.join(unknown)}")
 
 
 def default_cache_dir() -> Path:
@@ -84,19 +115,24 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Scor
     from rmeval.engines.base import GenerationParams
     from rmeval.engines.cache import ResponseCache
     from rmeval.engines.wrapper import ReliableEngine, RetryPolicy
+    from rmeval.scorers.judge.formats import resolve_formats
     from rmeval.scorers.judge.scorer import JudgeScorer
-    from rmeval.scorers.judge.templates import resolve_templates
 
     if len(set(models)) != len(models):
         raise ValueError(f"judges must be given once each, got {list(models)}")
-    templates = resolve_templates(options.judge_prompts)
+    formats = resolve_formats(options.judge_formats, options.judge_prompts)
     if options.verdict == "logprob":
-        return _verdict_judge(models, options, templates["pairwise"], seed)
-    params = GenerationParams(options.max_new_tokens, options.temperature, seed=seed)
+        if options.judge_formats or options.samples > 1:
+            raise ValueError("--verdict logprob reads rmeval's [[A]] / [[B]] verdict from one forward pass: drop "
+                             "--judge-format and --samples")
+        return _verdict_judge(models, options, formats["pairwise"].templates["pairwise"], seed)
+    params = GenerationParams(options.max_new_tokens, options.temperature, options.top_p, seed,
+                              options.thinking_budget)
     settings = EngineSettings(base_urls=options.base_urls, api_key_env=options.api_key_env,
                               request_timeout=options.request_timeout, batch_size=options.batch_size or 8,
                               device=options.device, dtype=options.dtype, chat_template=options.chat_template,
-                              trust_remote_code=options.trust_remote_code)
+                              trust_remote_code=options.trust_remote_code,
+                              tensor_parallel_size=options.tensor_parallel_size)
     cache = None
     if options.use_cache:
         try:
@@ -110,14 +146,24 @@ def build_judge(models: Sequence[str], options: JudgeOptions, seed: int) -> Scor
         for name in models:
             judges.append((name, ReliableEngine(build_engine(name, settings), cache, options.concurrency, retry,
                                                 seed)))
+            _check_raw(name, judges[-1][1].engine, formats.values())
     except BaseException:
         for _, engine in judges:  # nothing half-built stays open
             engine.close()
         if cache is not None:
             cache.close()
         raise
-    return JudgeScorer(judges, templates, params, options.judge_mode, options.order, options.on_failure, seed,
-                       cache=cache)
+    return JudgeScorer(judges, formats, params, options.judge_mode, options.order, options.on_failure, seed,
+                       cache=cache, samples=options.samples, price=parse_price(options.price))
+
+
+def _check_raw(name: str, engine: object, formats: Iterable[JudgeFormat]) -> None:
+    """A raw-prompt format needs an engine that takes plain text (not a chat-only API)."""
+    raw = sorted({f.name for f in formats if f.raw})
+    if raw and not getattr(engine, "raw_prompts", False):
+        raise ValueError(f"judge format {', '.join(raw)} sends its prompt as plain text, its authors' own wrapper "
+                         f"included; {name} takes chat messages only: use an OpenAI-compatible server, "
+                         "transformers/ or vllm/")
 
 
 def _verdict_judge(models: Sequence[str], options: JudgeOptions, template: JudgeTemplate, seed: int) -> Scorer:

@@ -3,19 +3,26 @@
 A presentation is a tuple `shown` of candidate indices (0 = the first chosen answer): position p of the prompt shows
 candidate `shown[p]`, so a verdict naming position p means candidate `shown[p]`. Seeded orders come from a hash of
 the run's seed and the example's key, never from Python's salted `hash`, so every run and every machine agrees.
+
+`single` is JudgeBench's one-game mode (`run_judge.py --single_game`, ScalerLab/JudgeBench@e2c52c2, lines 30-38 and
+84-90: the pair judged once, `response_A` shown first as the file has it, no reversed game); its authors then count
+a pair right when that one decision equals the label (`utils/metrics.py`, `compute_final_metrics`, lines 19-24).
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from typing import Literal, get_args
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
 from rmeval.types import ExampleKey
 
-__all__ = ["ORDER_POLICIES", "OrderPolicy", "example_seed", "presentations", "seeded_permutation"]
+__all__ = ["ORDER_POLICIES", "OrderPolicy", "data_order", "example_seed", "presentations", "seeded_permutation"]
 
-OrderPolicy = Literal["seeded", "both", "fixed"]
+OrderPolicy = Literal["seeded", "both", "fixed", "single"]
+DATA_ORDERS = {"A>B": (0, 1), "B>A": (1, 0)}
+"""A JudgeBench label and the order of its pair in the file: the chosen answer is response_A when A>B."""
 ORDER_POLICIES: tuple[str, ...] = get_args(OrderPolicy)
 
 
@@ -40,11 +47,23 @@ def seeded_permutation(n: int, seed: int, key: ExampleKey) -> tuple[int, ...]:
     return tuple(order)
 
 
-def presentations(policy: str, n: int, seed: int, key: ExampleKey) -> list[tuple[int, ...]]:
+def data_order(meta: Mapping[str, Any], n: int) -> tuple[int, ...] | None:
+    """The order the data itself shows a pair's answers in, when it records one (JudgeBench's `label`: A>B means
+    response_A, the first in the file, is the chosen answer), else None.
+
+    >>> data_order({"label": "B>A"}, 2), data_order({}, 2)
+    ((1, 0), None)
+    """
+    return DATA_ORDERS.get(str(meta.get("label"))) if n == 2 else None
+
+
+def presentations(policy: str, n: int, seed: int, key: ExampleKey,
+                  meta: Mapping[str, Any] | None = None) -> list[tuple[int, ...]]:
     """The orders in which a judge sees an example's `n` answers under `policy`.
 
     `fixed`: as stored (chosen first); `seeded`: one seeded shuffle (for two answers, a seeded swap); `both`: the
-    seeded order and its reverse, so each answer is seen in the other's place (for two answers, both orders).
+    seeded order and its reverse, so each answer is seen in the other's place (for two answers, both orders);
+    `single`: once, in the data's own order (`data_order`), an error for data that records none.
 
     >>> presentations("fixed", 2, 0, ("s", "1"))
     [(0, 1)]
@@ -53,6 +72,12 @@ def presentations(policy: str, n: int, seed: int, key: ExampleKey) -> list[tuple
     """
     if policy == "fixed":
         return [tuple(range(n))]
+    if policy == "single":
+        order = data_order(meta or {}, n)
+        if order is None:
+            raise ValueError(f"--order single judges each pair once in its data's own order (JudgeBench's one-game "
+                             f"mode), and example {key} records none: use --order seeded, both or fixed")
+        return [order]
     shown = seeded_permutation(n, seed, key)
     if policy == "seeded":
         return [shown]

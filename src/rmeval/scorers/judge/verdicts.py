@@ -14,22 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from rmeval.scorers.judge.parsers import TIE
+from rmeval.scorers.judge.reading import FAILURES, Failure, Reading
 
-__all__ = ["FAILURE_POLICIES", "FailurePolicy", "JudgeVerdict", "Reading", "choice_verdict", "combine",
-           "rating_verdict"]
+__all__ = ["FAILURE_POLICIES", "FailurePolicy", "JudgeVerdict", "choice_verdict", "combine", "rating_verdict"]
 
 FailurePolicy = Literal["tie", "wrong"]
 FAILURE_POLICIES: tuple[str, ...] = get_args(FailurePolicy)
-Failure = Literal["failed_request", "unparseable"]
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One request's outcome: a position shown (0 = A), `TIE`, a rating, or a failure with its reason."""
-
-    value: int | float | str | None
-    failure: Failure | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,15 +34,13 @@ class JudgeVerdict:
 
 def _failure_of(readings: Sequence[Reading]) -> Failure | None:
     kinds = {r.failure for r in readings if r.failure}
-    if not kinds:
-        return None
-    return "failed_request" if "failed_request" in kinds else "unparseable"
+    return next((k for k in FAILURES if k in kinds), None)  # type: ignore[return-value]
 
 
 def _notes(readings: Sequence[Reading]) -> dict[str, Any]:
     """Why readings failed: the request errors, and the end of each answer that held no verdict."""
     out: dict[str, Any] = {}
-    for kind, key in (("failed_request", "errors"), ("unparseable", "unparsed")):
+    for kind, key in (("failed_request", "errors"), ("lost_to_budget", "lost"), ("unparseable", "unparsed")):
         notes = [r.note for r in readings if r.failure == kind and r.note]
         if notes:
             out[key] = notes
@@ -73,8 +61,7 @@ def choice_verdict(n: int, shown: Sequence[tuple[int, ...]], readings: Sequence[
     ((0.0, 0.0), True)
     """
     labels = [r.value if r.failure is None else None for r in readings]
-    record: dict[str, Any] = {"shown": [list(s) for s in shown],
-                              "said": [x if x == TIE or x is None else chr(65 + int(x)) for x in labels]}
+    record: dict[str, Any] = {"shown": [list(s) for s in shown], "said": [r.said() for r in readings]}
     failure = _failure_of(readings)
     if failure:
         return JudgeVerdict(None, failure, record={**record, "pick": None, "failure": failure, **_notes(readings)})
