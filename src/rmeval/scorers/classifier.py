@@ -28,7 +28,7 @@ from rmeval.scorers.loading import (
     load_tokenizer,
     model_fingerprint,
 )
-from rmeval.scorers.options import BatchingOptions, HeadOptions, PrecisionOptions
+from rmeval.scorers.options import BatchingOptions, HeadOptions, PrecisionOptions, TextInputOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.precision import resolve_precision, stores_for
@@ -40,7 +40,7 @@ __all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifi
 
 
 @dataclass(frozen=True)
-class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions):
+class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions, TextInputOptions):
     """Options of `--scorer classifier`."""
 
     cli_group: ClassVar[str] = "classifier (--scorer classifier)"
@@ -174,7 +174,7 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     check_new_weights(report, name, options.allow_new_head)
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length),
+    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length, options.convention()),
                                  report, path)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids))
     store, plan = stores_for(options, classifier.fingerprint, device, seed, fast)

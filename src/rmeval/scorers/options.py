@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from rmeval.common.options import Options, option
+from rmeval.scorers.text import InputConvention
 
-__all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "PrecisionOptions",
-           "StoredHeadOptions", "at_least", "parse_max_memory"]
+__all__ = ["INPUTS", "BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "PrecisionOptions",
+           "StoredHeadOptions", "TextInputOptions", "at_least", "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
+INPUTS = ("model", "reference")
+"""The two input conventions: the model's own code and card, or the reference implementation's token ids."""
 
 
 def parse_max_memory(text: str) -> dict[int | str, str]:
@@ -56,6 +59,9 @@ class LocalModelOptions(Options):
                                              "oasst-pythia, mistral) or a Jinja file; required when the tokenizer "
                                              "has none")
     trust_remote_code: bool = option(False, "run code shipped with the model (off by default)")
+    inputs: Literal["model", "reference"] = option(
+        "model", "model: the token ids the model's own code and card feed; reference: byte for byte those the "
+                 "reference implementation (allenai/reward-bench) fed for the leaderboard (a preset states both)")
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,27 @@ class HeadOptions(Options):
 
     score_index: int | None = option(None, "which output is the reward, for heads with several outputs")
     padding_side: Literal["right", "left"] = option("right", "padding side of batches (scores do not depend on it)")
+
+
+@dataclass(frozen=True)
+class TextInputOptions(Options):
+    """How rendered text becomes token ids (`text.InputConvention`): what a preset sets for each `--inputs`."""
+
+    cli_group: ClassVar[str] = "input convention"
+
+    special_tokens: Literal["auto", "always"] = option(
+        "auto", "auto: add the tokenizer's special tokens unless the template wrote BOS (no double BOS); always: "
+                "add them anyway (the reference's wrappers feed a double BOS)")
+    append_token: Literal["cls_token", "eos_token"] | None = option(
+        None, "a special token of the tokenizer appended to every text, inside --max-length (Athene: cls_token; the "
+              "reference appends eos_token where the tokenizer has no chat template)")
+    truncation_side: Literal["left", "right"] = option(
+        "left", "left: a long text loses the start of its prompt; right: its end (the reference's RewardBench 2 "
+                "script)")
+
+    def convention(self) -> InputConvention:
+        """These options as the encoder's convention."""
+        return InputConvention(self.special_tokens, self.append_token, self.truncation_side)
 
 
 @dataclass(frozen=True)

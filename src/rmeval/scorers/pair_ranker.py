@@ -31,10 +31,11 @@ from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.text import special_frame
 from rmeval.scorers.value_head import load_with_stored_head
 from rmeval.types import Message
 
-__all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts", "special_frame"]
+__all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts"]
 
 PAIR_FORMATS = ("pairrm", "better-pairrm")
 INSTRUCTION = "Finish the following coversation in each i-th turn by filling in <Response i> with your response."
@@ -89,16 +90,6 @@ def pair_texts(fmt: str, prompt: Sequence[Message], answer: str) -> tuple[str, s
     replies = [m.content for m in prompt if m.role == "assistant"] + [answer]
     source = "\n".join(f"USER: {u}\nAssistant: <Response {k}>" for k, u in enumerate(users, start=1))
     return INSTRUCTION + source, "\n".join(f"<Response {k}>: {r}" for k, r in enumerate(replies, start=1))
-
-
-def special_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
-    """The special tokens the tokenizer puts before and after a text (`[CLS]` and `[SEP]` for DeBERTa)."""
-    bare = list(tokenizer("a", add_special_tokens=False)["input_ids"])
-    framed = list(tokenizer("a")["input_ids"])
-    at = next((i for i in range(len(framed) - len(bare) + 1) if framed[i : i + len(bare)] == bare), None)
-    if at is None:
-        raise ValueError("the tokenizer frames a text in a way rmeval cannot split into head and tail tokens")
-    return framed[:at], framed[at + len(bare):]
 
 
 class PairRanker:

@@ -33,7 +33,7 @@ from rmeval.scorers.loading import (
     load_tokenizer,
     model_fingerprint,
 )
-from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
+from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, TextInputOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
@@ -49,7 +49,7 @@ AUTO_CLASSES = {"sequence-classification": "AutoModelForSequenceClassification",
 
 
 @dataclass(frozen=True)
-class RemoteCodeOptions(ModelOptions, BatchingOptions, HeadOptions):
+class RemoteCodeOptions(ModelOptions, BatchingOptions, HeadOptions, TextInputOptions):
     """Options of `--scorer remote-code`."""
 
     cli_group: ClassVar[str] = "remote code (--scorer remote-code)"
@@ -194,7 +194,8 @@ def load_remote_code(models: Sequence[str], options: RemoteCodeOptions, seed: in
     if not options.score_method:
         template = resolve_template(tokenizer, options.chat_template, name)
         encoder = TextEncoder.create(tokenizer, template,
-                                     options.max_length or model_max_length(model.config, tokenizer))
+                                     options.max_length or model_max_length(model.config, tokenizer),
+                                     options.convention())
     remote = RemoteCodeModel(name, options, model, tokenizer, encoder, report)
     show = (lambda e: e.messages[-1][1]) if encoder is None else (lambda e: tokenizer.decode(e.ids))
     batch_size = 1 if options.score_method else options.batch_size  # a scoring method takes one conversation

@@ -37,7 +37,7 @@ from rmeval.scorers.loading import (
     load_tokenizer,
     model_fingerprint,
 )
-from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions
+from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions, TextInputOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
@@ -52,15 +52,13 @@ DEFAULT_HEAD = "v_head"
 
 
 @dataclass(frozen=True)
-class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOptions):
+class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOptions, TextInputOptions):
     """Options of `--scorer value-head`."""
 
     cli_group: ClassVar[str] = "value head (--scorer value-head)"
     preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "head")
 
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
-    append_token: Literal["cls_token", "eos_token"] | None = option(
-        None, "a special token of the tokenizer appended to every text, where the head reads (Athene: cls_token)")
 
 
 def output_column(width: int, index: int | None, name: str) -> int:
@@ -110,20 +108,13 @@ class ValueHeadModel:
         self.head = head
         self.load = load
         self.index = output_column(head.out_features, options.score_index, name)
-        self.append_id: int | None = None
-        if options.append_token:
-            token_id = getattr(tokenizer, options.append_token + "_id", None)
-            if token_id is None:
-                raise ValueError(f"--append-token {options.append_token}: the tokenizer of {name} has none")
-            self.append_id = int(token_id)
         self.truncated = 0
         self._params = set(inspect.signature(backbone.forward).parameters)
 
     def encode(self, candidates: Sequence[Candidate]) -> list[EncodedText]:
-        """Render and tokenize (the prompt's start is cut when too long); append the read token if any."""
-        extra = [] if self.append_id is None else [self.append_id]
-        out = [EncodedText((*ids, *extra), cut) for ids, cut in self.encoder.encode([self.encoder.render(c)
-                                                                                    for c in candidates])]
+        """Render and tokenize (the prompt's start is cut when too long; the appended token is kept)."""
+        out = [EncodedText(tuple(ids), cut) for ids, cut in self.encoder.encode([self.encoder.render(c)
+                                                                                for c in candidates])]
         self.truncated += sum(e.truncated for e in out)
         return out
 
@@ -182,7 +173,7 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
     template = resolve_template(tokenizer, options.chat_template, name)
     limit = options.max_length or model_max_length(backbone.config, tokenizer)
-    encoder = TextEncoder.create(tokenizer, template, limit - (1 if options.append_token else 0))
+    encoder = TextEncoder.create(tokenizer, template, limit, options.convention())
     model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report)
     store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
     return PointwiseScorer(GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids))),
