@@ -13,7 +13,7 @@ from typing import Any
 from rmeval.analysis.length import dataset_baselines, flagged_subsets, length_report
 from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_totals
 from rmeval.common.jsonio import to_json
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, inputs_note
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
 from rmeval.report.plots import plot_run
 from rmeval.report.verify import run_differences
@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
     model = run.spec.scorer.get("model", "?")
     benchmark = benchmark_of(run.spec)
     print(format_metrics(metrics, benchmark, f"{run.spec.benchmark}: {model} ({len(run.samples)} samples, "
-                                             "recomputed)"))
+                                             f"{inputs_note(run.spec.scorer)}recomputed)"))
     for text in (analysis_text, plots):
         if text:
             print("\n" + text)

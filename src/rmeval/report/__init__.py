@@ -1,5 +1,5 @@
 """Reports: pure functions of result folders (no model, no torch)."""
 
-from rmeval.report.table import format_metrics
+from rmeval.report.table import format_metrics, inputs_note
 
-__all__ = ["format_metrics"]
+__all__ = ["format_metrics", "inputs_note"]

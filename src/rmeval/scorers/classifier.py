@@ -33,7 +33,7 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.scorers.text import PROBE, TextEncoder, reference_convention
 from rmeval.types import Candidate
 
 __all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifier"]
@@ -174,8 +174,9 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     check_new_weights(report, name, options.allow_new_head)
     template = resolve_template(tokenizer, options.chat_template, name)
     max_length = options.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length, options.convention()),
-                                 report, path)
+    convention = reference_convention(tokenizer, options.convention(), options.inputs)
+    classifier = ClassifierModel(name, options, model, tokenizer,
+                                 TextEncoder.create(tokenizer, template, max_length, convention), report, path)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids))
     store, plan = stores_for(options, classifier.fingerprint, device, seed, fast)
     return PointwiseScorer(GuardedModel(classifier, guard),

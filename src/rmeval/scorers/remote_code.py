@@ -38,7 +38,7 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.scorestore import open_score_store
-from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.scorers.text import PROBE, TextEncoder, reference_convention
 from rmeval.scorers.value_head import output_column
 from rmeval.types import Candidate
 
@@ -195,7 +195,7 @@ def load_remote_code(models: Sequence[str], options: RemoteCodeOptions, seed: in
         template = resolve_template(tokenizer, options.chat_template, name)
         encoder = TextEncoder.create(tokenizer, template,
                                      options.max_length or model_max_length(model.config, tokenizer),
-                                     options.convention())
+                                     reference_convention(tokenizer, options.convention(), options.inputs))
     remote = RemoteCodeModel(name, options, model, tokenizer, encoder, report)
     show = (lambda e: e.messages[-1][1]) if encoder is None else (lambda e: tokenizer.decode(e.ids))
     batch_size = 1 if options.score_method else options.batch_size  # a scoring method takes one conversation

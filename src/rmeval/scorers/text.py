@@ -16,7 +16,8 @@ from typing import Any, Literal
 from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
 from rmeval.types import Candidate, Message
 
-__all__ = ["ENCODE_CHUNK", "PROBE", "InputConvention", "TextEncoder", "special_frame", "truncate_left"]
+__all__ = ["ENCODE_CHUNK", "EOS_APPENDING", "PROBE", "InputConvention", "TextEncoder", "reference_convention",
+           "special_frame", "truncate_left"]
 
 ENCODE_CHUNK = 256
 """Texts tokenized per call: a fast tokenizer keeps offsets and token strings for every text of a call, so one call
@@ -69,6 +70,22 @@ class InputConvention:
         """The convention as result.json records it."""
         return {"special_tokens": self.special_tokens, "append_token": self.append,
                 "truncation_side": self.truncation_side}
+
+
+EOS_APPENDING = ("LlamaTokenizer", "CodeLlamaTokenizer", "GemmaTokenizer", "GPTNeoXTokenizer")
+"""Tokenizer classes (slow or fast) that honour `add_eos_token = True` in transformers 4.57.6, the version the
+reference pins (its pyproject.toml at 05a9005e): their post-processor then appends EOS; other classes ignore it."""
+
+
+def reference_convention(tokenizer: Any, convention: InputConvention, inputs: str) -> InputConvention:
+    """The convention with the reference's generic rule applied under `--inputs reference`: where the tokenizer has
+    no chat template, its classifier scripts set `tokenizer.add_eos_token = True` (scripts/run_rm.py L242-244 and
+    scripts/run_v2.py, allenai/reward-bench@05a9005e), which appends EOS for the classes in `EOS_APPENDING`."""
+    if inputs != "reference" or convention.append is not None or getattr(tokenizer, "chat_template", None):
+        return convention
+    if type(tokenizer).__name__.removesuffix("Fast") not in EOS_APPENDING:
+        return convention
+    return InputConvention(convention.special_tokens, "eos_token", convention.truncation_side)
 
 
 @dataclass

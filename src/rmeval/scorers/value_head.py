@@ -42,7 +42,7 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.scorestore import open_score_store
-from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.scorers.text import PROBE, TextEncoder, reference_convention
 from rmeval.types import Candidate
 
 __all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "backbone_mapping", "load_value_head",
@@ -173,7 +173,8 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
     template = resolve_template(tokenizer, options.chat_template, name)
     limit = options.max_length or model_max_length(backbone.config, tokenizer)
-    encoder = TextEncoder.create(tokenizer, template, limit, options.convention())
+    encoder = TextEncoder.create(tokenizer, template, limit,
+                                 reference_convention(tokenizer, options.convention(), options.inputs))
     model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report)
     store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
     return PointwiseScorer(GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids))),
