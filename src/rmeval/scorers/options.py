@@ -56,7 +56,8 @@ class LocalModelOptions(Options):
     device: str | None = option(None, "cpu, cuda, cuda:1 ... (default: cuda when present)")
     dtype: Dtype = option("auto", "auto: bf16 on CUDA, fp32 on CPU")
     chat_template: str | None = option(None, "a built-in template (raw, chatml, tulu, pku-align, openbmb, "
-                                             "oasst-pythia, mistral) or a Jinja file; required when the tokenizer "
+                                             "oasst-pythia, mistral, raw-concat, ziya-fastchat, safe-rlhf, hh, "
+                                             "mistral-card, ziya) or a Jinja file; required when the tokenizer "
                                              "has none")
     trust_remote_code: bool = option(False, "run code shipped with the model (off by default)")
     inputs: Literal["model", "reference"] = option(
@@ -178,3 +179,10 @@ class StoredHeadOptions(Options):
         "none", "activation between the layers of a multi-layer head")
     backbone_prefix: str | None = option(None, "prefix of the backbone's weights in the checkpoint when it is not "
                                                "the one transformers expects (Starling-RM-34B: transformer)")
+    head_file: str | None = option(None, "a file of the model's folder that holds the head (Skywork-VL-Reward: "
+                                         "value_head.safetensors)")
+    base_model: str | None = option(None, "the model (folder, hub id) whose config, tokenizer and weights the "
+                                          "backbone starts from, for a repository that holds only a state dict "
+                                          "(Starling-RM-7B-alpha: meta-llama/Llama-2-7b-chat-hf)", names="model")
+    weights_file: str | None = option(None, "with --base-model: the state-dict file of the model's folder loaded "
+                                            "over the base model's weights (.pt, .bin or .safetensors)")

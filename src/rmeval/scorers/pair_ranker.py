@@ -27,12 +27,13 @@ from rmeval.scorers.guards import RewardGuard
 from rmeval.scorers.loading import LoadReport, input_device, model_fingerprint
 from rmeval.scorers.options import BatchingOptions, PrecisionOptions, StoredHeadOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
+from rmeval.scorers.pair_reference import better_pairrm_reference
 from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.stored_head import load_with_stored_head
 from rmeval.scorers.text import special_frame
-from rmeval.scorers.value_head import load_with_stored_head
 from rmeval.types import Message
 
 __all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts"]
@@ -122,6 +123,11 @@ class PairRanker:
         cfg = self.options
         out = []
         for pair in pairs:
+            if cfg.inputs == "reference" and cfg.pair_format == "better-pairrm":
+                ids, was_cut = better_pairrm_reference(self.tokenizer, cfg.markers, pair.prompt, pair.first,
+                                                       pair.second, cfg.source_max_tokens, cfg.candidate_max_tokens)
+                out.append(EncodedText(tuple(ids), was_cut))
+                continue
             source, first = pair_texts(cfg.pair_format, pair.prompt, pair.first)
             _, second = pair_texts(cfg.pair_format, pair.prompt, pair.second)
             # verbose=False: texts longer than the model's limit are expected; they are cut to their budgets below.
@@ -164,7 +170,7 @@ class PairRanker:
     def fingerprint(self) -> dict[str, Any]:
         """What decides a preference besides the token ids: the checkpoint, its head, where the head reads."""
         return model_fingerprint("pair-ranker", resolve_model_path(self.name), self.options, self.encoder, None,
-                                 head=self.head.describe(), marker_ids=self.marker_ids)
+                                 head=self.head.describe(), marker_ids=self.marker_ids, inputs=self.options.inputs)
 
     def describe(self) -> dict[str, Any]:
         """The pair ranker's part of result.json."""
@@ -173,7 +179,8 @@ class PairRanker:
                 "tokenizer": cfg.tokenizer or self.name, "dtype": str(self.encoder.dtype).removeprefix("torch."),
                 "device": str(input_device(self.encoder)), "encoder": type(self.encoder).__name__,
                 "head": self.head.describe(), "pair_format": cfg.pair_format, "markers": list(cfg.markers),
-                "source_max_tokens": cfg.source_max_tokens, "candidate_max_tokens": cfg.candidate_max_tokens,
+                "inputs": cfg.inputs, "source_max_tokens": cfg.source_max_tokens,
+                "candidate_max_tokens": cfg.candidate_max_tokens,
                 "preference": "mean(head([h_source; h_first]) - head([h_source; h_second]))",
                 "truncated": self.truncated, "load": self.load.describe()}
 
@@ -190,7 +197,8 @@ def load_pair_ranker(models: Sequence[str], options: PairRankerOptions, seed: in
     (name,) = models
     device = pick_device(options.device)
     options, fast = resolve_precision(options, device)
-    encoder, head, tokenizer, report = load_with_stored_head(name, options, "head_layer", device, "encoder")
+    found = load_with_stored_head(name, options, "head_layer", device, "encoder")
+    encoder, head, tokenizer, report = found.backbone, found.head, found.tokenizer, found.report
     ranker = PairRanker(name, options, encoder, head, tokenizer, report)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "preference")
     store, plan = stores_for(options, ranker.fingerprint, device, seed, fast)

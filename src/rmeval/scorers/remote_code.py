@@ -38,8 +38,8 @@ from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.scorestore import open_score_store
+from rmeval.scorers.stored_head import output_column
 from rmeval.scorers.text import PROBE, TextEncoder, reference_convention
-from rmeval.scorers.value_head import output_column
 from rmeval.types import Candidate
 
 __all__ = ["AUTO_CLASSES", "RemoteCodeModel", "RemoteCodeOptions", "load_remote_code", "read_output"]

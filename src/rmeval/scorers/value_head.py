@@ -14,39 +14,31 @@ with `h` the backbone's last hidden state at the text's last real token, whateve
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
+from rmeval.common.runtime import model_max_length, pick_device
 from rmeval.data.chat import resolve_template
 from rmeval.presets import resolve_model_path
 from rmeval.scorers.base import PointwiseScorer
 from rmeval.scorers.batching import batching_for
-from rmeval.scorers.checkpoint import Checkpoint, LinearStack, local_folder
+from rmeval.scorers.checkpoint import LinearStack
 from rmeval.scorers.classifier import EncodedText
 from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import (
-    LoadReport,
-    check_new_weights,
-    input_device,
-    load_pretrained,
-    load_tokenizer,
-    model_fingerprint,
-)
+from rmeval.scorers.loading import LoadReport, input_device, model_fingerprint
 from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions, TextInputOptions
 from rmeval.scorers.padding import pad_batch, pad_id_of
 from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
 from rmeval.scorers.scorestore import open_score_store
+from rmeval.scorers.stored_head import load_with_stored_head, output_column
 from rmeval.scorers.text import PROBE, TextEncoder, reference_convention
 from rmeval.types import Candidate
 
-__all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "backbone_mapping", "load_value_head",
-           "load_with_stored_head", "output_column"]
+__all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "load_value_head"]
 
 DEFAULT_HEAD = "v_head"
 
@@ -59,46 +51,16 @@ class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOpt
     preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "head")
 
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
-
-
-def output_column(width: int, index: int | None, name: str) -> int:
-    """Which of a head's `width` outputs is the reward: the only one, or `--score-index`."""
-    if width > 1 and index is None:
-        raise ValueError(f"{name} has a head with {width} outputs: pass --score-index to pick the reward")
-    if index is not None and not 0 <= index < width:
-        raise ValueError(f"--score-index {index} is out of range for a head with {width} outputs")
-    return index or 0
-
-
-def backbone_mapping(prefix: str | None) -> dict[str, str] | None:
-    """The key mapping that strips `prefix.` from the checkpoint's backbone weights (None: keep them)."""
-    return {rf"^{re.escape(prefix)}\.": ""} if prefix else None
-
-
-def load_with_stored_head(name: str, options: Any, default_head: str, device: str,
-                          what: str) -> tuple[Any, LinearStack, Any, LoadReport]:
-    """A backbone (`AutoModel`, its checkpoint prefix mapped away) and the head stored beside it, read by rmeval:
-    the head first, so a checkpoint without one stops before the backbone loads. `options` carries the model and
-    stored-head options (`ModelOptions` and `StoredHeadOptions`)."""
-    from transformers import AutoModel
-
-    quiet_loading()
-    path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
-                                       options.head or default_head, options.head_activation, name)
-    tokenizer = load_tokenizer(path, options)
-    backbone, report = load_pretrained(AutoModel, path, options, device,
-                                       key_mapping=backbone_mapping(options.backbone_prefix))
-    report = report.without(head.keys)
-    check_new_weights(report, name, options.allow_new_head, what)
-    return backbone, head, tokenizer, report
+    pooling: Literal["last", "mean"] | None = option(
+        None, "where the head reads: the last real token, or the mean over the real tokens (default: what the "
+              "checkpoint's reward class says, else last)")
 
 
 class ValueHeadModel:
     """A backbone and the value head read beside it: a pointwise model."""
 
     def __init__(self, name: str, options: ValueHeadOptions, backbone: Any, head: LinearStack, tokenizer: Any,
-                 encoder: TextEncoder, load: LoadReport) -> None:
+                 encoder: TextEncoder, load: LoadReport, pooling: str = "last") -> None:
         hidden = int(getattr(backbone.config, "hidden_size", head.in_features))
         if head.in_features != hidden:
             raise ValueError(f"{name}: head {head.prefix!r} takes {head.in_features} inputs but the backbone's "
@@ -107,6 +69,7 @@ class ValueHeadModel:
         self.tokenizer, self.encoder = tokenizer, encoder
         self.head = head
         self.load = load
+        self.pooling = pooling
         self.index = output_column(head.out_features, options.score_index, name)
         self.truncated = 0
         self._params = set(inspect.signature(backbone.forward).parameters)
@@ -127,8 +90,12 @@ class ValueHeadModel:
         extra = {"use_cache": False} if "use_cache" in self._params else {}
         with torch.inference_mode():
             hidden = self.backbone(**padded.inputs, **extra).last_hidden_state
-            rows = torch.arange(len(batch), device=hidden.device)
-            states = hidden[rows, padded.last.to(hidden.device)]
+            if self.pooling == "mean":
+                mask = padded.inputs["attention_mask"].to(hidden.device).unsqueeze(-1).to(hidden.dtype)
+                states = (hidden * mask).sum(dim=1) / mask.sum(dim=1)
+            else:
+                rows = torch.arange(len(batch), device=hidden.device)
+                states = hidden[rows, padded.last.to(hidden.device)]
             if self.head.layers[0][0].device != states.device:
                 self.head = self.head.to(states.device)
             values = self.head(states)[:, self.index] * self.options.sign
@@ -139,8 +106,8 @@ class ValueHeadModel:
         cfg = self.options
         return model_fingerprint("value-head", resolve_model_path(self.name), cfg, self.backbone, self.encoder,
                                  head=self.head.describe(), score_index=self.index, sign=cfg.sign,
-                                 backbone_prefix=cfg.backbone_prefix, append_token=cfg.append_token,
-                                 padding_side=cfg.padding_side)
+                                 backbone_prefix=cfg.backbone_prefix, pooling=self.pooling,
+                                 base_model=cfg.base_model, padding_side=cfg.padding_side)
 
     def describe(self) -> dict[str, Any]:
         """The value-head scorer's part of result.json."""
@@ -151,8 +118,9 @@ class ValueHeadModel:
             "attn_implementation": getattr(self.backbone.config, "_attn_implementation", cfg.attn_implementation),
             "trust_remote_code": cfg.trust_remote_code, "backbone": type(self.backbone).__name__,
             "backbone_prefix": cfg.backbone_prefix, "head": self.head.describe(), "score_index": self.index,
-            "sign": cfg.sign, "reward": "sign * head(last hidden state at the last real token)[score_index]",
-            "append_token": cfg.append_token, "padding_side": cfg.padding_side, "truncated": self.truncated,
+            "sign": cfg.sign, "pooling": self.pooling, "base_model": cfg.base_model, "head_file": cfg.head_file,
+            "reward": f"sign * head(last hidden state, {self.pooling} pooling)[score_index]",
+            "padding_side": cfg.padding_side, "truncated": self.truncated,
             "load": self.load.describe(),
         }
         info.update(self.encoder.describe(PROBE))
@@ -170,12 +138,14 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer value-head")
     (name,) = models
     device = pick_device(options.device)
-    backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
+    found = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
+    backbone, head, tokenizer, report = found.backbone, found.head, found.tokenizer, found.report
     template = resolve_template(tokenizer, options.chat_template, name)
     limit = options.max_length or model_max_length(backbone.config, tokenizer)
     encoder = TextEncoder.create(tokenizer, template, limit,
                                  reference_convention(tokenizer, options.convention(), options.inputs))
-    model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report)
+    model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report,
+                           options.pooling or found.pooling or "last")
     store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
     return PointwiseScorer(GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids))),
                            batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
