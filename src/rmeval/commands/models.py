@@ -19,6 +19,8 @@ def add_parser(sub: Any) -> None:
                                                             "kind and what each needs.")
     p.add_argument("--json", action="store_true", help="every field of every preset, as JSON")
     p.add_argument("--kind", metavar="SCORER", help="only presets of this scorer kind")
+    p.add_argument("--check", action="store_true", help="check every preset's facts that need no network (exit 1 "
+                                                         "when one fails)")
     p.set_defaults(handler=main)
 
 
@@ -52,7 +54,17 @@ def _row(p: Preset) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print the presets as a table, or as JSON with every field."""
+    """Print the presets as a table, or as JSON with every field; or check them."""
+    if args.check:
+        from rmeval.preset_checks import check_presets
+
+        problems = check_presets()
+        for name, found in problems.items():
+            for problem in found:
+                print(f"{name}: {problem}")
+        print(f"{len(presets())} presets checked: " + (f"{len(problems)} with problems" if problems else
+                                                        "every offline-checkable fact holds"))
+        return 1 if problems else 0
     table = [p for p in presets().values() if args.kind is None or p.scorer == args.kind]
     if args.kind is not None and not table:
         kinds = sorted({p.scorer for p in presets().values()})
