@@ -35,13 +35,14 @@ def save_tensors(path: Path, tensors: dict[str, Any]) -> None:
 
 def build_value_head_model(path: Path, prefix: str = "transformer", head: str = "v_head",
                            widths: tuple[int, ...] = (1,), bias: bool = False, seed: int = 0,
-                           architecture: str = "LlamaForSequenceClassification") -> dict[str, Any]:
+                           architecture: str = "LlamaForSequenceClassification",
+                           chat_template: str | None | bool = True) -> dict[str, Any]:
     """A Llama backbone stored under `prefix.` with a head `head` beside it: one linear layer (`head.weight`) or a
     stack (`head.0.weight`, `head.2.weight`, ... as an nn.Sequential with activations between) of `widths`."""
     import torch
     from transformers import LlamaModel
 
-    tokenizer = build_tokenizer()
+    tokenizer = build_tokenizer() if chat_template is True else build_tokenizer(chat_template or None)
     config = llama_config(tokenizer, architectures=[architecture])
     torch.manual_seed(seed)
     backbone = LlamaModel(config).eval()

@@ -47,7 +47,7 @@ def test_a_hub_id_picks_its_preset_and_explicit_options_win() -> None:
     assert config.from_preset["dtype"] == "auto"
     config = config_of("--model", "PKU-Alignment/beaver-7b-v1.0-cost")
     assert (config.scorer, config.options.head, config.options.sign) == ("value-head", "score_head", -1)
-    assert config.options.chat_template == "pku-align"
+    assert config.options.chat_template == "safe-rlhf"
 
 
 def test_preset_applies_a_known_models_settings_to_a_local_copy(tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_models_lists_every_preset_and_json_has_every_field(capsys: pytest.Captu
     assert main(["models", "--json", "--kind", "verdict"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["scorer"] for r in rows} == {"verdict"} and len(rows) == 3
-    assert set(rows[0]) == {"name", "description", "scorer", "source", "remote_code", "leaderboards", "options",
+    assert set(rows[0]) == {"name", "description", "scorer", "source", "remote_code", "leaderboards", "options", "inputs",
                             "sources"}
     assert main(["models", "--kind", "oracle"]) == 2
     assert "no preset of that kind" in capsys.readouterr().err
