@@ -43,7 +43,7 @@ def load(model_dir: Path) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_dir).float()
     return AutoTokenizer.from_pretrained(model_dir), model
 
 
