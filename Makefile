@@ -25,7 +25,7 @@ TF4     := .venv-tf4
 TF4_PY  := $(TF4)/bin/python
 TF4_STAMP := $(TF4)/.installed
 TF4_TESTS := tests/test_classifier.py tests/test_value_head.py tests/test_remote_code.py tests/test_pair_ranker.py \
-             tests/test_implicit.py tests/test_parity.py tests/test_parity_kinds.py
+             tests/test_implicit.py tests/test_parity.py tests/test_parity_kinds.py tests/test_parity_inputs.py
 
 $(TF4_STAMP): pyproject.toml
 	test -x $(TF4_PY) || python3 -m venv $(TF4)

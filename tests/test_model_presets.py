@@ -25,7 +25,7 @@ def config_of(*argv: str) -> RunConfig:
 def test_at_least_thirty_leaderboard_presets_cover_every_kind_with_their_sources() -> None:
     table = presets()
     on_boards = [p for p in table.values() if p.leaderboards]
-    assert len(on_boards) >= 30
+    assert len(on_boards) >= 70
     kinds = Counter(p.scorer for p in on_boards)
     assert all(kinds[k] >= 2 for k in MODEL_KINDS), kinds
     assert {b for p in on_boards for b in p.leaderboards} == {"rewardbench", "rewardbench2"}

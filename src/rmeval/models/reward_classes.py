@@ -17,8 +17,9 @@ __all__ = ["REWARD_CLASSES", "RewardClass", "base_config", "reward_class_of"]
 
 @dataclass(frozen=True)
 class RewardClass:
-    """A reward model class: the transformers model type of its backbone, where the backbone's weights sit, its
-    head, the config key that names its pooling, and where these facts come from."""
+    """A reward model class: the transformers model type of its backbone, where the backbone's weights sit (the
+    base family's own prefix, which transformers strips itself), its head, the config key that names its pooling,
+    and where these facts come from."""
 
     model_type: str
     base: str

@@ -152,6 +152,10 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.ERROR)
+    # transformers 4 registers a remote-code class for its config class process-wide (ArmoRM's for LlamaConfig),
+    # so every later Llama of the process would load as it: the registrations are put back as they were.
+    mapping = getattr(auto_class, "_model_mapping", None)
+    registered = dict(getattr(mapping, "_extra_content", {}))
     try:
         model, info = auto_class.from_pretrained(path, **load)
     except ImportError as e:  # remote code written for another transformers
@@ -162,6 +166,9 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+        if isinstance(getattr(mapping, "_extra_content", None), dict):
+            mapping._extra_content.clear()
+            mapping._extra_content.update(registered)
     if "device_map" not in load:
         model.to(device)
     model.eval()

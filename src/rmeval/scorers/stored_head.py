@@ -97,8 +97,10 @@ def load_with_stored_head(name: str, options: Any, default_head: str, device: st
     else:
         tokenizer = load_tokenizer(path, options)
         extra = {"config": base_config(registered, raw)} if registered else {}
-        backbone, report = load_pretrained(AutoModel, path, options, device, key_mapping=backbone_mapping(prefix),
-                                           **extra)
+        # A registered class keeps its backbone under the base family's own prefix, which transformers strips
+        # itself (a key mapping on top breaks transformers 4's loading): only an explicit prefix is mapped.
+        backbone, report = load_pretrained(AutoModel, path, options, device,
+                                           key_mapping=backbone_mapping(options.backbone_prefix), **extra)
     report = report.without(head.keys)
     check_new_weights(report, name, options.allow_new_head, what)
     pooling = None
