@@ -36,7 +36,7 @@ def save_tensors(path: Path, tensors: dict[str, Any]) -> None:
 def build_value_head_model(path: Path, prefix: str = "transformer", head: str = "v_head",
                            widths: tuple[int, ...] = (1,), bias: bool = False, seed: int = 0,
                            architecture: str = "LlamaForSequenceClassification",
-                           chat_template: str | None | bool = True) -> dict[str, Any]:
+                           chat_template: str | bool | None = True) -> dict[str, Any]:
     """A Llama backbone stored under `prefix.` with a head `head` beside it: one linear layer (`head.weight`) or a
     stack (`head.0.weight`, `head.2.weight`, ... as an nn.Sequential with activations between) of `widths`."""
     import torch

@@ -51,8 +51,8 @@ def build_oasst_pythia(path: Path, pooling: str = "last", seed: int = 0) -> dict
     return {"backbone": backbone, "layers": [(weight, bias)], "tokenizer": tokenizer}
 
 
-ARMO_STYLE = '''"""A tiny reward model in ArmoRM's style, written for rmeval's tests: a Llama backbone, a regression layer over
-several objectives, a gating network mixing them, the state read before the first pad token."""
+ARMO_STYLE = '''"""A tiny reward model in ArmoRM's style, written for rmeval's tests: a Llama backbone, a
+regression layer over several objectives, a gating network mixing them, the state read before the first pad."""
 
 from dataclasses import dataclass
 from typing import Optional

@@ -79,7 +79,7 @@ def test_models_lists_every_preset_and_json_has_every_field(capsys: pytest.Captu
     assert main(["models", "--json", "--kind", "verdict"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["scorer"] for r in rows} == {"verdict"} and len(rows) == 3
-    assert set(rows[0]) == {"name", "description", "scorer", "source", "remote_code", "leaderboards", "options", "inputs",
-                            "sources"}
+    assert set(rows[0]) == {"name", "description", "scorer", "source", "remote_code", "leaderboards", "options",
+                            "inputs", "sources"}
     assert main(["models", "--kind", "oracle"]) == 2
     assert "no preset of that kind" in capsys.readouterr().err

@@ -75,7 +75,8 @@ def test_eos_appending_presets_feed_each_conventions_ids(tmp_path: Path, preset:
     result, samples = run(tmp_path, "--preset", preset, "--inputs", inputs, "--model", str(tmp_path / "rm"))
     assert result["spec"]["scorer"]["options"]["inputs"] == inputs
     for row, sample in zip(ROWS, samples, strict=True):
-        for answer, got in ((row["chosen"], sample["scores_chosen"][0]), (row["rejected"], sample["scores_rejected"][0])):
+        pairs = ((row["chosen"], sample["scores_chosen"][0]), (row["rejected"], sample["scores_rejected"][0]))
+        for answer, got in pairs:
             ids = tok(text(row["prompt"], answer))["input_ids"] + ([tok.eos_token_id] if eos else [])
             assert got == close(sign * head_at_last(built, ids))
 

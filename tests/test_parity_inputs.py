@@ -17,9 +17,9 @@ from rmeval.presets import presets
 from rmeval.scorers import build_scorer
 from rmeval.scorers.pairwise import OrderedPair
 from rmeval.scorers.text import InputConvention, reference_convention
-from rmeval.types import Example, Message
+from rmeval.types import Message
 from test_pair_ranker import by_hand as pairrm_by_hand
-from test_parity import ROWS, close, run
+from test_parity import ROWS, close
 
 BETTER = {"pair_format": "better-pairrm", "backbone_prefix": "pretrained_model", "head_activation": "tanh"}
 

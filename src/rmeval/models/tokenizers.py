@@ -28,11 +28,12 @@ def authors_normalizer(folder: Path, lowercase: bool = False) -> Any | None:
     if not model.is_file():
         return None
     try:
-        from sentencepiece import sentencepiece_model_pb2
+        from sentencepiece import sentencepiece_model_pb2 as generated  # protobuf code without stubs
     except ImportError as e:  # protobuf is part of the hf extra
         raise ValueError(f"{model}: reading a SentencePiece model needs protobuf ({e}); "
                          "pip install 'rmeval[hf]'") from None
-    proto = sentencepiece_model_pb2.ModelProto()
+    module: Any = generated
+    proto = module.ModelProto()
     proto.ParseFromString(model.read_bytes())
     steps: list[Any] = [normalizers.Lowercase()] if lowercase else []
     steps.append(normalizers.Strip())

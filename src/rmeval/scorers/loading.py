@@ -166,9 +166,10 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
-        if isinstance(getattr(mapping, "_extra_content", None), dict):
-            mapping._extra_content.clear()
-            mapping._extra_content.update(registered)
+        extra: Any = getattr(mapping, "_extra_content", None)
+        if isinstance(extra, dict):
+            extra.clear()
+            extra.update(registered)
     if "device_map" not in load:
         model.to(device)
     model.eval()

@@ -140,7 +140,7 @@ class TextEncoder:
 
     def encode(self, texts: Sequence[str]) -> list[tuple[list[int], bool]]:
         """Token ids of each text and whether it was truncated."""
-        out = []
+        out: list[tuple[list[int], bool]] = []
         for lo in range(0, len(texts), ENCODE_CHUNK):
             # verbose=False: texts longer than the model's limit are expected here; they are truncated just below.
             chunk = self.tokenizer(list(texts[lo : lo + ENCODE_CHUNK]), add_special_tokens=self.add_special_tokens,
