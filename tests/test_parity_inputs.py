@@ -169,3 +169,28 @@ def test_at_least_seventy_presets_with_the_new_kinds_and_every_checkable_fact(
     assert main(["models"]) == 0
     listed = capsys.readouterr().out
     assert "starling-rm-7b-alpha" in listed and "skywork-vl-reward-7b" in listed
+
+
+def test_rewardbench2_reference_runs_cut_long_texts_on_the_right_as_run_v2_does(tmp_path: Path) -> None:
+    from test_presets import config_of
+
+    config = config_of("--model", str(tmp_path), "--inputs", "reference", "--benchmark", "rewardbench2")
+    assert config.options.truncation_side == "right"
+    assert config_of("--model", str(tmp_path), "--inputs", "reference").options.truncation_side == "left"
+    kept = config_of("--model", str(tmp_path), "--inputs", "reference", "--benchmark", "rewardbench2",
+                     "--truncation-side", "left")
+    assert kept.options.truncation_side == "left"
+
+
+def test_truncation_keeps_the_special_tokens_and_the_appended_one_on_either_side() -> None:
+    from rmeval.data.chat import resolve_template
+    from rmeval.scorers.text import TextEncoder
+
+    tok = build_tokenizer(chat_template=None)
+    template = resolve_template(tok, "raw")
+    for side in ("left", "right"):
+        encoder = TextEncoder.create(tok, template, 6, InputConvention("auto", "eos_token", side))
+        ids = [tok.bos_token_id, 10, 11, 12, 13, 14, 15]
+        cut, was_cut = encoder.fit(ids)
+        body = [12, 13, 14, 15] if side == "left" else [10, 11, 12, 13]
+        assert (cut, was_cut) == ([tok.bos_token_id, *body, tok.eos_token_id], True)
