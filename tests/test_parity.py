@@ -127,3 +127,21 @@ def test_a_default_classifiers_masked_double_bos_gives_the_one_bos_reward(tmp_pa
             out = model(input_ids=torch.tensor([ids]), attention_mask=torch.tensor([mask])).logits[0, 0]
         assert sample["scores_chosen"][0] == close(float(out))
     assert result["spec"]["scorer"]["input_convention"]["append_token"] is None
+
+
+@pytest.mark.parametrize("inputs", ["model", "reference"])
+def test_athene_reads_at_the_appended_cls_with_one_bos_or_the_reference_branchs_two(tmp_path: Path,
+                                                                                    inputs: str) -> None:
+    from transformers import AutoTokenizer
+
+    built = build_value_head_model(tmp_path / "athene", prefix="model", head="v_head")
+    tok = AutoTokenizer.from_pretrained(tmp_path / "athene")
+    tok.cls_token = "<|im_end|>"  # Athene's CLS is a special token of its tokenizer
+    tok.save_pretrained(tmp_path / "athene")
+    _, samples = run(tmp_path, "--preset", "athene-rm-70b", "--inputs", inputs, "--model", str(tmp_path / "athene"))
+    for row, sample in zip(ROWS, samples, strict=True):
+        text = tok.apply_chat_template([{"role": "user", "content": row["prompt"]},
+                                        {"role": "assistant", "content": row["chosen"]}], tokenize=False)
+        ids = tok(text + tok.cls_token, add_special_tokens=inputs == "reference")["input_ids"]
+        assert ids[-1] == tok.cls_token_id
+        assert sample["scores_chosen"][0] == close(head_at_last(built, ids))
