@@ -171,3 +171,52 @@ def build_side_file_head(path: Path, seed: int = 0) -> dict[str, Any]:
     weight, bias = torch.randn(1, HIDDEN) * 2.0, torch.randn(1)
     save_file({"v_head.summary.weight": weight, "v_head.summary.bias": bias}, str(path / "value_head.safetensors"))
     return {"backbone": lm.model, "layers": [(weight, bias)], "tokenizer": tokenizer}
+
+
+EURUS_STYLE = '''"""A tiny reward model in Eurus-RM's style, written for rmeval's tests: a Llama backbone, a regression head on
+every position, the reward gathered at the last position the attention mask covers, returned as a tensor."""
+
+import torch
+from torch import nn
+from transformers import LlamaModel, LlamaPreTrainedModel
+
+
+class TinyEurusRewardModel(LlamaPreTrainedModel):
+    def __init__(self, config):
+        super().__init__(config)
+        self.model = LlamaModel(config)
+        self.regression_head = nn.Linear(config.hidden_size, 1, bias=False)
+        self.post_init()
+
+    def forward(self, input_ids, attention_mask=None, **kwargs):
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
+        states = self.model(input_ids, attention_mask=mask).last_hidden_state
+        rewards = self.regression_head(states).squeeze(-1)
+        ends = mask.cumsum(dim=1).argmax(dim=1).view(-1, 1)
+        return torch.gather(rewards, 1, ends)
+'''
+
+
+def build_eurus_style(path: Path, seed: int = 0) -> Any:
+    """A folder whose model is code inside it (auto_map AutoModel, as Eurus-RM-7b's), with a tokenizer without a
+    chat template; returns the loaded model."""
+    import torch
+
+    path.mkdir(parents=True, exist_ok=True)
+    code = path / "modeling_eurus.py"
+    code.write_text(EURUS_STYLE, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"modeling_eurus_{seed}", code)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    tokenizer = build_tokenizer(chat_template=None)
+    config = llama_config(tokenizer)
+    config.auto_map = {"AutoModel": "modeling_eurus.TinyEurusRewardModel"}
+    torch.manual_seed(seed)
+    model = module.TinyEurusRewardModel(config).eval()
+    with torch.no_grad():
+        model.regression_head.weight.normal_(0.0, 2.0)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return model

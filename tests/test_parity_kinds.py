@@ -117,3 +117,22 @@ def test_skywork_vl_reads_its_head_from_the_side_file(tmp_path: Path) -> None:
         ids = tok(conversation(tok, row["prompt"], row["chosen"]), add_special_tokens=False)["input_ids"]
         assert sample["scores_rejected"][0] != sample["scores_chosen"][0]
         assert sample["scores_chosen"][0] == close(head_at_last(built, ids))
+
+
+@pytest.mark.parametrize("inputs", ["model", "reference"])
+def test_eurus_feeds_its_cards_sample_or_fastchats_mistral_text_with_eos_appended(tmp_path: Path,
+                                                                                  inputs: str) -> None:
+    from parity_shapes import build_eurus_style
+
+    model = build_eurus_style(tmp_path / "eurus")
+    tok = transformers.AutoTokenizer.from_pretrained(tmp_path / "eurus")
+    _, samples = run(tmp_path, "--preset", "eurus-rm-7b", "--inputs", inputs, "--trust-remote-code",
+                     "--model", str(tmp_path / "eurus"))
+    for row, sample in zip(ROWS, samples, strict=True):
+        if inputs == "model":  # the card: "[INST] q [/INST] a" through tokenizer()
+            ids = tok(f"[INST] {row['prompt']} [/INST] {row['chosen']}")["input_ids"]
+        else:  # FastChat's mistral conversation (fschat 0.2.36) and the EOS run_rm.py's add_eos_token appends
+            ids = tok(f"[INST] {row['prompt']} [/INST] {row['chosen']}</s>")["input_ids"] + [tok.eos_token_id]
+        with torch.no_grad():
+            expected = float(model(input_ids=torch.tensor([ids]))[0, 0])
+        assert sample["scores_chosen"][0] == close(expected)
