@@ -173,8 +173,8 @@ def build_side_file_head(path: Path, seed: int = 0) -> dict[str, Any]:
     return {"backbone": lm.model, "layers": [(weight, bias)], "tokenizer": tokenizer}
 
 
-EURUS_STYLE = '''"""A tiny reward model in Eurus-RM's style, written for rmeval's tests: a Llama backbone, a regression head on
-every position, the reward gathered at the last position the attention mask covers, returned as a tensor."""
+EURUS_STYLE = '''"""A tiny reward model in Eurus-RM's style, written for rmeval's tests: a Llama backbone, a
+regression head on every position, the reward gathered at the last masked-in position, returned as a tensor."""
 
 import torch
 from torch import nn
