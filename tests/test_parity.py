@@ -145,3 +145,16 @@ def test_athene_reads_at_the_appended_cls_with_one_bos_or_the_reference_branchs_
         ids = tok(text + tok.cls_token, add_special_tokens=inputs == "reference")["input_ids"]
         assert ids[-1] == tok.cls_token_id
         assert sample["scores_chosen"][0] == close(head_at_last(built, ids))
+
+
+def test_inf_orm_reads_its_two_layer_score_head_with_a_relu(tmp_path: Path) -> None:
+    """INFORMForSequenceClassification (rewardbench/models/inform.py L22-86): a LlamaModel under `model.` and
+    `score` = Sequential(Linear(H, H), ReLU, Linear(H, 1)), read at the last real token."""
+    built = build_value_head_model(tmp_path / "inf", prefix="model", head="score", widths=(32, 1), bias=True)
+    tok = built["tokenizer"]
+    _, samples = run(tmp_path, "--preset", "inf-orm-llama3.1-70b", "--model", str(tmp_path / "inf"))
+    for row, sample in zip(ROWS, samples, strict=True):
+        text = tok.apply_chat_template([{"role": "user", "content": row["prompt"]},
+                                        {"role": "assistant", "content": row["chosen"]}], tokenize=False)
+        ids = tok(text, add_special_tokens=False)["input_ids"]
+        assert sample["scores_chosen"][0] == close(head_at_last(built, ids, torch.relu))
