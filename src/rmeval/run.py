@@ -125,7 +125,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if not main:
         return result
     result_path, samples_path = write_run(result, out_dir)
-    title = f"{benchmark.name}: {config.display_name} ({inputs_note(result.spec.scorer)}{len(result.samples)} examples)"
+    title = f"{benchmark.name}: {config.display_name} ({len(result.samples)} examples){inputs_note(result.spec.scorer)}"
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
     print(format_metrics(result.metrics, benchmark, title), file=out)

@@ -56,7 +56,7 @@ def _row(p: Preset) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     """Print the presets as a table, or as JSON with every field; or check them."""
     if args.check:
-        from rmeval.preset_checks import check_presets
+        from rmeval.commands.preset_checks import check_presets
 
         problems = check_presets()
         for name, found in problems.items():

@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
     model = run.spec.scorer.get("model", "?")
     benchmark = benchmark_of(run.spec)
     print(format_metrics(metrics, benchmark, f"{run.spec.benchmark}: {model} ({len(run.samples)} samples, "
-                                             f"{inputs_note(run.spec.scorer)}recomputed)"))
+                                             f"recomputed){inputs_note(run.spec.scorer)}"))
     for text in (analysis_text, plots):
         if text:
             print("\n" + text)

@@ -159,12 +159,12 @@ INPUTS_NOTE = {"model": "the model's own convention", "reference": "the referenc
 
 
 def inputs_note(scorer: dict[str, Any]) -> str:
-    """`inputs: ... , ` for a report's header: which input convention a local model's run fed (`--inputs`); empty
-    for scorers without one (judges behind an API).
+    """`; inputs: ...` for a report's header: which input convention a local model's run fed (`--inputs`); empty
+    for scorers without one (judges).
 
     >>> inputs_note({"options": {"inputs": "reference"}})
-    "inputs: reference (the reference implementation's token ids), "
+    "; inputs: reference (the reference implementation's token ids)"
     """
     inputs = (scorer.get("options") or {}).get("inputs")
-    return f"inputs: {inputs} ({INPUTS_NOTE.get(inputs, inputs)}), " if isinstance(inputs, str) else ""
+    return f"; inputs: {inputs} ({INPUTS_NOTE.get(inputs, inputs)})" if isinstance(inputs, str) else ""
 

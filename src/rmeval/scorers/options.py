@@ -60,9 +60,6 @@ class LocalModelOptions(Options):
                                              "mistral-card, ziya) or a Jinja file; required when the tokenizer "
                                              "has none")
     trust_remote_code: bool = option(False, "run code shipped with the model (off by default)")
-    inputs: Literal["model", "reference"] = option(
-        "model", "model: the token ids the model's own code and card feed; reference: byte for byte those the "
-                 "reference implementation (allenai/reward-bench) fed for the leaderboard (a preset states both)")
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,9 @@ class ModelOptions(LocalModelOptions):
     """What every preset of such a kind must state (null: the model's own)."""
 
     revision: str | None = option(None, "hub revision (branch, tag or commit) of the model")
+    inputs: Literal["model", "reference"] = option(
+        "model", "model: the token ids the model's own code and card feed; reference: byte for byte those the "
+                 "reference implementation (allenai/reward-bench) fed for the leaderboard (a preset states both)")
     tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's",
                                    names="tokenizer")
     attn_implementation: str | None = option(None, "eager, sdpa, flash_attention_2 ... (default: the model's)")
