@@ -4,14 +4,12 @@ state dict over a base model (Starling-RM-7B-alpha), a side-file head (Skywork-V
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from conftest import CORPUS, build_tokenizer
-from model_shapes import HIDDEN, llama_config, save_tensors
+from model_shapes import HIDDEN, llama_config, load_code, save_tensors, save_widened
 
 
 def gpt_neox_tokenizer() -> Any:
@@ -96,25 +94,15 @@ def build_armo_style(path: Path, written_for_4x: bool, seed: int = 0) -> Any:
     code without that import, which changes nothing else)."""
     import torch
 
-    path.mkdir(parents=True, exist_ok=True)
-    code = path / "modeling_armo.py"
-    code.write_text(ARMO_STYLE.format(import_line=""), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"modeling_armo_{seed}_{written_for_4x}", code)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_code(path, "modeling_armo.py", ARMO_STYLE.format(import_line=""),
+                       f"modeling_armo_{seed}_{written_for_4x}")
     tokenizer = build_tokenizer()
     config = llama_config(tokenizer, num_objectives=3)
     config.auto_map = {"AutoModelForSequenceClassification": "modeling_armo.TinyGatedRewardModel"}
     torch.manual_seed(seed)
-    model = module.TinyGatedRewardModel(config).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 0.5)
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    code.write_text(ARMO_STYLE.format(import_line=REMOVED_IMPORT if written_for_4x else ""), encoding="utf-8")
+    model = save_widened(module.TinyGatedRewardModel(config).eval(), tokenizer, path, 0.5)
+    (path / "modeling_armo.py").write_text(ARMO_STYLE.format(import_line=REMOVED_IMPORT if written_for_4x else ""),
+                                           encoding="utf-8")
     return model
 
 
@@ -202,14 +190,7 @@ def build_eurus_style(path: Path, seed: int = 0) -> Any:
     chat template; returns the loaded model."""
     import torch
 
-    path.mkdir(parents=True, exist_ok=True)
-    code = path / "modeling_eurus.py"
-    code.write_text(EURUS_STYLE, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"modeling_eurus_{seed}", code)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_code(path, "modeling_eurus.py", EURUS_STYLE, f"modeling_eurus_{seed}")
     tokenizer = build_tokenizer(chat_template=None)
     config = llama_config(tokenizer)
     config.auto_map = {"AutoModel": "modeling_eurus.TinyEurusRewardModel"}
