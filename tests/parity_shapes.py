@@ -201,3 +201,34 @@ def build_eurus_style(path: Path, seed: int = 0) -> Any:
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return model
+
+
+def build_qwen2_5_vl_with_side_head(path: Path, seed: int = 0) -> dict[str, Any]:
+    """Skywork-VL-Reward's shape: a Qwen2.5-VL (a vision tower beside a Qwen2 text model, saved as
+    Qwen2_5_VLForConditionalGeneration, transformers 5's configuration layout) and a trl value head in the side file
+    `value_head.safetensors`. Returns the text model the reward is read from."""
+    import torch
+    from safetensors.torch import save_file
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+    tokenizer = build_tokenizer()
+    text = {"vocab_size": len(tokenizer), "hidden_size": HIDDEN, "intermediate_size": 64, "num_hidden_layers": 2,
+            "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 256,
+            "rope_scaling": {"type": "mrope", "mrope_section": [1, 1, 2]}}
+    vision = {"depth": 1, "hidden_size": 16, "intermediate_size": 32, "num_heads": 2, "out_hidden_size": HIDDEN,
+              "fullatt_block_indexes": [0]}
+    config = Qwen2_5_VLConfig(text_config=text, vision_config=vision, vocab_size=len(tokenizer), hidden_size=HIDDEN,
+                              pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(seed)
+    model = Qwen2_5_VLForConditionalGeneration(config).eval()
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    weight, bias = torch.randn(1, HIDDEN) * 2.0, torch.randn(1)
+    save_file({"v_head.summary.weight": weight, "v_head.summary.bias": bias}, str(path / "value_head.safetensors"))
+
+    class TextStates(torch.nn.Module):
+        def forward(self, input_ids: Any) -> Any:
+            out = model(input_ids=input_ids, output_hidden_states=True)
+            return type("Out", (), {"last_hidden_state": out.hidden_states[-1]})()
+
+    return {"backbone": TextStates(), "layers": [(weight, bias)], "tokenizer": tokenizer}

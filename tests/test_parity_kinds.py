@@ -136,3 +136,16 @@ def test_eurus_feeds_its_cards_sample_or_fastchats_mistral_text_with_eos_appende
         with torch.no_grad():
             expected = float(model(input_ids=torch.tensor([ids]))[0, 0])
         assert sample["scores_chosen"][0] == close(expected)
+
+
+@pytest.mark.skipif(not TF5, reason="the tiny Qwen2.5-VL is built in transformers 5's configuration layout")
+def test_skywork_vl_on_a_qwen2_5_vl_reads_the_text_models_last_state(tmp_path: Path) -> None:
+    from parity_shapes import build_qwen2_5_vl_with_side_head
+
+    built = build_qwen2_5_vl_with_side_head(tmp_path / "vl")
+    tok = built["tokenizer"]
+    result, samples = run(tmp_path, "--preset", "skywork-vl-reward-7b", "--model", str(tmp_path / "vl"))
+    assert result["spec"]["scorer"]["backbone"] == "Qwen2_5_VLModel"
+    for row, sample in zip(ROWS, samples, strict=True):
+        ids = tok(conversation(tok, row["prompt"], row["chosen"]), add_special_tokens=False)["input_ids"]
+        assert sample["scores_chosen"][0] == close(head_at_last(built, ids))
