@@ -194,3 +194,27 @@ def test_truncation_keeps_the_special_tokens_and_the_appended_one_on_either_side
         cut, was_cut = encoder.fit(ids)
         body = [12, 13, 14, 15] if side == "left" else [10, 11, 12, 13]
         assert (cut, was_cut) == ([tok.bos_token_id, *body, tok.eos_token_id], True)
+
+
+def reference_pairrm(tok: Any, q: str, first: str, second: str, source_max: int, cand_max: int) -> list[int]:
+    """PairRM-hf's ids as rewardbench/models/pairrm.py (tokenize_conv_pair, tokenize_pair) builds them, written
+    out for one user turn: each part encoded with its marker as one string, with special tokens, cut on the right."""
+    instruction = "Finish the following coversation in each i-th turn by filling in <Response i> with your response."
+    source = tok.encode(PAIRRM_MARKERS[0] + instruction + f"USER: {q}\nAssistant: <Response 1>",
+                        max_length=source_max, truncation=True)
+    room = (source_max + 2 * cand_max - len(source)) // 2
+    return source + [i for marker, answer in zip(PAIRRM_MARKERS[1:], (first, second), strict=True)
+                     for i in tok.encode(f"{marker}<Response 1>: {answer}", max_length=room, truncation=True)]
+
+
+@pytest.mark.parametrize(("source_max", "cand_max"), [(1224, 412), (20, 10)], ids=["preset", "truncating"])
+def test_pairrm_reference_ids_are_its_own(tmp_path: Path, source_max: int, cand_max: int) -> None:
+    built = build_pairrm_model(tmp_path / "prm")
+    options = {**BETTER, "pair_format": "pairrm", "source_max_tokens": source_max, "candidate_max_tokens": cand_max}
+    for inputs in ("model", "reference"):
+        ranker = build_scorer("pair-ranker", str(tmp_path / "prm"), **options, inputs=inputs).model
+        for row in ROWS:
+            [enc] = ranker.encode([OrderedPair((Message("user", row["prompt"]),), row["chosen"], row["rejected"])])
+            expected = reference_pairrm(built["tokenizer"], row["prompt"], row["chosen"], row["rejected"],
+                                        source_max, cand_max)
+            assert list(enc.ids) == expected, (inputs, row["id"])
