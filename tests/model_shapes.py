@@ -35,13 +35,14 @@ def save_tensors(path: Path, tensors: dict[str, Any]) -> None:
 
 def build_value_head_model(path: Path, prefix: str = "transformer", head: str = "v_head",
                            widths: tuple[int, ...] = (1,), bias: bool = False, seed: int = 0,
-                           architecture: str = "LlamaForSequenceClassification") -> dict[str, Any]:
+                           architecture: str = "LlamaForSequenceClassification",
+                           chat_template: str | bool | None = True) -> dict[str, Any]:
     """A Llama backbone stored under `prefix.` with a head `head` beside it: one linear layer (`head.weight`) or a
     stack (`head.0.weight`, `head.2.weight`, ... as an nn.Sequential with activations between) of `widths`."""
     import torch
     from transformers import LlamaModel
 
-    tokenizer = build_tokenizer()
+    tokenizer = build_tokenizer() if chat_template is True else build_tokenizer(chat_template or None)
     config = llama_config(tokenizer, architectures=[architecture])
     torch.manual_seed(seed)
     backbone = LlamaModel(config).eval()
@@ -116,35 +117,48 @@ class TinyRewardModel(PreTrainedModel):
 '''
 
 
-def build_remote_code_model(path: Path, seed: int = 0) -> Any:
-    """A folder whose model exists only as code inside it (config and model through `auto_map`), saved with its
-    weights; returns the loaded module's model for by-hand computations."""
+def load_code(path: Path, file: str, source: str, name: str) -> Any:
+    """Write `source` as `path/file` (the model's own code in its folder) and import it as module `name`."""
     import importlib.util
     import sys
 
-    import torch
-
     path.mkdir(parents=True, exist_ok=True)
-    code = path / "modeling_tiny_reward.py"
-    code.write_text(REMOTE_CODE, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(f"modeling_tiny_reward_{seed}", code)
+    code = path / file
+    code.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, code)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def save_widened(model: Any, tokenizer: Any, path: Path, std: float) -> Any:
+    """Draw every weight of `model` from N(0, std) (rewards that differ clearly), save it and its tokenizer."""
+    import torch
+
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, std)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return model
+
+
+def build_remote_code_model(path: Path, seed: int = 0) -> Any:
+    """A folder whose model exists only as code inside it (config and model through `auto_map`), saved with its
+    weights; returns the loaded module's model for by-hand computations."""
+    import torch
+
+    module = load_code(path, "modeling_tiny_reward.py", REMOTE_CODE, f"modeling_tiny_reward_{seed}")
     tokenizer = build_tokenizer()
     config = module.TinyRewardConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id)
     config.auto_map = {"AutoConfig": "modeling_tiny_reward.TinyRewardConfig",
                        "AutoModel": "modeling_tiny_reward.TinyRewardModel",
                        "AutoModelForSequenceClassification": "modeling_tiny_reward.TinyRewardModel"}
     torch.manual_seed(seed)
-    model = module.TinyRewardModel(config).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 1.0)
-    model.save_pretrained(path)
+    model = save_widened(module.TinyRewardModel(config).eval(), tokenizer, path, 1.0)
     config.save_pretrained(path)
-    tokenizer.save_pretrained(path)
     return model
 
 

@@ -40,10 +40,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @functools.cache
 def load(model_dir: Path) -> tuple[Any, Any]:
     """Tokenizer and model of a folder, loaded once per test session."""
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_dir).float()
     return AutoTokenizer.from_pretrained(model_dir), model
 
 

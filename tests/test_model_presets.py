@@ -25,7 +25,7 @@ def config_of(*argv: str) -> RunConfig:
 def test_at_least_thirty_leaderboard_presets_cover_every_kind_with_their_sources() -> None:
     table = presets()
     on_boards = [p for p in table.values() if p.leaderboards]
-    assert len(on_boards) >= 30
+    assert len(on_boards) >= 70
     kinds = Counter(p.scorer for p in on_boards)
     assert all(kinds[k] >= 2 for k in MODEL_KINDS), kinds
     assert {b for p in on_boards for b in p.leaderboards} == {"rewardbench", "rewardbench2"}
@@ -47,7 +47,7 @@ def test_a_hub_id_picks_its_preset_and_explicit_options_win() -> None:
     assert config.from_preset["dtype"] == "auto"
     config = config_of("--model", "PKU-Alignment/beaver-7b-v1.0-cost")
     assert (config.scorer, config.options.head, config.options.sign) == ("value-head", "score_head", -1)
-    assert config.options.chat_template == "pku-align"
+    assert config.options.chat_template == "safe-rlhf"
 
 
 def test_preset_applies_a_known_models_settings_to_a_local_copy(tmp_path: Path) -> None:
@@ -80,6 +80,6 @@ def test_models_lists_every_preset_and_json_has_every_field(capsys: pytest.Captu
     rows = json.loads(capsys.readouterr().out)
     assert {r["scorer"] for r in rows} == {"verdict"} and len(rows) == 3
     assert set(rows[0]) == {"name", "description", "scorer", "source", "remote_code", "leaderboards", "options",
-                            "sources"}
+                            "inputs", "sources"}
     assert main(["models", "--kind", "oracle"]) == 2
     assert "no preset of that kind" in capsys.readouterr().err

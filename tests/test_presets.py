@@ -24,7 +24,8 @@ from rmeval.presets import (
 GOOD: dict[str, Any] = {"description": "a model", "scorer": "implicit", "ref_free": "avg",
                         "source": {"kind": "hub", "id": "org/model"}, "sources": ["https://example.org/card"],
                         "remote_code": False, "leaderboards": ["rewardbench"], "dtype": "auto", "max_length": None,
-                        "chat_template": None}
+                        "chat_template": None,
+                        "inputs": {"model": "its own", "reference": "the same", "reference_options": {}}}
 DROP = object()
 """Marks a key to leave out of a preset."""
 
@@ -58,6 +59,12 @@ def test_packaged_table_is_valid_and_has_the_default() -> None:
     ({"source": {"kind": "pypi-gguf", "package": "p"}}, "needs \\['file'\\]"),
     ({"sources": []}, "sources must name where its facts come from"),
     ({"sources": "a card"}, "sources must be a list of strings"),
+    ({"inputs": DROP}, "missing key 'inputs'"),
+    ({"inputs": {"model": "x", "reference": "y"}}, "exactly model, reference, reference_options"),
+    ({"inputs": {"model": "", "reference": "y", "reference_options": {}}}, "model must say in words"),
+    ({"inputs": {"model": "x", "reference": "y", "reference_options": {"colour": 1}}}, "unknown option colour"),
+    ({"inputs": {"model": "x", "reference": "y", "reference_options": {"inputs": "model"}}},
+     "reference_options cannot set inputs"),
     ({"remote_code": "no"}, "remote_code must be true or false"),
     ({"leaderboards": ["lmarena"]}, "leaderboards must name rewardbench, rewardbench2"),
     ({"trust_remote_code": True}, "a preset never turns on remote code"),

@@ -108,6 +108,11 @@ def check_model_name(name: str, what: str, kind: str = "model", revision: str | 
     if path.exists() or name.startswith((".", "/", "~")) or (os.sep in name and not _HUB_ID.fullmatch(name)):
         if not path.is_dir():
             raise UsageError(f"{what} {name}: {'no such folder' if not path.exists() else 'not a folder'}")
+        if kind == "state dict":  # a repository of weights only, over a --base-model (Starling-RM-7B-alpha)
+            if not any(p.suffix in (".pt", ".pth", ".bin", ".safetensors") for p in path.iterdir()):
+                raise UsageError(f"{what} {name}: holds no weights file (.pt, .bin, .safetensors) to load over "
+                                 "--base-model")
+            return
         needed = ("config.json",) if kind == "model" else _TOKENIZER_FILES
         if not any((path / f).is_file() for f in needed):
             raise UsageError(f"{what} {name}: not a {kind} folder (it holds none of {', '.join(needed)})")
@@ -162,8 +167,11 @@ def check_models(config: RunConfig) -> None:
             if engine not in ("transformers", "vllm"):
                 continue
             require("torch", "transformers", extra="hf", purpose=f"a {engine} judge")
-        check_model_name(model, "--model", revision=revision if i == 0 else None)
-        _check_files(model, "--model", config.options, revision if i == 0 else None, own_tokenizer=True)
+        weights_only = i == 0 and bool(getattr(config.options, "base_model", None))
+        check_model_name(model, "--model", "state dict" if weights_only else "model",
+                         revision=revision if i == 0 else None)
+        if not weights_only:  # a state dict beside a named base model has no config of its own to check
+            _check_files(model, "--model", config.options, revision if i == 0 else None, own_tokenizer=True)
     if config.options is None:
         return
     values = asdict(config.options)

@@ -7,6 +7,11 @@ key is checked against the kind's options dataclass in the scorer registry, and 
 NAME` with a preset's name, or its hub id, takes the preset's kind and options (`--preset NAME` applies them to
 any model, a local copy say); an option given on the command line wins over the preset. A preset never turns on
 remote code: a model that needs it stops the run until the user adds `--trust-remote-code`.
+
+Every preset states its two input conventions (`inputs`): what the model's own code and card feed (`model`), what
+the reference implementation fed for the leaderboard (`reference`), and the option values that reproduce the
+latter (`reference_options`, applied by `--inputs reference` over the preset's own values; empty where both
+conventions give the same token ids).
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ DEFAULT_PRESET = "smollm2-135m-instruct"
 DEFAULT_BENCHMARK = "rewardbench-mini"
 """What `rmeval run` evaluates when no --model is given: a real model and a benchmark that need no download."""
 DEFAULT_SCORER = "classifier"
-META_KEYS = ("description", "scorer", "source", "sources", "remote_code", "leaderboards")
+META_KEYS = ("description", "scorer", "source", "sources", "remote_code", "leaderboards", "inputs")
+INPUT_KEYS = ("model", "reference", "reference_options")
 SOURCES = {"pypi-gguf": {"package", "file"}, "hub": {"id"}}
 LEADERBOARDS = ("rewardbench", "rewardbench2")
 
@@ -55,17 +61,24 @@ class Preset:
     sources: tuple[str, ...] = ()
     remote_code: bool = False
     leaderboards: tuple[str, ...] = ()
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hub_id(self) -> str | None:
         """The model's hub id, when its weights come from the hub."""
         return self.source.get("id") if self.source.get("kind") == "hub" else None
 
+    @property
+    def reference_options(self) -> dict[str, Any]:
+        """The option values `--inputs reference` sets over the preset's own."""
+        return dict(self.inputs.get("reference_options") or {})
+
     def as_dict(self) -> dict[str, Any]:
         """Every field, as `rmeval models --json` prints it."""
         return {"name": self.name, "description": self.description, "scorer": self.scorer,
                 "source": dict(self.source), "remote_code": self.remote_code,
                 "leaderboards": list(self.leaderboards), "options": dict(self.options),
+                "inputs": {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.inputs.items()},
                 "sources": list(self.sources)}
 
 
@@ -117,8 +130,26 @@ def _validate(name: str, raw: Any, where: str) -> Preset:
     check = getattr(checked, "check_preset", None)
     if callable(check):  # what a kind requires of a preset beyond types (an implicit reward names its reference)
         check(where)
+    inputs = _inputs(raw["inputs"], f"{where}, inputs")
+    options_from_mapping(options_class, {**values, **inputs["reference_options"]}, f"{where}, reference_options")
     return Preset(name, raw["description"], scorer, dict(source), values, sources, raw["remote_code"],
-                  _strings(raw, "leaderboards", where, LEADERBOARDS))
+                  _strings(raw, "leaderboards", where, LEADERBOARDS), inputs)
+
+
+def _inputs(raw: Any, where: str) -> dict[str, Any]:
+    """A preset's two input conventions: two descriptions and the option values of the reference's."""
+    if not isinstance(raw, dict) or sorted(raw) != sorted(INPUT_KEYS):
+        raise ValueError(f"{where}: expected an object with exactly {', '.join(INPUT_KEYS)}")
+    for key in ("model", "reference"):
+        if not isinstance(raw[key], str) or not raw[key]:
+            raise ValueError(f"{where}: {key} must say in words what that convention feeds")
+    options = raw["reference_options"]
+    if not isinstance(options, dict):
+        raise ValueError(f"{where}: reference_options must be an object of option values")
+    for key in ("inputs", "trust_remote_code"):
+        if key in options:
+            raise ValueError(f"{where}: reference_options cannot set {key}")
+    return {"model": raw["model"], "reference": raw["reference"], "reference_options": dict(options)}
 
 
 def parse_presets(text: str, source: str = "presets.json") -> dict[str, Preset]:
@@ -186,6 +217,8 @@ def resolve_options(model: str, scorer: str | None, given: Mapping[str, Any],
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in not_mine)
         raise ValueError(f"{flags} {'does' if len(not_mine) == 1 else 'do'} not apply to --scorer {name}")
     from_preset = dict(preset.options) if preset is not None and preset.scorer == name else {}
+    if from_preset and given.get("inputs") == "reference":  # the reference's conventions over the preset's own
+        from_preset.update(preset.reference_options if preset is not None else {})
     replaced = {specs[k].together for k in given if specs[k].together}
     from_preset = {k: v for k, v in from_preset.items() if specs[k].together not in replaced}
     options: Any = options_from_mapping(entry.options, {**from_preset, **given}, f"--scorer {name}")

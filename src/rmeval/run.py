@@ -26,7 +26,7 @@ from rmeval.inference.parallel import process_share
 from rmeval.inference.scorestore import ScoreStore
 from rmeval.preflight import check_models, check_runtime, default_output_dir, planned_identity, prepare_output_dir
 from rmeval.presets import get_preset
-from rmeval.report import format_metrics, price_of, run_title
+from rmeval.report import format_metrics, inputs_note, price_of, run_title
 from rmeval.results import RunResult, write_run
 from rmeval.results.files import run_texts
 from rmeval.results.folder import write_failure
@@ -161,7 +161,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     finally:
         if folder is not None:
             folder.release(failed)
-    title = run_title(result.spec, f"{len(result.samples)} examples")
+    title = run_title(result.spec, f"{len(result.samples)} examples") + inputs_note(result.spec.scorer)
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
     print(format_metrics(result.metrics, benchmark, title, price_of(result.spec.scorer)), file=out)

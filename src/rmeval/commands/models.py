@@ -21,6 +21,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--kind", metavar="SCORER", help="only presets of this scorer kind")
     p.add_argument("--formats", action="store_true", help="the judge formats (--judge-format NAME) instead: each "
                                                           "one's modes, verdict and sources")
+    p.add_argument("--check", action="store_true", help="check every preset's facts that need no network (exit 1 "
+                                                         "when one fails)")
     p.set_defaults(handler=main)
 
 
@@ -76,9 +78,20 @@ def _formats(as_json: bool) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Print the presets as a table, or as JSON with every field (or the judge formats, with --formats)."""
+    """Print the presets as a table, or as JSON with every field (or the judge formats, with --formats); or check
+    them (--check)."""
     if getattr(args, "formats", False):
         return _formats(args.json)
+    if args.check:
+        from rmeval.commands.preset_checks import check_presets
+
+        problems = check_presets()
+        for name, found in problems.items():
+            for problem in found:
+                print(f"{name}: {problem}")
+        print(f"{len(presets())} presets checked: " + (f"{len(problems)} with problems" if problems else
+                                                        "every offline-checkable fact holds"))
+        return 1 if problems else 0
     table = [p for p in presets().values() if args.kind is None or p.scorer == args.kind]
     if args.kind is not None and not table:
         kinds = sorted({p.scorer for p in presets().values()})

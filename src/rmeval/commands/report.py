@@ -15,7 +15,7 @@ from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_to
 from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 from rmeval.common.jsonio import to_json
 from rmeval.data.naming import dataset_name
-from rmeval.report import excluded_note, format_metrics, price_of, run_title
+from rmeval.report import excluded_note, format_metrics, inputs_note, price_of, run_title
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
 from rmeval.report.plots import plot_run
 from rmeval.report.verify import run_differences
@@ -123,8 +123,8 @@ def main(args: argparse.Namespace) -> int:
         print(to_json({"metrics": metrics.to_dict(), **analysis, "matches_result_json": not diffs}))
         return 1 if diffs else 0
     benchmark = benchmark_of(run.spec)
-    print(format_metrics(metrics, benchmark, run_title(run.spec, f"{len(run.samples)} samples, recomputed"),
-                         price_of(run.spec.scorer)))
+    title = run_title(run.spec, f"{len(run.samples)} samples, recomputed") + inputs_note(run.spec.scorer)
+    print(format_metrics(metrics, benchmark, title, price_of(run.spec.scorer)))
     for text in (analysis_text, plots):
         if text:
             print("\n" + text)

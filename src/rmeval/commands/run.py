@@ -7,6 +7,7 @@ dataclass in the scorer registry, one flag per field, so nothing is copied by ha
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,13 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     resolved = resolve_options(models[0], args.scorer, given, args.preset)
     if len(models) > 1 and resolved.scorer != "judge":
         raise ValueError("several --model options make a judge ensemble: only --scorer judge takes them")
+    options = resolved.options
+    if (getattr(options, "inputs", None) == "reference" and benchmark == "rewardbench2"
+            and hasattr(options, "truncation_side") and "truncation_side" not in given):
+        # The reference's RewardBench 2 script sets no truncation side: a long text loses its end (run_v2.py).
+        options = dataclasses.replace(options, truncation_side="right")
     return RunConfig(
-        model=models[0], scorer=resolved.scorer, options=resolved.options, ensemble=tuple(models[1:]),
+        model=models[0], scorer=resolved.scorer, options=options, ensemble=tuple(models[1:]),
         preset=resolved.preset, from_preset=resolved.from_preset, benchmark=benchmark, data=args.data,
         data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=columns_from_args(args),
         on_invalid=args.on_invalid,

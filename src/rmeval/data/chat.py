@@ -17,9 +17,13 @@ from rmeval.types import Message
 __all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "add_special_tokens_for", "check_template", "render",
            "resolve_template"]
 
-BUILTIN_TEMPLATES = ("raw", "chatml", "tulu", "pku-align", "openbmb", "oasst-pythia", "mistral")
-"""Jinja files in `rmeval/templates`; all but raw and chatml reproduce a RewardBench conversation template (FastChat
-formats: tulu, pku-align, openbmb, oasst_pythia, mistral) for the presets whose tokenizers have none."""
+BUILTIN_TEMPLATES = ("raw", "chatml", "tulu", "pku-align", "openbmb", "oasst-pythia", "mistral", "raw-concat",
+                     "ziya-fastchat", "safe-rlhf", "hh", "mistral-card", "ziya")
+"""Jinja files in `rmeval/templates`. tulu, pku-align, openbmb, oasst-pythia, mistral, raw-concat and ziya-fastchat
+reproduce the FastChat conversations the reference renders for tokenizers without a template (fschat 0.2.36's tulu,
+oasst_pythia, mistral and raw; pku-align, openbmb and Ziya registered in rewardbench/chattemplates.py); safe-rlhf,
+hh, mistral-card and ziya write what the models' own code and cards write (beaver's safe-rlhf prompt, UltraRM's
+Human/Assistant lines, Eurus-RM's [INST] sample without </s>, Ziya's card)."""
 
 
 @dataclass(frozen=True)

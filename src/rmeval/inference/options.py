@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from rmeval.common.options import Options, at_least, either_store, option
+from rmeval.inference.encoding import InputConvention
 from rmeval.models.options import ModelOptions
 
-__all__ = ["BatchingOptions", "PrecisionOptions"]
+__all__ = ["BatchingOptions", "PrecisionOptions", "TextInputOptions"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,24 @@ class BatchingOptions(Options):
         at_least("max_tokens_per_batch", self.max_tokens_per_batch, 1)
         at_least("batch_size", self.batch_size, 1)
         either_store("--score-cache", self.score_cache, "--no-score-cache", self.use_score_cache)
+
+
+@dataclass(frozen=True)
+class TextInputOptions(Options):
+    """How rendered text becomes token ids (`encoding.InputConvention`): what a preset sets for each `--inputs`."""
+
+    cli_group: ClassVar[str] = "input convention"
+
+    special_tokens: Literal["auto", "always"] = option(
+        "auto", "auto: add the tokenizer's special tokens unless the template wrote BOS (no double BOS); always: "
+                "add them anyway (the reference's wrappers feed a double BOS)")
+    append_token: Literal["cls_token", "eos_token"] | None = option(
+        None, "a special token of the tokenizer appended to every text, inside --max-length (Athene: cls_token; the "
+              "reference appends eos_token where the tokenizer has no chat template)")
+    truncation_side: Literal["left", "right"] = option(
+        "left", "left: a long text loses the start of its prompt; right: its end (the reference's RewardBench 2 "
+                "script)")
+
+    def convention(self) -> InputConvention:
+        """These options as the encoder's convention."""
+        return InputConvention(self.special_tokens, self.append_token, self.truncation_side)

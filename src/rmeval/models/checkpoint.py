@@ -30,7 +30,7 @@ def local_folder(name: str, revision: str | None = None) -> Path:
 
     try:
         return Path(snapshot_download(name, revision=revision,
-                                      allow_patterns=["*.json", "*.safetensors", "*.bin", "*.model", "*.txt"]))
+                                      allow_patterns=["*.json", "*.safetensors", "*.bin", "*.pt", "*.model", "*.txt"]))
     except Exception as e:  # offline, unknown id, gated repo: one line saying which
         raise ValueError(f"{name}: neither a local folder nor a model the hub returned ({type(e).__name__}: "
                          f"{str(e).splitlines()[0] if str(e) else 'no detail'})") from None
@@ -56,6 +56,13 @@ class Checkpoint:
             if path.is_file():
                 return cls(folder, dict.fromkeys(_keys_of(path), path))
         raise ValueError(f"{folder}: no weights (model.safetensors, pytorch_model.bin or an index of them)")
+
+    @classmethod
+    def of_file(cls, path: Path) -> Checkpoint:
+        """One weights file (safetensors, or a PyTorch state dict: `.bin`, `.pt`, `.pth`), however it is named."""
+        if not path.is_file():
+            raise ValueError(f"{path.parent}: no weights file {path.name!r}")
+        return cls(path.parent, dict.fromkeys(_keys_of(path), path))
 
     @property
     def keys(self) -> list[str]:

@@ -1,17 +1,27 @@
-"""Reading a reward head: which of its outputs is the reward, and a head stored in the checkpoint beside its
-backbone (value heads, pairwise rankers), read by name without running any of the model's own code."""
+"""Reading a reward head: which of its outputs is the reward (`output_column`), and a backbone with the head stored
+beside it wherever the authors put them, read without their code:
+
+- in the checkpoint, beside the backbone (`v_head.weight`, `regression_head.weight`, `head_layer.1.weight` ...);
+- in a side file of the repository (`--head-file value_head.safetensors`: Skywork-VL-Reward);
+- in a state-dict file applied to a named base model (`--base-model meta-llama/Llama-2-7b-chat-hf --weights-file
+  model.pt`: Starling-RM-7B-alpha, whose repository holds no config);
+- as a reward class transformers does not know, registered by its `model_type` (`models.reward_classes`:
+  OpenAssistant's `gpt_neox_reward_model`), whose backbone is loaded as its base family.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rmeval.common.runtime import quiet_loading
+from rmeval.models.reward_classes import RewardClass, base_config, reward_class_of
+from rmeval.presets import resolve_model_path
 from rmeval.models.checkpoint import Checkpoint, LinearStack, local_folder
 from rmeval.models.loading import LoadReport, check_new_weights, load_pretrained, load_tokenizer
-from rmeval.presets import resolve_model_path
 
-__all__ = ["backbone_mapping", "load_with_stored_head", "output_column"]
+__all__ = ["StoredHead", "backbone_mapping", "load_with_stored_head", "output_column"]
 
 
 def output_column(width: int, index: int | None, name: str) -> int:
@@ -28,20 +38,74 @@ def backbone_mapping(prefix: str | None) -> dict[str, str] | None:
     return {rf"^{re.escape(prefix)}\.": ""} if prefix else None
 
 
-def load_with_stored_head(name: str, options: Any, default_head: str, device: str,
-                          what: str) -> tuple[Any, LinearStack, Any, LoadReport]:
-    """A backbone (`AutoModel`, its checkpoint prefix mapped away) and the head stored beside it, read by rmeval:
-    the head first, so a checkpoint without one stops before the backbone loads. `options` carries the model and
-    stored-head options (`ModelOptions` and `StoredHeadOptions`)."""
+@dataclass
+class StoredHead:
+    """What `load_with_stored_head` found: the backbone, the head, the tokenizer, the load report, the pooling the
+    checkpoint's class uses (None: the last real token) and the registered class, if any."""
+
+    backbone: Any
+    head: LinearStack
+    tokenizer: Any
+    report: LoadReport
+    pooling: str | None = None
+    reward_class: RewardClass | None = None
+
+
+def _overlay(backbone: Any, checkpoint: Checkpoint, prefix: str | None, head_keys: tuple[str, ...],
+             where: str) -> tuple[str, ...]:
+    """Load the checkpoint's backbone tensors over the base model's (as `load_state_dict(strict=False)` does);
+    the base model's names that the file does not hold are returned."""
+    import torch
+
+    own = backbone.state_dict()
+    strip = f"{prefix}." if prefix else ""
+    keys = [k for k in checkpoint.keys if k not in head_keys and k.startswith(strip) and k[len(strip):] in own]
+    if not keys:
+        raise ValueError(f"{where}: {checkpoint.folder} holds no weights of the base model under "
+                         f"{strip or 'no prefix'!r}: check --backbone-prefix")
+    tensors = checkpoint.read(keys)
+    with torch.no_grad():
+        for k in keys:
+            own[k[len(strip):]].copy_(tensors[k].to(own[k[len(strip):]].dtype))
+    taken = {k[len(strip):] for k in keys}
+    return tuple(sorted(k for k in own if k not in taken))
+
+
+def load_with_stored_head(name: str, options: Any, default_head: str, device: str, what: str) -> StoredHead:
+    """The backbone (`AutoModel`) and the head read by rmeval: the head first, so a checkpoint without one stops
+    before the backbone loads. `options` carries the model and stored-head options."""
     from transformers import AutoModel
 
     quiet_loading()
     path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
-                                       options.head or default_head, options.head_activation, name)
-    tokenizer = load_tokenizer(path, options)
-    backbone, report = load_pretrained(AutoModel, path, options, device,
-                                       key_mapping=backbone_mapping(options.backbone_prefix))
+    folder = local_folder(path, options.revision)
+    found = reward_class_of(folder)
+    registered, raw = found if found else (None, {})
+    prefix = options.backbone_prefix or (registered.backbone_prefix if registered else None)
+    head_name = options.head or (registered.head if registered else default_head)
+    weights = Checkpoint.of_file(folder / options.weights_file) if options.weights_file else None
+    head_source = Checkpoint.of_file(folder / options.head_file) if options.head_file else (
+        weights or Checkpoint.open(folder))
+    head = LinearStack.from_checkpoint(head_source, head_name, options.head_activation, name)
+    if options.base_model:
+        base = resolve_model_path(options.base_model)
+        tokenizer = load_tokenizer(base, options)
+        backbone, report = load_pretrained(AutoModel, base, options, device)
+        if weights is not None:
+            missing = _overlay(backbone, weights, prefix, head.keys, name)
+            report = LoadReport(report.model_class, missing, (), report.dtype, report.device_map,
+                                report.quantization)
+    else:
+        tokenizer = load_tokenizer(path, options)
+        extra = {"config": base_config(registered, raw)} if registered else {}
+        # A registered class keeps its backbone under the base family's own prefix, which transformers strips
+        # itself (a key mapping on top breaks transformers 4's loading): only an explicit prefix is mapped.
+        backbone, report = load_pretrained(AutoModel, path, options, device,
+                                           key_mapping=backbone_mapping(options.backbone_prefix), **extra)
     report = report.without(head.keys)
     check_new_weights(report, name, options.allow_new_head, what)
-    return backbone, head, tokenizer, report
+    pooling = None
+    if registered is not None and registered.pooling_key:
+        pooling = str(raw.get(registered.pooling_key) or registered.pooling_default)
+    return StoredHead(backbone, head, tokenizer, report, pooling, registered)
+

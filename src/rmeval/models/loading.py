@@ -19,8 +19,16 @@ from rmeval.common.extras import require
 from rmeval.common.runtime import pick_dtype, quiet_loading
 from rmeval.models.options import ModelOptions, parse_max_memory
 
-__all__ = ["LoadReport", "Loaded", "check_new_weights", "input_device", "load_checkpoint", "load_pretrained",
-           "load_tokenizer", "quantization_config"]
+__all__ = ["REMOVED_SYMBOLS", "TF4_VERSION", "LoadReport", "Loaded", "check_new_weights", "input_device",
+           "load_checkpoint", "load_pretrained", "load_tokenizer", "quantization_config", "remote_code_error"]
+
+REMOVED_SYMBOLS = {"LLAMA_INPUTS_DOCSTRING": ("4.52", "4.51.3")}
+"""Names the field's remote code imports that transformers removed: the version that removed each and the last that
+has it (ArmoRM's modeling_custom.py imports LLAMA_INPUTS_DOCSTRING from transformers.models.llama.modeling_llama;
+4.51.3 defines it, 4.52.4 no longer does)."""
+TF4_VERSION = "4.51.3"
+"""The transformers 4 release rmeval supports beside 5: the newest that the field's remote code imports under (see
+REMOVED_SYMBOLS) and the one Skywork-VL-Reward's authors ran (reward-bench PR #229)."""
 
 SHOWN = 20
 """Names listed per kind of weight in result.json (the count is always exact)."""
@@ -90,14 +98,21 @@ def input_device(model: Any) -> Any:
 
 
 def load_tokenizer(path: str, options: ModelOptions) -> Any:
-    """The tokenizer of `path`, or of `--tokenizer` (a folder, hub id or preset) when given."""
+    """The tokenizer of `path`, or of `--tokenizer` (a folder, hub id or preset) when given, as its authors loaded
+    it."""
     from transformers import AutoTokenizer
 
     from rmeval.presets import resolve_model_path
 
     source = resolve_model_path(options.tokenizer) if options.tokenizer else path
-    return AutoTokenizer.from_pretrained(source, revision=options.revision,
-                                         trust_remote_code=options.trust_remote_code)
+    tokenizer = AutoTokenizer.from_pretrained(source, revision=options.revision,
+                                              trust_remote_code=options.trust_remote_code)
+    if type(tokenizer).__name__.startswith("DebertaV2Tokenizer"):  # as its authors loaded it (models/tokenizers.py)
+        from rmeval.models.tokenizers import restore_authors_normalizer
+        from rmeval.models.checkpoint import local_folder
+
+        restore_authors_normalizer(tokenizer, local_folder(source, options.revision))
+    return tokenizer
 
 
 def _placement(model: Any) -> dict[str, str]:
@@ -125,7 +140,7 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     load report. Extra keyword arguments go to `from_pretrained` (a config, `num_labels` ...)."""
     dtype = pick_dtype(options.dtype, device)
     load: dict[str, Any] = {"revision": options.revision, "trust_remote_code": options.trust_remote_code,
-                            "dtype": dtype, "output_loading_info": True, **kwargs}
+                            dtype_keyword(): dtype, "output_loading_info": True, **kwargs}
     if options.attn_implementation:
         load["attn_implementation"] = options.attn_implementation
     if key_mapping:
@@ -146,11 +161,24 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.ERROR)
+    # transformers 4 registers a remote-code class for its config class process-wide (ArmoRM's for LlamaConfig),
+    # so every later Llama of the process would load as it: the registrations are put back as they were.
+    mapping = getattr(auto_class, "_model_mapping", None)
+    registered = dict(getattr(mapping, "_extra_content", {}))
     try:
         model, info = auto_class.from_pretrained(path, **load)
+    except ImportError as e:  # remote code written for another transformers
+        clear = remote_code_error(e, path) if options.trust_remote_code else None
+        if clear is None:
+            raise
+        raise clear from None
     finally:
         for lg, level in zip(loggers, levels, strict=True):
             lg.setLevel(level)
+        extra: Any = getattr(mapping, "_extra_content", None)
+        if isinstance(extra, dict):
+            extra.clear()
+            extra.update(registered)
     if "device_map" not in load:
         model.to(device)
     else:
@@ -186,3 +214,29 @@ def load_checkpoint(auto_class: Any, name: str, options: ModelOptions, device: s
     model, report = load_pretrained(auto_class, path, options, device, **kwargs)
     check_new_weights(report, name, options.allow_new_head, what)
     return Loaded(path, tokenizer, model, report)
+
+
+def dtype_keyword() -> str:
+    """`from_pretrained`'s dtype argument: `dtype` in transformers 5, `torch_dtype` in 4.x."""
+    import transformers
+
+    return "dtype" if int(transformers.__version__.split(".")[0]) >= 5 else "torch_dtype"
+
+
+def remote_code_error(error: ImportError, name: str) -> ValueError | None:
+    """One line for remote code that imports what the installed transformers lacks: the symbol, where from, the
+    version it needs and how to get it; None for any other import error."""
+    import re
+
+    import transformers
+
+    found = re.search(r"cannot import name '([^']+)' from '([^']+)'", str(error))
+    if found is None:
+        return None
+    symbol, module = found.groups()
+    removed, last = REMOVED_SYMBOLS.get(symbol, (None, TF4_VERSION))
+    needs = (f"removed in transformers {removed}: the code needs transformers <= {last}" if removed
+             else f"the code was written for another transformers; it may need transformers {last}")
+    return ValueError(f"{name}: its own code imports {symbol} from {module}, which transformers "
+                      f"{transformers.__version__} does not have ({needs}); run it in the transformers 4 environment "
+                      f"(make venv-tf4, then .venv-tf4/bin/rmeval) or pip install 'transformers=={last}'")

@@ -13,11 +13,13 @@ from typing import ClassVar, Literal
 
 from rmeval.common.options import Options, at_least, option
 
-__all__ = ["DeviceMap", "Dtype", "HeadOptions", "LocalModelOptions", "ModelOptions", "StoredHeadOptions",
+__all__ = ["INPUTS", "DeviceMap", "Dtype", "HeadOptions", "LocalModelOptions", "ModelOptions", "StoredHeadOptions",
            "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
+INPUTS = ("model", "reference")
+"""The two input conventions: the model's own code and card, or the reference implementation's token ids."""
 
 
 def parse_max_memory(text: str) -> dict[int | str, str]:
@@ -47,7 +49,8 @@ class LocalModelOptions(Options):
     device: str | None = option(None, "cpu, cuda, cuda:1 ... (default: cuda when present)")
     dtype: Dtype = option("auto", "auto: bf16 on CUDA, fp32 on CPU")
     chat_template: str | None = option(None, "a built-in template (raw, chatml, tulu, pku-align, openbmb, "
-                                             "oasst-pythia, mistral) or a Jinja file; required when the tokenizer "
+                                             "oasst-pythia, mistral, raw-concat, ziya-fastchat, safe-rlhf, hh, "
+                                             "mistral-card, ziya) or a Jinja file; required when the tokenizer "
                                              "has none")
     trust_remote_code: bool = option(False, "run code shipped with the model (off by default)")
 
@@ -60,6 +63,9 @@ class ModelOptions(LocalModelOptions):
     """What every preset of such a kind must state (null: the model's own)."""
 
     revision: str | None = option(None, "hub revision (branch, tag or commit) of the model")
+    inputs: Literal["model", "reference"] = option(
+        "model", "model: the token ids the model's own code and card feed; reference: byte for byte those the "
+                 "reference implementation (allenai/reward-bench) fed for the leaderboard (a preset states both)")
     tokenizer: str | None = option(None, "tokenizer folder or hub id, when it differs from the model's",
                                    names="tokenizer")
     attn_implementation: str | None = option(None, "eager, sdpa, flash_attention_2 ... (default: the model's)")
@@ -106,3 +112,10 @@ class StoredHeadOptions(Options):
         "none", "activation between the layers of a multi-layer head")
     backbone_prefix: str | None = option(None, "prefix of the backbone's weights in the checkpoint when it is not "
                                                "the one transformers expects (Starling-RM-34B: transformer)")
+    head_file: str | None = option(None, "a file of the model's folder that holds the head (Skywork-VL-Reward: "
+                                         "value_head.safetensors)")
+    base_model: str | None = option(None, "the model (folder, hub id) whose config, tokenizer and weights the "
+                                          "backbone starts from, for a repository that holds only a state dict "
+                                          "(Starling-RM-7B-alpha: meta-llama/Llama-2-7b-chat-hf)", names="model")
+    weights_file: str | None = option(None, "with --base-model: the state-dict file of the model's folder loaded "
+                                            "over the base model's weights (.pt, .bin or .safetensors)")

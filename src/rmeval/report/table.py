@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rmeval.benchmarks import BenchmarkSpec, Section
 from rmeval.report.judge_text import judge_tables
 from rmeval.scoring import Intervals, Metrics, TiesResult
 from rmeval.scoring.metrics import FacetMetrics
 
-__all__ = ["format_metrics"]
+__all__ = ["format_metrics", "inputs_note"]
 
 
 def _pct(x: float) -> str:
@@ -160,3 +162,18 @@ def _ties_terms(ties: dict[str, TiesResult], width: int) -> list[str]:
         if result.unpaired:
             lines.append(f"  without a partner variant: {', '.join(result.unpaired)}")
     return lines
+
+
+INPUTS_NOTE = {"model": "the model's own convention", "reference": "the reference implementation's token ids"}
+
+
+def inputs_note(scorer: dict[str, Any]) -> str:
+    """`; inputs: ...` for a report's header: which input convention a local model's run fed (`--inputs`); empty
+    for scorers without one (judges).
+
+    >>> inputs_note({"options": {"inputs": "reference"}})
+    "; inputs: reference (the reference implementation's token ids)"
+    """
+    inputs = (scorer.get("options") or {}).get("inputs")
+    return f"; inputs: {inputs} ({INPUTS_NOTE.get(inputs, inputs)})" if isinstance(inputs, str) else ""
+

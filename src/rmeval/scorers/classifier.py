@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 from rmeval.common.extras import require
 from rmeval.inference.assemble import decoded, place, pointwise_scorer
-from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder, reference_convention
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.guards import RewardGuard
-from rmeval.inference.options import BatchingOptions, PrecisionOptions
+from rmeval.inference.options import BatchingOptions, PrecisionOptions, TextInputOptions
 from rmeval.inference.padding import pad_batch, pad_id_of
 from rmeval.inference.pointwise import PointwiseScorer
 from rmeval.models.loading import LoadReport, input_device, load_checkpoint
@@ -30,7 +30,7 @@ __all__ = ["ClassifierModel", "ClassifierOptions", "load_classifier"]
 
 
 @dataclass(frozen=True)
-class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions):
+class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions, TextInputOptions):
     """Options of `--scorer classifier`."""
 
     cli_group: ClassVar[str] = "classifier (--scorer classifier)"
@@ -141,6 +141,7 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     where = place(options)
     loaded = load_checkpoint(AutoModelForSequenceClassification, name, where.options, where.device)
     tokenizer, model = loaded.tokenizer, loaded.model
-    encoder = TextEncoder.for_model(tokenizer, model.config, where.options, name)
+    convention = reference_convention(tokenizer, options.convention(), options.inputs)
+    encoder = TextEncoder.for_model(tokenizer, model.config, where.options, name, convention=convention)
     classifier = ClassifierModel(name, where.options, model, tokenizer, encoder, loaded.report, loaded.path)
     return pointwise_scorer(classifier, where, seed, RewardGuard(name, decoded(tokenizer)))

@@ -107,6 +107,7 @@ def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encod
         context = {"reference": identity, "template": encoder.template.sha256, "dtype": str(dtype),
                    "device": device.split(":")[0], "attn_implementation": options.attn_implementation or "default",
                    "max_length": encoder.max_length, "add_special_tokens": encoder.add_special_tokens,
+                   "inputs": options.inputs,
                    "quantization": options.quantization or "none"}
         try:
             cache = ReferenceCache((options.ref_cache or cache_root() / "refcache") / "reference.sqlite", context)
@@ -138,6 +139,6 @@ def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) ->
     share = sharing_blocker(options.share_prompts, policy) is None
     dtype = pick_dtype(options.dtype, device)
     reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
-    model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
+    model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info, options.inputs)
     guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids[e.start:]))
     return pointwise_scorer(model, where, seed, guard, layout=SharedPromptScorer if share else PointwiseScorer)

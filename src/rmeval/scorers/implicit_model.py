@@ -14,6 +14,7 @@ from typing import Any
 
 from rmeval.inference.encoding import PROBE, TextEncoder
 from rmeval.inference.fast_pass import join_fast_pass
+from rmeval.scorers.dpo_reference import encode_reference_dpo
 from rmeval.inference.logprobs import (
     EncodedResponse,
     ResponseStats,
@@ -31,6 +32,10 @@ def sharing_blocker(share_prompts: bool, policy: Any) -> str | None:
     """Why this run scores one row per answer instead of one row per prompt (None: it shares prompts)."""
     return row_sharing_blocker(policy) if share_prompts else "--no-share-prompts"
 
+
+REFERENCE_TOKENS = ("the reference's DPO tokenization: everything after the prompt rendered without the generation "
+                    "prompt (the assistant header included), EOS appended, BOS (or EOS) prepended; a pair over 2,048 "
+                    "tokens keeps the prompt's last 128")
 
 class Reference:
     """The reference model's log-probabilities: from the cache when present, else computed and stored.
@@ -92,7 +97,7 @@ class ImplicitModel:
     """A causal LM policy (and optionally its reference) as a pointwise model."""
 
     def __init__(self, policy: Any, encoder: TextEncoder, reference: Reference | None, ref_free: str | None,
-                 share_prompts: bool, info: dict[str, Any]) -> None:
+                 share_prompts: bool, info: dict[str, Any], inputs: str = "model") -> None:
         if (reference is None) == (ref_free is None):
             raise ValueError("an implicit reward has either a reference model or a reference-free mode")
         self.policy = policy
@@ -103,11 +108,15 @@ class ImplicitModel:
         self.reference = reference
         self.ref_free = ref_free
         self.info = info
+        self.inputs = inputs
         self.truncated = 0
 
     def encode(self, candidates: Sequence[Candidate]) -> list[EncodedResponse]:
         """Render and tokenize each conversation and locate its response tokens."""
-        out = encode_responses(self.encoder, candidates)
+        if self.inputs == "reference":
+            out = encode_reference_dpo(self.encoder, candidates)
+        else:
+            out = encode_responses(self.encoder, candidates)
         self.truncated += sum(e.truncated for e in out)
         return out
 
@@ -131,8 +140,10 @@ class ImplicitModel:
                        else f"reference-free {self.ref_free}"),
             "reference": self.reference.describe() if self.reference else None,
             "ref_free": self.ref_free,
-            "response_tokens": "every token after the prompt rendered with the generation prompt; a token that "
-                               "merges across the boundary counts as the response's",
+            "inputs": self.inputs,
+            "response_tokens": (REFERENCE_TOKENS if self.inputs == "reference" else
+                                "every token after the prompt rendered with the generation prompt; a token that "
+                                "merges across the boundary counts as the response's"),
             "share_prompts": self.sharing_note,
             "truncated": self.truncated,
         }
@@ -146,7 +157,7 @@ class ImplicitModel:
                 "reference": self.reference.info["identity"] if self.reference else None, "ref_free": self.ref_free,
                 "dtype": str(self.policy.dtype), "device": self.policy.device.type,
                 "attn_implementation": getattr(self.policy.config, "_attn_implementation", None),
-                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length,
+                "template": self.encoder.template.sha256, "max_length": self.encoder.max_length, "inputs": self.inputs,
                 "quantization": self.info.get("quantization")}
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.inference.assemble import decoded, pairwise_scorer, place
-from rmeval.inference.encoding import EncodedText
+from rmeval.inference.encoding import EncodedText, special_frame
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.guards import RewardGuard
 from rmeval.inference.options import BatchingOptions, PrecisionOptions
@@ -30,10 +30,11 @@ from rmeval.models.heads import load_with_stored_head
 from rmeval.models.loading import LoadReport, input_device
 from rmeval.models.options import StoredHeadOptions
 from rmeval.presets import resolve_model_path
+from rmeval.scorers.pair_reference import better_pairrm_reference
 from rmeval.scorers.registry import register_scorer
 from rmeval.types import Message
 
-__all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts", "special_frame"]
+__all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts"]
 
 PAIR_FORMATS = ("pairrm", "better-pairrm")
 INSTRUCTION = "Finish the following coversation in each i-th turn by filling in <Response i> with your response."
@@ -90,16 +91,6 @@ def pair_texts(fmt: str, prompt: Sequence[Message], answer: str) -> tuple[str, s
     return INSTRUCTION + source, "\n".join(f"<Response {k}>: {r}" for k, r in enumerate(replies, start=1))
 
 
-def special_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
-    """The special tokens the tokenizer puts before and after a text (`[CLS]` and `[SEP]` for DeBERTa)."""
-    bare = list(tokenizer("a", add_special_tokens=False)["input_ids"])
-    framed = list(tokenizer("a")["input_ids"])
-    at = next((i for i in range(len(framed) - len(bare) + 1) if framed[i : i + len(bare)] == bare), None)
-    if at is None:
-        raise ValueError("the tokenizer frames a text in a way rmeval cannot split into head and tail tokens")
-    return framed[:at], framed[at + len(bare):]
-
-
 class PairRanker:
     """An encoder and the comparison head stored beside it: a pairwise model."""
 
@@ -130,6 +121,11 @@ class PairRanker:
         cfg = self.options
         out = []
         for pair in pairs:
+            if cfg.inputs == "reference" and cfg.pair_format == "better-pairrm":
+                ids, was_cut = better_pairrm_reference(self.tokenizer, cfg.markers, pair.prompt, pair.first,
+                                                       pair.second, cfg.source_max_tokens, cfg.candidate_max_tokens)
+                out.append(EncodedText(tuple(ids), was_cut))
+                continue
             source, first = pair_texts(cfg.pair_format, pair.prompt, pair.first)
             _, second = pair_texts(cfg.pair_format, pair.prompt, pair.second)
             # verbose=False: texts longer than the model's limit are expected; they are cut to their budgets below.
@@ -172,7 +168,7 @@ class PairRanker:
     def fingerprint(self) -> dict[str, Any]:
         """What decides a preference besides the token ids: the checkpoint, its head, where the head reads."""
         return model_fingerprint("pair-ranker", resolve_model_path(self.name), self.options, self.encoder, None,
-                                 head=self.head.describe(), marker_ids=self.marker_ids)
+                                 head=self.head.describe(), marker_ids=self.marker_ids, inputs=self.options.inputs)
 
     def describe(self) -> dict[str, Any]:
         """The pair ranker's part of result.json."""
@@ -181,7 +177,8 @@ class PairRanker:
                 "tokenizer": cfg.tokenizer or self.name, "dtype": str(self.encoder.dtype).removeprefix("torch."),
                 "device": str(input_device(self.encoder)), "encoder": type(self.encoder).__name__,
                 "head": self.head.describe(), "pair_format": cfg.pair_format, "markers": list(cfg.markers),
-                "source_max_tokens": cfg.source_max_tokens, "candidate_max_tokens": cfg.candidate_max_tokens,
+                "inputs": cfg.inputs, "source_max_tokens": cfg.source_max_tokens,
+                "candidate_max_tokens": cfg.candidate_max_tokens,
                 "preference": "mean(head([h_source; h_first]) - head([h_source; h_second]))",
                 "truncated": self.truncated, "load": self.load.describe()}
 
@@ -197,8 +194,8 @@ def load_pair_ranker(models: Sequence[str], options: PairRankerOptions, seed: in
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer pair-ranker")
     (name,) = models
     where = place(options)
-    encoder, head, tokenizer, report = load_with_stored_head(name, where.options, "head_layer", where.device,
-                                                             "encoder")
+    found = load_with_stored_head(name, where.options, "head_layer", where.device, "encoder")
+    encoder, head, tokenizer, report = found.backbone, found.head, found.tokenizer, found.report
     ranker = PairRanker(name, where.options, encoder, head, tokenizer, report)
     guard = RewardGuard(name, decoded(tokenizer), "preference")
     return pairwise_scorer(ranker, where, seed, guard, rule="logit", tie_credit=0.0)

@@ -18,10 +18,10 @@ from typing import Any, ClassVar, Literal
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.inference.assemble import decoded, place, pointwise_scorer
-from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder, reference_convention
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.guards import RewardGuard
-from rmeval.inference.options import BatchingOptions
+from rmeval.inference.options import BatchingOptions, TextInputOptions
 from rmeval.inference.padding import pad_batch, pad_id_of
 from rmeval.inference.pointwise import PointwiseScorer
 from rmeval.models.heads import output_column
@@ -39,7 +39,7 @@ AUTO_CLASSES = {"sequence-classification": "AutoModelForSequenceClassification",
 
 
 @dataclass(frozen=True)
-class RemoteCodeOptions(ModelOptions, BatchingOptions, HeadOptions):
+class RemoteCodeOptions(ModelOptions, BatchingOptions, HeadOptions, TextInputOptions):
     """Options of `--scorer remote-code`."""
 
     cli_group: ClassVar[str] = "remote code (--scorer remote-code)"
@@ -177,7 +177,9 @@ def load_remote_code(models: Sequence[str], options: RemoteCodeOptions, seed: in
     where = place(options)
     loaded = load_checkpoint(getattr(transformers, AUTO_CLASSES[options.auto_class]), name, options, where.device)
     tokenizer, model = loaded.tokenizer, loaded.model
-    encoder = None if options.score_method else TextEncoder.for_model(tokenizer, model.config, options, name)
+    convention = reference_convention(tokenizer, options.convention(), options.inputs)
+    encoder = None if options.score_method else TextEncoder.for_model(tokenizer, model.config, options, name,
+                                                                      convention=convention)
     remote = RemoteCodeModel(name, options, model, tokenizer, encoder, loaded.report)
     show = (lambda e: e.messages[-1][1]) if encoder is None else decoded(tokenizer)
     one_at_a_time = 1 if options.score_method else None  # a scoring method takes one conversation per call

@@ -21,10 +21,10 @@ from typing import Any, ClassVar, Literal
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.inference.assemble import decoded, place, pointwise_scorer
-from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder, reference_convention
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.guards import RewardGuard
-from rmeval.inference.options import BatchingOptions
+from rmeval.inference.options import BatchingOptions, TextInputOptions
 from rmeval.inference.padding import pad_batch, pad_id_of
 from rmeval.inference.pointwise import PointwiseScorer
 from rmeval.models.checkpoint import LinearStack
@@ -41,22 +41,23 @@ DEFAULT_HEAD = "v_head"
 
 
 @dataclass(frozen=True)
-class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOptions):
+class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOptions, TextInputOptions):
     """Options of `--scorer value-head`."""
 
     cli_group: ClassVar[str] = "value head (--scorer value-head)"
     preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "head")
 
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
-    append_token: Literal["cls_token", "eos_token"] | None = option(
-        None, "a special token of the tokenizer appended to every text, where the head reads (Athene: cls_token)")
+    pooling: Literal["last", "mean"] | None = option(
+        None, "where the head reads: the last real token, or the mean over the real tokens (default: what the "
+              "checkpoint's reward class says, else last)")
 
 
 class ValueHeadModel:
     """A backbone and the value head read beside it: a pointwise model."""
 
     def __init__(self, name: str, options: ValueHeadOptions, backbone: Any, head: LinearStack, tokenizer: Any,
-                 encoder: TextEncoder, load: LoadReport) -> None:
+                 encoder: TextEncoder, load: LoadReport, pooling: str = "last") -> None:
         hidden = int(getattr(backbone.config, "hidden_size", head.in_features))
         if head.in_features != hidden:
             raise ValueError(f"{name}: head {head.prefix!r} takes {head.in_features} inputs but the backbone's "
@@ -65,21 +66,15 @@ class ValueHeadModel:
         self.tokenizer, self.encoder = tokenizer, encoder
         self.head = head
         self.load = load
+        self.pooling = pooling
         self.index = output_column(head.out_features, options.score_index, name)
-        self.append_id: int | None = None
-        if options.append_token:
-            token_id = getattr(tokenizer, options.append_token + "_id", None)
-            if token_id is None:
-                raise ValueError(f"--append-token {options.append_token}: the tokenizer of {name} has none")
-            self.append_id = int(token_id)
         self.truncated = 0
         self._params = set(inspect.signature(backbone.forward).parameters)
 
     def encode(self, candidates: Sequence[Candidate]) -> list[EncodedText]:
-        """Render and tokenize (the prompt's start is cut when too long); append the read token if any."""
-        extra = [] if self.append_id is None else [self.append_id]
-        out = [EncodedText((*ids, *extra), cut) for ids, cut in self.encoder.encode([self.encoder.render(c)
-                                                                                    for c in candidates])]
+        """Render and tokenize (the prompt's start is cut when too long; the appended token is kept)."""
+        out = [EncodedText(tuple(ids), cut) for ids, cut in self.encoder.encode([self.encoder.render(c)
+                                                                                for c in candidates])]
         self.truncated += sum(e.truncated for e in out)
         return out
 
@@ -92,8 +87,12 @@ class ValueHeadModel:
         extra = {"use_cache": False} if "use_cache" in self._params else {}
         with torch.inference_mode():
             hidden = self.backbone(**padded.inputs, **extra).last_hidden_state
-            rows = torch.arange(len(batch), device=hidden.device)
-            states = hidden[rows, padded.last.to(hidden.device)]
+            if self.pooling == "mean":
+                mask = padded.inputs["attention_mask"].to(hidden.device).unsqueeze(-1).to(hidden.dtype)
+                states = (hidden * mask).sum(dim=1) / mask.sum(dim=1)
+            else:
+                rows = torch.arange(len(batch), device=hidden.device)
+                states = hidden[rows, padded.last.to(hidden.device)]
             if self.head.layers[0][0].device != states.device:
                 self.head = self.head.to(states.device)
             values = self.head(states)[:, self.index] * self.options.sign
@@ -104,8 +103,8 @@ class ValueHeadModel:
         cfg = self.options
         return model_fingerprint("value-head", resolve_model_path(self.name), cfg, self.backbone, self.encoder,
                                  head=self.head.describe(), score_index=self.index, sign=cfg.sign,
-                                 backbone_prefix=cfg.backbone_prefix, append_token=cfg.append_token,
-                                 padding_side=cfg.padding_side)
+                                 backbone_prefix=cfg.backbone_prefix, pooling=self.pooling,
+                                 base_model=cfg.base_model, padding_side=cfg.padding_side)
 
     def describe(self) -> dict[str, Any]:
         """The value-head scorer's part of result.json."""
@@ -116,8 +115,9 @@ class ValueHeadModel:
             "attn_implementation": getattr(self.backbone.config, "_attn_implementation", cfg.attn_implementation),
             "trust_remote_code": cfg.trust_remote_code, "backbone": type(self.backbone).__name__,
             "backbone_prefix": cfg.backbone_prefix, "head": self.head.describe(), "score_index": self.index,
-            "sign": cfg.sign, "reward": "sign * head(last hidden state at the last real token)[score_index]",
-            "append_token": cfg.append_token, "padding_side": cfg.padding_side, "truncated": self.truncated,
+            "sign": cfg.sign, "pooling": self.pooling, "base_model": cfg.base_model, "head_file": cfg.head_file,
+            "reward": f"sign * head(last hidden state, {self.pooling} pooling)[score_index]",
+            "padding_side": cfg.padding_side, "truncated": self.truncated,
             "load": self.load.describe(),
         }
         info.update(self.encoder.describe(PROBE))
@@ -135,7 +135,10 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer value-head")
     (name,) = models
     where = place(options)
-    backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, where.device, "backbone")
-    encoder = TextEncoder.for_model(tokenizer, backbone.config, options, name, 1 if options.append_token else 0)
-    model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report)
+    found = load_with_stored_head(name, options, DEFAULT_HEAD, where.device, "backbone")
+    backbone, head, tokenizer, report = found.backbone, found.head, found.tokenizer, found.report
+    convention = reference_convention(tokenizer, options.convention(), options.inputs)
+    encoder = TextEncoder.for_model(tokenizer, backbone.config, options, name, convention=convention)
+    model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report,
+                           options.pooling or found.pooling or "last")
     return pointwise_scorer(model, where, seed, RewardGuard(name, decoded(tokenizer)))
