@@ -13,8 +13,16 @@ import jsonschema
 import numpy as np
 import pytest
 
-from benchmark_data import rm_bench_rows, write_json, write_judgebench, write_m_rewardbench, write_ppe, write_rmb
-from conftest import build_llama_classifier
+from benchmark_data import (
+    ppe_correctness_rows,
+    rm_bench_rows,
+    write_json,
+    write_judgebench,
+    write_m_rewardbench,
+    write_ppe,
+    write_rmb,
+)
+from conftest import build_llama_classifier, write_jsonl
 from loopback_openai import LoopbackJudge
 from rmeval.cli import main
 from rmeval.results import read_run, result_schema
@@ -157,6 +165,8 @@ def test_judges_follow_each_benchmarks_protocol(server: LoopbackJudge, tmp_path:
 def test_shards_of_a_ppe_run_merge_with_the_ties_it_left_out(llama_classifier: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     data = LAYOUTS["ppe"](tmp_path / "data")
+    math = data / "PPE-MATH-Best-of-K" / "data" / "train-00000-of-00001.jsonl"
+    write_jsonl(math, ppe_correctness_rows(k=32, n=70))  # 2,272 answers: two blocks of work, so two shards
     whole = run(llama_classifier, "ppe", data, tmp_path / "whole")
     for i in (0, 1):
         assert main(["run", "--no-progress", "--model", str(llama_classifier), "--benchmark", "ppe", "--data",

@@ -13,10 +13,10 @@ import torch
 from conftest import build_llama_causal_lm, build_tokenizer
 from model_shapes import PAIRRM_MARKERS, build_pairrm_model
 from rmeval.cli import main
+from rmeval.inference.encoding import InputConvention, reference_convention
+from rmeval.inference.pairwise import OrderedPair
 from rmeval.presets import presets
 from rmeval.scorers import build_scorer
-from rmeval.scorers.pairwise import OrderedPair
-from rmeval.scorers.text import InputConvention, reference_convention
 from rmeval.types import Message
 from test_pair_ranker import by_hand as pairrm_by_hand
 from test_parity import ROWS, close
@@ -127,8 +127,8 @@ def test_tulu_dpo_reference_counts_the_header_and_eos_and_truncates_as_the_refer
 
 def test_the_dpo_reference_prepends_eos_where_the_tokenizer_has_no_bos() -> None:
     from rmeval.data.chat import resolve_template
+    from rmeval.inference.encoding import TextEncoder
     from rmeval.scorers.dpo_reference import split_reference
-    from rmeval.scorers.text import TextEncoder
     from rmeval.types import Candidate
 
     tok = build_tokenizer(chat_template=None)
@@ -184,7 +184,7 @@ def test_rewardbench2_reference_runs_cut_long_texts_on_the_right_as_run_v2_does(
 
 def test_truncation_keeps_the_special_tokens_and_the_appended_one_on_either_side() -> None:
     from rmeval.data.chat import resolve_template
-    from rmeval.scorers.text import TextEncoder
+    from rmeval.inference.encoding import TextEncoder
 
     tok = build_tokenizer(chat_template=None)
     template = resolve_template(tok, "raw")

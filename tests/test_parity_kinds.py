@@ -89,8 +89,8 @@ def test_a_deberta_tokenizer_keeps_its_sentencepiece_normalisation(tmp_path: Pat
     """The authors' tokenizer (transformers 4's conversion of spm.model) applies the model's nmt_nfkc map: a
     ligature and full-width letters tokenize as their NFKC forms, as SentencePiece itself does."""
     sp = build_spm_folder(tmp_path / "spm")
-    from rmeval.scorers.loading import load_tokenizer
-    from rmeval.scorers.options import ModelOptions
+    from rmeval.models.loading import load_tokenizer
+    from rmeval.models.options import ModelOptions
 
     tok = load_tokenizer(str(tmp_path / "spm"), ModelOptions())
     text = "ﬁne ＡＢＣ fish"

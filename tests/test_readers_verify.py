@@ -198,7 +198,7 @@ def test_verified_folders_pass_every_reader(runs: Path, tmp_path: Path, capsys: 
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory: pytest.TempPathFactory, llama_classifier: Path) -> Path:
     root = tmp_path_factory.mktemp("parts")
-    data = write_jsonl(root / "d.jsonl", preference_rows(4))
+    data = write_jsonl(root / "d.jsonl", preference_rows(520))  # two blocks of work, so two shards
     for i in range(2):
         assert run_cli("--model", str(llama_classifier), "--data", str(data), "--output-dir", str(root / "p"),
                        "--shard", f"{i}/2") == 0

@@ -11,7 +11,6 @@ the run (`MIN_BLOCK_INPUTS` inputs per block at least, `MAX_BLOCKS` at most), an
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -57,28 +56,33 @@ def _components(keys: Sequence[Iterable[Hashable]]) -> list[int]:
 
 def plan_blocks(prompts: Sequence[Hashable], slots: Sequence[Sequence[int]], costs: Sequence[int]) -> list[int]:
     """The block of each example (`slots[i]`: example i's distinct inputs, `costs[s]`: input s's tokens), examples
-    that share a prompt or an input in one block, blocks of near-equal tokens.
+    that share a prompt or an input in one block, blocks of near-equal tokens, each of similar lengths.
 
     >>> plan_blocks(["p", "q", "p", "r"], [[0, 1], [2], [3], [4]], [5, 5, 1, 1, 1])
     [0, 0, 0, 0]
-    >>> plan_blocks([f"p{i}" for i in range(2100)], [[i] for i in range(2100)], [1] * 2100)[:4]
-    [0, 1, 0, 1]
+    >>> plan_blocks([f"p{i}" for i in range(2100)], [[i] for i in range(2100)], [1] * 2100)[1048:1052]
+    [0, 0, 1, 1]
     """
     count = 1 + max((s for row in slots for s in row), default=-1)
     keys = [[("prompt", p), *(("input", s) for s in row)] for p, row in zip(prompts, slots, strict=True)]
     component = _components(keys)
     weight: dict[int, int] = {}
+    longest: dict[int, int] = {}
     counted: set[int] = set()
     for i, row in enumerate(slots):
         fresh = [s for s in row if s not in counted]
         counted.update(fresh)
-        weight[component[i]] = weight.get(component[i], 0) + sum(costs[s] for s in fresh)
-    loads = [(0, b) for b in range(block_count(count))]
+        root = component[i]
+        weight[root] = weight.get(root, 0) + sum(costs[s] for s in fresh)
+        longest[root] = max([longest.get(root, 0), *(costs[s] for s in row)])
+    # Contiguous runs of components ordered by their longest input, cut at equal tokens: each block then holds
+    # inputs of similar lengths, which pack into batches with little padding.
+    order = sorted(weight, key=lambda r: (-longest[r], r))
+    blocks, total, done = block_count(count), sum(weight.values()), 0
     block_of: dict[int, int] = {}
-    for root in sorted(weight, key=lambda r: (-weight[r], r)):  # heaviest first, ties by data order
-        load, b = heapq.heappop(loads)
-        block_of[root] = b
-        heapq.heappush(loads, (load + weight[root], b))
+    for root in order:
+        block_of[root] = min(blocks - 1, done * blocks // max(total, 1))
+        done += weight[root]
     return [block_of[component[i]] for i in range(len(slots))]
 
 

@@ -57,9 +57,14 @@ class PointwiseScorer(LocalScorer[Candidate, E]):
         """The model: it holds the torch modules."""
         return self.model
 
+    @staticmethod
+    def unique_candidates(examples: Sequence[Example]) -> list[Candidate]:
+        """The examples' distinct answers, each in its conversation, in first-seen order."""
+        return list(dict.fromkeys(Candidate(ex.prompt, t) for ex in examples for t in ex.candidates))
+
     def keys(self, example: Example) -> list[Candidate]:
         """The example's distinct answers, each in its conversation."""
-        return list(dict.fromkeys(Candidate(example.prompt, t) for t in example.candidates))
+        return self.unique_candidates([example])
 
     def encode_keys(self, keys: Sequence[Candidate]) -> list[E]:
         """The model's encodings."""
@@ -79,7 +84,7 @@ class PointwiseScorer(LocalScorer[Candidate, E]):
     def input_counts(self, examples: Sequence[Example]) -> dict[str, int]:
         """Candidates, and distinct ones."""
         return {"candidates": sum(len(ex.candidates) for ex in examples),
-                "unique_candidates": len({k for ex in examples for k in self.keys(ex)})}
+                "unique_candidates": len(self.unique_candidates(examples))}
 
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Score every candidate once, in length-sorted batches within the run's blocks, and regroup per example."""

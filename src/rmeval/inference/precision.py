@@ -88,8 +88,8 @@ def resolve_precision(options: P, device: str) -> tuple[P, bool]:
     mode: str = options.precision
     if mode == "auto":
         stated = options.dtype != "auto" or options.quantization or options.device_map
-        gpu = device.startswith("cuda") and native_bf16(device)
-        mode = "fast-exact" if not stated and gpu else "dtype"  # on a CPU it gains less than 1.5x: see above
+        gpu = not stated and device.startswith("cuda") and native_bf16(device)
+        mode = "fast-exact" if gpu else "dtype"  # on a CPU it gains less than 1.5x: see above
     elif mode == "fast-exact" and not native_bf16(device):
         log.warning("bf16 is not native on %s: --precision fast-exact runs, slower than --precision fp32", device)
     if mode in ("fp32", "fast-exact"):

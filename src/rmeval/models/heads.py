@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rmeval.common.runtime import quiet_loading
-from rmeval.models.reward_classes import RewardClass, base_config, reward_class_of
-from rmeval.presets import resolve_model_path
 from rmeval.models.checkpoint import Checkpoint, LinearStack, local_folder
 from rmeval.models.loading import LoadReport, check_new_weights, load_pretrained, load_tokenizer
+from rmeval.models.reward_classes import RewardClass, base_config, reward_class_of
+from rmeval.presets import resolve_model_path
 
 __all__ = ["StoredHead", "backbone_mapping", "load_with_stored_head", "output_column"]
 

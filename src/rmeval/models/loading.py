@@ -108,8 +108,8 @@ def load_tokenizer(path: str, options: ModelOptions) -> Any:
     tokenizer = AutoTokenizer.from_pretrained(source, revision=options.revision,
                                               trust_remote_code=options.trust_remote_code)
     if type(tokenizer).__name__.startswith("DebertaV2Tokenizer"):  # as its authors loaded it (models/tokenizers.py)
-        from rmeval.models.tokenizers import restore_authors_normalizer
         from rmeval.models.checkpoint import local_folder
+        from rmeval.models.tokenizers import restore_authors_normalizer
 
         restore_authors_normalizer(tokenizer, local_folder(source, options.revision))
     return tokenizer

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rmeval.scorers.logprobs import EncodedResponse
-from rmeval.scorers.text import TextEncoder
+from rmeval.inference.encoding import TextEncoder
+from rmeval.inference.logprobs import EncodedResponse
 from rmeval.types import Candidate, Message
 
 __all__ = ["MAX_LENGTH", "MAX_PROMPT_LENGTH", "encode_reference_dpo", "split_reference"]

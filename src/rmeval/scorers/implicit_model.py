@@ -14,7 +14,6 @@ from typing import Any
 
 from rmeval.inference.encoding import PROBE, TextEncoder
 from rmeval.inference.fast_pass import join_fast_pass
-from rmeval.scorers.dpo_reference import encode_reference_dpo
 from rmeval.inference.logprobs import (
     EncodedResponse,
     ResponseStats,
@@ -23,6 +22,7 @@ from rmeval.inference.logprobs import (
 )
 from rmeval.inference.refcache import ReferenceCache
 from rmeval.inference.responses import encode_responses
+from rmeval.scorers.dpo_reference import encode_reference_dpo
 from rmeval.types import Candidate
 
 __all__ = ["ImplicitModel", "Reference", "sharing_blocker"]
