@@ -195,6 +195,15 @@ def preference_rows(n_per_subset: int = 3, subsets: tuple[str, ...] = ("alpha", 
     return rows
 
 
+def interruptible() -> None:
+    """A child process's Ctrl-C as a terminal delivers it (`preexec_fn`): a shell starts background jobs with
+    SIGINT ignored, and an ignored signal stays ignored in every process started from them, so a test of Ctrl-C
+    launched from such a job would see it do nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def random_word_pairs(count: int, longest: int, seed: int = 0) -> list[Any]:
     """Pairs of short answers made of the same few words (a four-word question, answers of 2 to `longest` words):
     a tiny random model's preferences between them are close, so a fast-exact run has close calls."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import preference_rows, write_jsonl
+from conftest import interruptible, preference_rows, write_jsonl
 from loopback_openai import LoopbackJudge
 from rmeval.cli import main
 
@@ -188,7 +188,7 @@ def test_ctrl_c_stops_a_judge_at_once_with_one_line(tmp_path: Path) -> None:
             [sys.executable, "-m", "rmeval", "run", "--no-progress", "--scorer", "judge", "--model", "openai/longest",
              "--base-url", server.url, "--data", str(data), "--no-cache", "--concurrency", "4", "--output-dir",
              str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=interruptible)
         while server.log.requests < 8:
             time.sleep(0.05)
             assert process.poll() is None, process.communicate()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import build_llama_causal_lm, preference_rows, write_jsonl
+from conftest import build_llama_causal_lm, interruptible, preference_rows, write_jsonl
 from loopback_openai import LoopbackJudge
 from rmeval.cli import main
 from rmeval.common.store import describe_store
@@ -60,7 +60,8 @@ def comparable(folder: Path) -> dict[str, Any]:
 
 
 def start_and_stop(cmd: list[str], store: Path, at_least: int, sig: signal.Signals) -> subprocess.Popen[str]:
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while entries(store) < at_least:
         assert process.poll() is None, process.communicate()
@@ -212,13 +213,13 @@ def test_fast_exact_under_torchrun_and_in_shards_decides_as_one_fp32_process(tmp
 
 def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, llama_classifier: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    data = write_jsonl(tmp_path / "d.jsonl", rows(1540))  # three blocks of work (3,080 answers), so three shards
+    data = write_jsonl(tmp_path / "d.jsonl", rows(2000))  # three blocks of work (3,072 distinct inputs), three shards
     base = ["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
             "--precision", "fast-exact", "--output-dir", str(tmp_path / "parts")]
     for i in range(3):
         assert main([*base, "--shard", f"{i}/3"]) == 0
     parts = [tmp_path / "parts" / f"shard-{i}-of-3" for i in range(3)]
-    assert sum(len(read_run(p).samples) for p in parts) == 1540
+    assert sum(len(read_run(p).samples) for p in parts) == 2000
     assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
     # the shards ran fast-exact; the single run is pure fp32: their decisions and metrics are the same
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(data), "--no-score-cache",
@@ -236,7 +237,7 @@ def test_shards_merged_equal_one_run_and_bad_sets_are_refused(tmp_path: Path, ll
     shutil.copytree(parts[1], tmp_path / "copy-of-1")
     assert main(["merge", *map(str, parts), str(tmp_path / "copy-of-1"), "--output-dir", str(tmp_path / "m3")]) == 2
     assert "shard 1 of 3 is given twice" in capsys.readouterr().err
-    other = write_jsonl(tmp_path / "e.jsonl", rows(1540)[::-1])
+    other = write_jsonl(tmp_path / "e.jsonl", rows(2000)[::-1])
     assert main(["run", "--no-progress", "--model", str(llama_classifier), "--data", str(other), "--no-score-cache",
                  "--output-dir", str(tmp_path / "other"), "--shard", "1/3"]) == 0
     capsys.readouterr()

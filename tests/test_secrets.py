@@ -94,7 +94,7 @@ def test_no_file_and_no_output_holds_a_piece_of_the_credentials(tmp_path: Path, 
     assert "HTTP Request: POST" in caplog.text
     for secret in secrets:
         assert not leaked(secret, written), secret
-    assert (cache / "responses.sqlite").is_file()
+    assert (cache / "judgments.sqlite").is_file()  # the judge cache (answers and thinking apart)
     result = json.loads((out / "result.json").read_text())
     assert result["metrics"]["counts"]["s"]["failed_requests"] == 2  # the two error bodies
     if how == "url-credentials":

@@ -47,7 +47,7 @@ def check_preset(p: Preset) -> list[str]:
         problems.append("a base_model needs the weights_file loaded over it")
     if o.get("ref_model") and p.hub_id and str(o["ref_model"]).casefold() == p.hub_id.casefold():
         problems.append("the reference model is the policy itself")
-    if p.hub_id and not p.leaderboards:
+    if p.hub_id and not p.leaderboards and p.scorer != "judge":  # a judge may be known by its format alone
         problems.append("a hub model names the leaderboards it is on")
     return problems
 

@@ -132,16 +132,18 @@ class LocalScorer(BaseScorer, Generic[K, E]):
     def shard(self, examples: Sequence[Example], index: int, count: int) -> list[int]:
         """The positions of the examples of the `index`-th of `count` shares of the run's blocks (balanced by
         tokens), which this scorer then scores as part of the whole run."""
-        work = self.layout(examples).work
+        layout = self.layout(examples)
+        work = layout.work
         tokens = Counter[int]()
         for s, b in work.block_of_input.items():
-            tokens[b] += self.layout(examples).encoded[s].length
+            tokens[b] += layout.encoded[s].length
         blocks = max(work.blocks, default=-1) + 1
         if count > blocks:
             plural = "s" if blocks != 1 else ""
             raise ValueError(f"--shard {index}/{count}: this run is cut into {blocks} block{plural} of work (at "
                              f"least {MIN_BLOCK_INPUTS} distinct inputs each, so that a split never changes a "
-                             f"number), so it takes at most {blocks} shard{plural}")
+                             f"number), so it takes at most {blocks} shard{plural}; for more processes use torchrun, "
+                             "whose processes share batches")
         chosen = set(balanced_shares([tokens[b] for b in range(blocks)], count)[index])
         self.run, self._mine = examples, [i for i, b in enumerate(work.blocks) if b in chosen]
         return list(self._mine)

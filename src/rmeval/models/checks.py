@@ -37,9 +37,12 @@ def _config(folder: Path, where: str) -> dict[str, Any]:
 
 
 def _known(model_type: str) -> bool:
+    """A model type transformers knows, or a reward class rmeval reads itself (`reward_classes`)."""
     from transformers import CONFIG_MAPPING
 
-    return model_type in CONFIG_MAPPING
+    from rmeval.models.reward_classes import REWARD_CLASSES
+
+    return model_type in CONFIG_MAPPING or model_type in REWARD_CLASSES
 
 
 def _has_tokenizer(folder: Path) -> bool:
