@@ -25,8 +25,9 @@ error, PRMBench's step labels; `rmeval.scoring.steps`)."""
 RULES: tuple[str, ...] = ("pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs",
                           "first_error", "step_labels", "step_f1")
 
-JudgeMode = Literal["ranking", "rating"]
-"""How a generative judge must score a subset: rank all answers at once, or rate each answer on its own."""
+JudgeMode = Literal["ranking", "rating", "steps"]
+"""How a generative judge must score a subset: rank all answers at once, rate each answer on its own, or name a
+solution's earliest wrong step (the step-level benchmarks)."""
 
 JudgeOrder = Literal["both"]
 """The presentation order a benchmark prescribes to pairwise judges: `both` (JudgeBench judges every pair twice)."""
@@ -204,6 +205,8 @@ class BenchmarkSpec:
             out["section_weights"] = weights
         if self.judge_order:
             out["judge_order"] = self.judge_order
+        if self.pooled_score:
+            out["score_pooled"] = self.pooled_score
         out.update(dict(self.conventions_extra))
         return out
 

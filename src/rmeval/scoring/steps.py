@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_THRESHOLD", "STEP_RULES", "TERMS", "VALUES", "first_objection", "label_first_error",
+__all__ = ["AGGREGATES", "DEFAULT_THRESHOLD", "STEP_RULES", "TERMS", "VALUES", "aggregate_steps", "first_objection",
+           "label_first_error",
            "step_credits", "step_record", "subset_values"]
 
 Floats = NDArray[np.float64]
@@ -162,3 +163,26 @@ def subset_values(value: str, sums: Floats, counts: Floats, weights: Sequence[fl
         if value == "f1":
             return np.asarray(f1, dtype=np.float64)
         return np.asarray(0.5 * f1 + 0.5 * _f1(tn, fn, fp), dtype=np.float64)
+
+
+AGGREGATES: tuple[str, ...] = ("min", "last", "product", "mean")
+"""How a solution's step scores make one outcome reward (`--aggregate`)."""
+
+
+def aggregate_steps(scores: Sequence[float], how: str) -> float:
+    """One reward from a solution's step scores: the lowest, the last, their product or their mean (NaN stays).
+
+    >>> [aggregate_steps([0.9, 0.5, 0.8], h) for h in AGGREGATES]
+    [0.5, 0.8, 0.36000000000000004, 0.7333333333333334]
+    """
+    if not scores:
+        return math.nan
+    if how == "min":
+        return math.nan if any(math.isnan(s) for s in scores) else min(scores)
+    if how == "last":
+        return float(scores[-1])
+    if how == "product":
+        return math.prod(scores)
+    if how == "mean":
+        return math.fsum(scores) / len(scores)
+    raise ValueError(f"unknown aggregate {how!r}; known: {', '.join(AGGREGATES)}")

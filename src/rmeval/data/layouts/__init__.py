@@ -22,7 +22,8 @@ Layout = Callable[[BenchmarkSpec, "Path | None", "str | None"], "tuple[list[Exam
 """(spec, the --data path or None for the hub, the hub revision) -> (examples, source record)."""
 
 LAYOUT_MODULES: tuple[str, ...] = tuple(f"rmeval.data.layouts.{m}" for m in
-                                       ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench"))
+                                       ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench",
+                                        "processbench", "prmbench"))
 """Modules of the built-in layouts, imported when a layout is first looked up."""
 _LAYOUTS: dict[str, Layout] = {}
 F = TypeVar("F", bound=Layout)
