@@ -4,6 +4,8 @@ It judges by a deterministic rule named by the request's model (the part before 
 - `longest`: the answer with the most words wins (pairwise, ranking); a rating is the word count, capped to 1..10;
 - `shortest`: the answer with the fewest words wins; a rating is 11 minus the capped word count;
 - `first`: always `[[A]]` (a judge with pure position bias); a rating of 5.
+A step-level prompt (steps between `<step_N>` tags) is answered, whatever the rule, with the earliest step whose
+text says "oops" (-1 when none does).
 Its reasoning quotes a decoy verdict before the final one, so parsers must read the last line.
 
 Faults are asked for inside the judged text, so they hit the same prompt whatever the order of concurrent requests:
@@ -30,6 +32,7 @@ __all__ = ["LoopbackJudge", "judge_reply", "words"]
 _FAULT = re.compile(r"<fault:(\w+):(\d+|all)>")
 _CHOICES = re.compile(r"\[Answer ([A-Z])\]\n(.*?)\n\[End of Answer \1\]", re.DOTALL)
 _SINGLE = re.compile(r"\[Answer\]\n(.*?)\n\[End of Answer\]", re.DOTALL)
+_STEPS = re.compile(r"<step_(\d+)>\n(.*?)\n</step_\1>", re.DOTALL)
 
 
 def words(text: str) -> int:
@@ -55,6 +58,10 @@ def judge_reply(rule: str, prompt: str) -> str:
         size = min(10, max(1, words(single.group(1))))
         rating = 5 if rule == "first" else size if rule == "longest" else 11 - size
         return f"It has {size} words; a rating of [[1]] would be unfair.\nRating: [[{rating}]]"
+    steps = _STEPS.findall(prompt)
+    if steps:  # a step-level prompt: the earliest step that says "oops" is the wrong one
+        wrong = next((int(n) for n, text in steps if "oops" in text), -1)
+        return f"Step 0 looks fine, so not [[0]] unless it says so.\nThe earliest wrong step:\n[[{wrong}]]"
     return "I cannot find the answers in this prompt."
 
 

@@ -16,6 +16,7 @@ from rmeval.engines.base import Chat, GenerationParams
 from rmeval.scorers.base import BaseScorer, Progress
 from rmeval.scorers.judge.order import ORDER_POLICIES, presentations
 from rmeval.scorers.judge.parsers import TIE, parse_label, parse_pairwise, parse_rating
+from rmeval.scorers.judge.steps import judge_steps
 from rmeval.scorers.judge.templates import LABELS, MODES, JudgeTemplate
 from rmeval.scorers.judge.verdicts import (
     FAILURE_POLICIES,
@@ -111,6 +112,8 @@ class JudgeScorer(BaseScorer):
             mode = self.mode_of(ex)
             answers = ex.candidates
             template = self.templates[mode]
+            if mode == "steps":  # one request per solution, sent by `judge_steps`
+                continue
             if mode == "rating":
                 requests += [Request(i, mode, (c,), template.render(ex.prompt, [a])) for c, a in enumerate(answers)]
                 continue
@@ -123,10 +126,16 @@ class JudgeScorer(BaseScorer):
 
     def total_work(self, examples: Sequence[Example]) -> int:
         """One progress unit per request per judge."""
-        return len(self.plan(examples)) * len(self.judges)
+        solutions = sum(self.mode_of(ex) == "steps" for ex in examples)
+        return (len(self.plan(examples)) + solutions) * len(self.judges)
 
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
-        """Ask every judge about every example, then vote."""
+        """Ask every judge about every example, then vote (a step-level benchmark's solutions: `judge_steps`)."""
+        if any(self.mode_of(ex) == "steps" for ex in examples):
+            self._modes_used.update({ex.subset: "steps" for ex in examples})
+            if any(self.mode_of(ex) != "steps" for ex in examples):
+                raise ValueError("a run mixes step-level subsets with others: judge them in separate runs")
+            return judge_steps(examples, self.judges, self.templates["steps"], self.params, progress)
         requests = self.plan(examples)
         self._modes_used.update({ex.subset: self.mode_of(ex) for ex in examples})  # Prior Sets add theirs
         if requests and self._example_prompt is None:

@@ -8,7 +8,9 @@ a file without these lines is one user message. Placeholders (anything else in b
 - pairwise: `{answer_a}` and `{answer_b}`; verdict `[[A]]` or `[[B]]` on the last line (`[[C]]` means a tie);
 - rating: `{answer}`; verdict `[[N]]`, a number from 1 to 10, on the last line;
 - ranking: `{answers}` (each answer between `[Answer X]` and `[End of Answer X]`), `{labels}` ("A, B, C or D"),
-  `{verdicts}` ("[[A]], [[B]], [[C]] or [[D]]") and `{count}`; verdict `[[X]]`, the best answer's letter.
+  `{verdicts}` ("[[A]], [[B]], [[C]] or [[D]]") and `{count}`; verdict `[[X]]`, the best answer's letter;
+- steps (step-level benchmarks): `{steps}` (each step between `<step_N>` and `</step_N>`, from 0); verdict
+  `[[N]]`, the earliest wrong step or -1 (`rmeval.scorers.judge.steps`).
 
 The mode of a file is read from its answer placeholders, so one `--judge-prompt` per mode can be given.
 """
@@ -28,11 +30,12 @@ from rmeval.types import Message
 __all__ = ["MODES", "JudgeMode", "JudgeTemplate", "builtin_template", "load_template", "render_conversation",
            "resolve_templates"]
 
-JudgeMode = Literal["pairwise", "rating", "ranking"]
+JudgeMode = Literal["pairwise", "rating", "ranking", "steps"]
 MODES: tuple[str, ...] = get_args(JudgeMode)
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-_ANSWER_SLOTS = {"pairwise": {"answer_a", "answer_b"}, "rating": {"answer"}, "ranking": {"answers"}}
+_ANSWER_SLOTS = {"pairwise": {"answer_a", "answer_b"}, "rating": {"answer"}, "ranking": {"answers"},
+                 "steps": {"steps"}}
 _CONTEXT_SLOTS = {"conversation", "question"}
 _RANKING_EXTRAS = {"labels", "verdicts", "count"}
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -73,10 +76,12 @@ class JudgeTemplate:
         return hashlib.sha256(f"{self.system}\x1f{self.user}".encode()).hexdigest()
 
     def render(self, prompt: Sequence[Message], answers: Sequence[str]) -> tuple[Message, ...]:
-        """The judge's messages for `answers` (in the order shown) to the conversation `prompt`."""
+        """The judge's messages for `answers` (in the order shown; steps: the solution's steps) to `prompt`."""
         values = {"conversation": render_conversation(prompt),
                   "question": next((m.content for m in reversed(prompt) if m.role == "user"), "")}
-        if self.mode == "pairwise":
+        if self.mode == "steps":  # the answers are one solution's steps
+            values["steps"] = "\n\n".join(f"<step_{i}>\n{s}\n</step_{i}>" for i, s in enumerate(answers))
+        elif self.mode == "pairwise":
             if len(answers) != 2:
                 raise ValueError(f"a pairwise judge compares 2 answers, got {len(answers)}")
             values.update(answer_a=answers[0], answer_b=answers[1])
@@ -131,7 +136,8 @@ def parse_template(text: str, source: str) -> JudgeTemplate:
     modes = [m for m, slots in _ANSWER_SLOTS.items() if used & slots]
     if len(modes) != 1:
         raise ValueError(f"{source}: cannot tell the judge mode: use {{answer_a}} and {{answer_b}} (pairwise), "
-                         f"{{answer}} (rating) or {{answers}} (ranking), exactly one kind; found {sorted(used)}")
+                         f"{{answer}} (rating), {{answers}} (ranking) or {{steps}} (steps), exactly one kind; found "
+                         f"{sorted(used)}")
     mode = modes[0]
     missing = _ANSWER_SLOTS[mode] - used
     if missing:
