@@ -1,0 +1,79 @@
+"""`--scorer prm-chat`: a chat-formatted judgment per step (the RLHFlow PRMs).
+
+Each step is a user turn (the first holds the problem too: `{problem} {step}`), each answered by the assistant with
+the good token, rendered with the model's chat template; the causal LM runs once over the whole conversation, and
+a step's score is the probability of the good token (`+`) against the bad one (`-`) where the assistant's
+judgment of that step is predicted (the last token of its generation prompt):
+
+    score(step) = softmax([logit(good), logit(bad)] before the judgment)[0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from rmeval.common.extras import require
+from rmeval.common.options import option
+from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
+from rmeval.data.chat import resolve_template
+from rmeval.presets import resolve_model_path
+from rmeval.scorers.loading import check_new_weights, load_pretrained, load_tokenizer, model_fingerprint
+from rmeval.scorers.prm_tag import check_format
+from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.step_models import StepModelOptions, StepReaderModel, lm_pair_reader, step_scorer, verdict_ids
+from rmeval.scorers.step_text import ChatTurns
+
+__all__ = ["PrmChatOptions", "load_prm_chat"]
+
+
+@dataclass(frozen=True)
+class PrmChatOptions(StepModelOptions):
+    """Options of `--scorer prm-chat`."""
+
+    cli_group: ClassVar[str] = "chat-turn PRM (--scorer prm-chat)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template", "good_token", "bad_token",
+                                                  "first_step_format")
+
+    good_token: str = option("+", "the token that says a step is good (the assistant's answer to every step)")
+    bad_token: str = option("-", "the token that says a step is bad")
+    verdict_encoding: Literal["together", "alone"] = option(
+        "alone", "how the two tokens' ids are found: together, the tokens of 'GOOD BAD'; alone, each on its own")
+    first_step_format: str = option("{problem} {step}", "the first user turn ({problem}, {step})")
+
+    def check(self) -> None:
+        """A first turn that only uses its own fields."""
+        check_format(self.first_step_format, {"problem", "step"}, "--first-step-format")
+
+
+@register_scorer("prm-chat", PrmChatOptions, "a process reward model: a chat judgment (good or bad token) after "
+                                             "each step as a user turn (RLHFlow)")
+def load_prm_chat(models: Sequence[str], options: PrmChatOptions, seed: int) -> Any:
+    """Load the causal LM, its tokenizer and template; check the verdict tokens."""
+    require("torch", "transformers", extra="hf", purpose="--scorer prm-chat")
+    from transformers import AutoModelForCausalLM
+
+    (name,) = models
+    quiet_loading()
+    device = pick_device(options.device)
+    path = resolve_model_path(name)
+    tokenizer = load_tokenizer(path, options)
+    good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
+    template = resolve_template(tokenizer, options.chat_template, name)
+    model, report = load_pretrained(AutoModelForCausalLM, path, options, device)
+    check_new_weights(report, name, options.allow_new_head, "language model")
+    layout = ChatTurns(tokenizer, template, options.good_token,
+                       options.max_length or model_max_length(model.config, tokenizer), options.first_step_format)
+    facts = {"verdict_tokens": [good, bad], "chat_template": template.source,
+             "step": "softmax([logit(good), logit(bad)] before the assistant's judgment)[0]",
+             "first_step_format": options.first_step_format}
+
+    def fingerprint() -> dict[str, Any]:
+        return model_fingerprint("prm-chat", path, options, model, None, verdict=[good, bad],
+                                 good_turn=options.good_token, first_step_format=options.first_step_format,
+                                 template=template.sha256, max_length=layout.max_length)
+
+    reader = StepReaderModel("prm-chat", name, model.base_model, tokenizer, layout, lm_pair_reader(model, good, bad),
+                             report, facts, fingerprint)
+    return step_scorer(reader, options, device)

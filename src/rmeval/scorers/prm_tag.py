@@ -1,0 +1,92 @@
+"""`--scorer prm-tag`: a language model's probability of a good against a bad token at a tag after every step
+(Math-Shepherd).
+
+The text is the problem and the steps, each written `Step {n}: {step} ки` and joined by newlines (no chat
+template); the causal LM runs once, and at each tag's token a step's score is the probability of the good token
+(`+`) against the bad one (`-`), the softmax of those two next-token logits:
+
+    score(step) = softmax([logit(good), logit(bad)] at the tag)[0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from rmeval.common.extras import require
+from rmeval.common.options import option
+from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
+from rmeval.presets import resolve_model_path
+from rmeval.scorers.loading import check_new_weights, load_pretrained, load_tokenizer, model_fingerprint
+from rmeval.scorers.registry import register_scorer
+from rmeval.scorers.step_models import StepModelOptions, StepReaderModel, lm_pair_reader, step_scorer, verdict_ids
+from rmeval.scorers.step_text import TaggedText
+
+__all__ = ["PrmTagOptions", "check_format", "load_prm_tag"]
+
+
+def check_format(text: str, fields: set[str], flag: str) -> None:
+    """A format whose every `{field}` is one of `fields` (a clear error before any model loads)."""
+    import string
+
+    try:
+        used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as e:
+        raise ValueError(f"{flag} {text!r}: {e}") from None
+    if used - fields:
+        raise ValueError(f"{flag} {text!r}: unknown field(s) {sorted(used - fields)}; known: {sorted(fields)}")
+
+
+@dataclass(frozen=True)
+class PrmTagOptions(StepModelOptions):
+    """Options of `--scorer prm-tag`."""
+
+    cli_group: ClassVar[str] = "step-tag PRM (--scorer prm-tag)"
+    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "step_tag", "good_token", "bad_token",
+                                                  "step_format", "problem_format")
+
+    step_tag: str = option("ки", "the tag written after every step, where its score is read")
+    good_token: str = option("+", "the token that says a step is good")
+    bad_token: str = option("-", "the token that says a step is bad")
+    verdict_encoding: Literal["together", "alone"] = option(
+        "together", "how the two tokens' ids are found: together, the tokens of 'GOOD BAD'; alone, each on its own")
+    step_format: str = option("Step {n}: {step} {tag}", "how one step is written ({n} from 1, {step}, {tag})")
+    step_joiner: str = option("\n", "what joins the written steps")
+    problem_format: str = option("{problem} {steps}", "the whole text ({problem}, {steps})")
+
+    def check(self) -> None:
+        """Formats that only use their own fields."""
+        check_format(self.step_format, {"n", "step", "tag"}, "--step-format")
+        check_format(self.problem_format, {"problem", "steps"}, "--problem-format")
+
+
+@register_scorer("prm-tag", PrmTagOptions, "a process reward model: a language model's good against bad token at a "
+                                           "tag after each step (Math-Shepherd)")
+def load_prm_tag(models: Sequence[str], options: PrmTagOptions, seed: int) -> Any:
+    """Load the causal LM and its tokenizer; check the tag and the verdict tokens."""
+    require("torch", "transformers", extra="hf", purpose="--scorer prm-tag")
+    from transformers import AutoModelForCausalLM
+
+    (name,) = models
+    quiet_loading()
+    device = pick_device(options.device)
+    path = resolve_model_path(name)
+    tokenizer = load_tokenizer(path, options)
+    good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
+    model, report = load_pretrained(AutoModelForCausalLM, path, options, device)
+    check_new_weights(report, name, options.allow_new_head, "language model")
+    layout = TaggedText(tokenizer, options.step_tag, options.max_length or model_max_length(model.config, tokenizer),
+                        options.step_format, options.step_joiner, options.problem_format)
+    facts = {"step_tag": options.step_tag, "tag_token": layout.tag_id, "verdict_tokens": [good, bad],
+             "step": "softmax([logit(good), logit(bad)] at the tag)[0]", "step_format": options.step_format,
+             "problem_format": options.problem_format}
+
+    def fingerprint() -> dict[str, Any]:
+        return model_fingerprint("prm-tag", path, options, model, None, tag=options.step_tag, verdict=[good, bad],
+                                 step_format=options.step_format, step_joiner=options.step_joiner,
+                                 problem_format=options.problem_format, max_length=layout.max_length)
+
+    reader = StepReaderModel("prm-tag", name, model.base_model, tokenizer, layout, lm_pair_reader(model, good, bad),
+                             report, facts, fingerprint)
+    return step_scorer(reader, options, device)
