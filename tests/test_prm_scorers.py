@@ -92,7 +92,7 @@ def test_prm_value_reads_a_sigmoid_of_the_value_head_at_each_step_end(tmp_path: 
     ids = tok.encode(tok.bos_token + PROBLEM + "\n")
     flags = []
     for step in STEPS:
-        ids += tok.encode(step) + [tok.encode("\n")[-1]]
+        ids += [*tok.encode(step), tok.encode("\n")[-1]]
         flags.append(len(ids) - 1)
     with torch.no_grad():
         hidden = backbone(input_ids=torch.tensor([ids])).last_hidden_state[0]

@@ -96,7 +96,8 @@ def test_processbench_layout_folder_file_and_hub(tmp_path: Path, monkeypatch: py
     loaded = load_examples("processbench", folder)
     assert [e.subset for e in loaded.examples].count("gsm8k") == 5 and loaded.source["kind"] == "folder"
     ex = loaded.examples[1]
-    assert ex.id == "gsm8k-1" and ex.meta["label"] == 0 and ex.meta["steps"][0] == processbench_rows("gsm8k")[1]["steps"]
+    assert ex.id == "gsm8k-1" and ex.meta["label"] == 0
+    assert ex.meta["steps"][0] == processbench_rows("gsm8k")[1]["steps"]
     assert ex.chosen[0] == "\n\n".join(ex.meta["steps"][0]) and ex.rejected == ()
     single = load_examples("processbench", folder / "math.json")
     assert {e.subset for e in single.examples} == {"math"}
@@ -134,10 +135,10 @@ def test_prmbench_layout_folder_and_file(tmp_path: Path) -> None:
     assert sorted(e.key for e in load_examples("prmbench", hub_file).examples) == sorted(e.key for e in loaded.examples)
     bad = prmbench_rows()
     bad[1]["error_steps"] = [0]
-    with pytest.raises(DataError, match="row 2, field 'error_steps'.*1-based"):
+    with pytest.raises(DataError, match=r"row 2, field 'error_steps'.*1-based"):
         load_examples("prmbench", write_jsonl(tmp_path / "bad.jsonl", bad))
     bad[1]["error_steps"], bad[1]["classification"] = [2], "puns"
-    with pytest.raises(DataError, match="row 2, field 'classification'.*unknown category 'puns'"):
+    with pytest.raises(DataError, match=r"row 2, field 'classification'.*unknown category 'puns'"):
         load_examples("prmbench", write_jsonl(tmp_path / "bad.jsonl", bad))
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rmeval.analysis.steps import has_step_view
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.common.errors import UsageError
 from rmeval.common.extras import require
@@ -22,6 +23,7 @@ from rmeval.data.load import LoadedData
 from rmeval.presets import get_preset
 from rmeval.results import RESULT_FILE
 from rmeval.scorers import scorer_entry
+from rmeval.scorers.step_models import StepOptions
 
 __all__ = ["RESULTS_ROOT", "check_model_name", "check_models", "check_runtime", "default_output_dir",
            "planned_identity", "prepare_output_dir", "remove_empty"]
@@ -151,8 +153,13 @@ def check_models(config: RunConfig) -> None:
 
 
 def check_runtime(config: RunConfig, benchmark: BenchmarkSpec) -> None:
-    """The template parses, the device exists, the length fits the model (the options that have them)."""
+    """The scorer can score the benchmark's steps, the template parses, the device exists, the length fits the
+    model (the options that have them)."""
     options = config.options
+    judge = config.scorer == "judge" and getattr(options, "verdict", "generate") == "generate"
+    if has_step_view(benchmark) and not judge and not isinstance(options, StepOptions):
+        raise UsageError(f"{benchmark.name} scores every step of a solution: use a step-level scorer (--scorer "
+                         f"prm-head, prm-tag, prm-chat or prm-value) or a judge, not --scorer {config.scorer}")
     template = getattr(options, "chat_template", None)
     if template:
         from rmeval.data.chat import check_template

@@ -34,6 +34,7 @@ from rmeval.results import RunResult, write_run
 from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
 from rmeval.scorers.pairwise import PairwiseScorer
 from rmeval.scorers.parallel import balanced_shares, process_share
+from rmeval.scorers.steps_core import StepScorer
 from rmeval.types import Example
 
 __all__ = ["run_evaluation"]
@@ -52,7 +53,7 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
     """The examples this run scores: all, or its `--shard`'s token-balanced share (recorded in `data`)."""
     if config.shard is None:
         return examples
-    if not isinstance(scorer, PointwiseScorer | PairwiseScorer):
+    if not isinstance(scorer, PointwiseScorer | PairwiseScorer | StepScorer):
         raise UsageError(f"--shard splits the work of scorers run on this machine's models, not --scorer "
                          f"{config.scorer}")
     index, count = config.shard
@@ -64,7 +65,7 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
 def _interrupted(out_dir: Path, scorer: Scorer) -> str:
     """What Ctrl-C leaves behind, and how to resume."""
     kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
-    if isinstance(scorer, PointwiseScorer | PairwiseScorer) and scorer.store is not None:
+    if isinstance(scorer, PointwiseScorer | PairwiseScorer | StepScorer) and scorer.store is not None:
         kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
     return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
 

@@ -15,8 +15,7 @@ from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES, pair_units, percentile_interval, run_credits, run_units
 from rmeval.scoring.aggregate import combine_all
 from rmeval.scoring.bootstrap import resampled_metrics
-from rmeval.scoring.units import pooled_values
-from rmeval.scoring.units import SubsetUnits
+from rmeval.scoring.units import SubsetUnits, pooled_values
 from rmeval.types import SampleRecord
 
 Floats = NDArray[np.float64]

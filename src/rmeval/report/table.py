@@ -84,8 +84,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
         lines.append(header)
         for s in subsets:
             m = metrics.subsets[s]
-            value = f"{_pct(m.accuracy):>{max(6, len(label))}}"
-            lines.append(f"  {s:<{width}}  {m.n:>5}  {value}  {m.ties:>5}{_ci(ci, 'subsets', s)}")
+            cell = f"{_pct(m.accuracy):>{max(6, len(label))}}"
+            lines.append(f"  {s:<{width}}  {m.n:>5}  {cell}  {m.ties:>5}{_ci(ci, 'subsets', s)}")
     lines.append("")
     for name, value in metrics.sections.items():
         lines.append(f"{name:<{width + 2}}  {_pct(value)} %{_ci(ci, 'sections', name)}")

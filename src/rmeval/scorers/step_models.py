@@ -29,7 +29,8 @@ __all__ = ["Layout", "StepModelOptions", "StepOptions", "StepReaderModel", "lm_p
 
 Aggregate = Literal["min", "last", "product", "mean"]
 SplitRule = Literal["blank-lines", "lines", "numbered", "step-n"]
-assert AGGREGATES == ("min", "last", "product", "mean") and SPLIT_RULES == ("blank-lines", "lines", "numbered", "step-n")
+assert AGGREGATES == ("min", "last", "product", "mean")  # the Literals above, kept in step
+assert SPLIT_RULES == ("blank-lines", "lines", "numbered", "step-n")
 PROBE = StepAnswer((Message("user", "What is 2 + 3?"),), ("2 + 3 = 5.", "The answer is 5."))
 """An answer rendered once into result.json, to show what the model reads."""
 

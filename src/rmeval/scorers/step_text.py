@@ -207,7 +207,7 @@ class StepPieces:
             ids = self._ids(self.problem_format.format(bos=bos, problem=problem_of(a.prompt)))
             positions = []
             for step in a.steps:
-                ids += self._ids(step) + [self.separator_id]
+                ids += [*self._ids(step), self.separator_id]
                 positions.append(len(ids) - 1)
             out.append(fit(ids, positions, self.max_length, _head(self.tokenizer, ids)))
         return out

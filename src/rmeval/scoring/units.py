@@ -82,7 +82,7 @@ class SubsetUnits:
                 out[run] = total
             return out
         sums, counts = self.sums()
-        return subset_values(self.value, sums, counts, self.weights, self.runs)[0]
+        return np.asarray(subset_values(self.value, sums, counts, self.weights, self.runs)[0], dtype=np.float64)
 
 
 def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], runs: int,
@@ -101,7 +101,7 @@ def pooled_values(units: Mapping[str, SubsetUnits], value: str) -> Floats:
     first = next(iter(units.values()))
     sums = sum((u.sums()[0] for u in units.values()), np.zeros((1, first.terms.shape[1])))
     counts = sum((u.sums()[1] for u in units.values()), np.zeros((1, first.terms.shape[1])))
-    return subset_values(value, sums, counts, first.weights, first.runs)[0]
+    return np.asarray(subset_values(value, sums, counts, first.weights, first.runs)[0], dtype=np.float64)
 
 
 def _ties_units(samples: Sequence[SampleRecord], ties: int) -> SubsetUnits:

@@ -36,7 +36,8 @@ def processbench_examples(rows: list[tuple[int, Row]], source: str, subset: str)
         if not isinstance(label, int) or isinstance(label, bool) or not -1 <= label < len(steps):
             raise DataError(source, f"expected -1 (no error) or a step index 0 to {len(steps) - 1}, got {label!r}",
                             row=row_no, field="label")
-        facts = {"label": label, **{k: row[k] for k in ("generator", "final_answer_correct") if k in row}}
+        facts: dict[str, Any] = {"label": label}
+        facts.update({k: row[k] for k in ("generator", "final_answer_correct") if k in row})
         out.append((source, row_no, solution_example(subset, str(ex_id), problem, steps, facts)))
     return out
 
