@@ -44,6 +44,8 @@ def build_qwen_prm(path: Path, seed: int = 0) -> dict[str, Any]:
     tokenizer.add_special_tokens({"additional_special_tokens": ["<extra_0>"]})
     tokenizer.model_max_length = 256
     config = _qwen_config(tokenizer, architectures=["Qwen2ForProcessRewardModel"], num_labels=2)
+    # the checkpoint's own class is remote code (absent here: rmeval must never need it)
+    config.auto_map = {"AutoModel": "modeling_qwen2_rm.Qwen2ForProcessRewardModel"}
     torch.manual_seed(seed)
     backbone = Qwen2Model(config).eval()
     tensors = {f"model.{k}": v for k, v in backbone.state_dict().items()}

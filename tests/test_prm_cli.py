@@ -96,3 +96,25 @@ def test_an_outcome_scorer_on_a_step_benchmark_stops_before_loading(tmp_path: Pa
                 "--data", str(data), "--output-dir", str(tmp_path / "out"))
     assert code == 2
     assert "step-level" in capsys.readouterr().err
+
+
+def test_a_preset_of_each_family_applies_to_a_local_copy(tmp_path: Path) -> None:
+    from rmeval.cli import build_parser
+    from rmeval.commands.run import config_from_args
+    from rmeval.presets import presets
+
+    families = {p.scorer for p in presets().values() if p.scorer.startswith("prm-")}
+    assert families == {"prm-head", "prm-tag", "prm-chat", "prm-value"}
+    assert not any(p.remote_code for p in presets().values() if p.scorer.startswith("prm-"))
+    build_qwen_prm(tmp_path / "qwen-prm")
+    config = config_from_args(build_parser().parse_args(
+        ["run", "--preset", "qwen2.5-math-prm-7b", "--model", str(tmp_path / "qwen-prm")]))
+    assert (config.scorer, config.options.step_separator, config.options.head_activation) == (
+        "prm-head", "<extra_0>", "relu")
+    assert config.options.system_prompt.endswith("\\boxed{}.") and not config.options.trust_remote_code
+    out = tmp_path / "out"
+    assert _run("--preset", "qwen2.5-math-prm-7b", "--model", str(tmp_path / "qwen-prm"), "--dtype", "float32",
+                "--benchmark", "processbench", "--data", str(write_processbench(tmp_path / "PB")),
+                "--output-dir", str(out)) == 0
+    spec = json.loads((out / "result.json").read_text())["spec"]
+    assert spec["scorer"]["preset"]["name"] == "qwen2.5-math-prm-7b" and spec["scorer"]["system_prompt"]

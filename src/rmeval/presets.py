@@ -39,7 +39,7 @@ DEFAULT_BENCHMARK = "rewardbench-mini"
 DEFAULT_SCORER = "classifier"
 META_KEYS = ("description", "scorer", "source", "sources", "remote_code", "leaderboards")
 SOURCES = {"pypi-gguf": {"package", "file"}, "hub": {"id"}}
-LEADERBOARDS = ("rewardbench", "rewardbench2")
+LEADERBOARDS = ("rewardbench", "rewardbench2", "processbench", "prmbench")
 
 
 @dataclass(frozen=True)
