@@ -161,3 +161,17 @@ def test_first_objection_and_aggregates() -> None:
     assert [aggregate_steps(scores, h) for h in ("min", "last", "product", "mean")] == pytest.approx(
         [0.25, 0.5, 0.9 * 0.25 * 0.8 * 0.5, 2.45 / 4])
     assert math.isnan(aggregate_steps([0.9, float("nan")], "min")) and math.isnan(aggregate_steps([], "mean"))
+
+
+def test_compare_pairs_solutions_and_pools_prmbench_per_run() -> None:
+    from rmeval.analysis import compare_runs
+
+    spec = get_benchmark("prmbench")
+    a, b = step_samples("prmbench"), step_samples("prmbench", threshold=0.85)
+    c = compare_runs(a, b, spec, resamples=50)
+    # at 0.85 only the 0.9 steps stay valid: the pooled score of each run, differenced
+    mb = run_metrics(b, spec)
+    assert c.score.a == pytest.approx(PRMBENCH_SCORE) and c.score.b == pytest.approx(mb.score)
+    assert c.score.diff == pytest.approx(PRMBENCH_SCORE - mb.score)
+    same = compare_runs(a, a, get_benchmark("prmbench"), resamples=20)
+    assert same.score.diff == 0.0 and same.score.ci == [0.0, 0.0]
