@@ -143,6 +143,11 @@ class StepReaderModel:
             hidden = self.backbone(**padded.inputs, **extra).last_hidden_state
             states = hidden[torch.tensor(rows, device=hidden.device), torch.tensor(cols, device=hidden.device)]
             values = self.reader(states).float().cpu().tolist() if rows else []
+        bad = next((r for r, v in zip(rows, values, strict=True) if not math.isfinite(v)), None)
+        if bad is not None:  # a broken model, not a cut step: stop rather than score it as a miss
+            text = self.tokenizer.decode(list(batch[bad].ids))[-300:]
+            raise ValueError(f"{self.name}: a step score is NaN or infinite (the model's output is not a score); "
+                             f"the text ends: {text!r}")
         out, k = [], 0
         for e in batch:
             scores = []
