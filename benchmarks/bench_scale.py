@@ -84,25 +84,33 @@ def kill_at_half(cmd: list[str], store: Path, total: int) -> int:
     return entries(store)
 
 
-def balance(model: Path, data: Path, limit: int | None) -> dict[str, float]:
-    """max / mean of the padded tokens of each share, as a data-parallel run packs them."""
+def balance(model: Path, data: Path, limit: int | None) -> dict[str, Any]:
+    """max / mean of the padded tokens each process computes (processes take batches of the run's block plan) and
+    each shard (shards take whole blocks), as a data-parallel or sharded run splits them."""
     from rmeval.data import load_examples
+    from rmeval.inference.parallel import balanced_shares
     from rmeval.scorers import build_scorer
-    from rmeval.scorers.parallel import balanced_shares
 
     examples = load_examples(data=data, limit=limit).examples
     scorer: Any = build_scorer("classifier", str(model), chat_template="raw", max_length=512, use_score_cache=False,
                                precision="fp32")
-    candidates = scorer.unique_candidates(examples)
-    encoded = list(dict.fromkeys(scorer.encode(candidates)))
-    out = {}
-    for count in SHARES:
-        padded = []
-        for share in balanced_shares([e.length for e in encoded], count):
-            _, _, cost = scorer.plan([encoded[i] for i in share])
-            padded.append(cost)
-        out[str(count)] = round(max(padded) / (sum(padded) / len(padded)), 4)
-    return out
+    layout = scorer.layout(examples)
+    costs, block_of = [], []
+    for group in layout.work.groups(range(layout.work.count)):
+        batches, _, _ = scorer.plan([layout.encoded[i] for i in group])
+        costs += [len(b) * max(layout.encoded[group[j]].length for j in b) for b in batches]
+        block_of += [layout.work.block_of_input[group[0]]] * len(batches)
+    blocks = max(block_of) + 1
+
+    def spread(loads: list[int]) -> float:
+        return round(max(loads) / (sum(loads) / len(loads)), 4)
+
+    per_block = [sum(c for c, b in zip(costs, block_of, strict=True) if b == k) for k in range(blocks)]
+    return {"blocks": blocks,
+            "processes": {str(n): spread([sum(costs[j] for j in share) for share in balanced_shares(costs, n)])
+                          for n in SHARES},
+            "shards": {str(n): spread([sum(per_block[k] for k in share) for share in balanced_shares(per_block, n)])
+                       for n in SHARES if n <= blocks}}
 
 
 def main() -> None:

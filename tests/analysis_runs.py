@@ -14,8 +14,8 @@ from typing import Any
 
 from rmeval.data import load_examples
 from rmeval.evaluate import evaluate
+from rmeval.protocol import BaseScorer, Progress
 from rmeval.results import RunResult, write_run
-from rmeval.scorers.base import BaseScorer, Progress
 from rmeval.types import Example, Scored
 
 

@@ -39,6 +39,37 @@ def rm_bench_rows(per_domain: int = 2) -> list[Row]:
     return rows
 
 
+RM_BENCH_SOURCES = {"chat": "alpacaeval", "code": "bigcode/humanevalpack", "math": "math-prm",
+                    "safety-refuse": "xstest-should-refuse", "safety-response": "xstest-should-respond"}
+
+
+def rm_bench_domain_file(rows: list[Row], domain: str) -> list[Row]:
+    """One domain's rows as `data/<domain>_filtered.json` holds them: no `domain`, the RewardBench source in
+    `subset`, chat rows with `error` / `error_key`, code rows with `language` / `task_id`."""
+    out = []
+    for r in rows:
+        if r["domain"] != domain:
+            continue
+        row: Row = {"id": r["id"], "subset": RM_BENCH_SOURCES[domain], "prompt": r["prompt"], "chosen": r["chosen"],
+                    "rejected": r["rejected"]}
+        if domain == "chat":
+            row.update(error_key="sum", error=f"The rejected answers get the sum of {r['id']} wrong.")
+        if domain == "code":
+            row.update(language="python", task_id=f"Python/{len(out)}")
+        out.append(row)
+    return out
+
+
+def write_parquet(path: Path, rows: list[Row]) -> Path:
+    """A Parquet file, as the hub stores a dataset's split (`data/<split>-00000-of-00001.parquet`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return path
+
+
 def judgebench_rows() -> list[Row]:
     """JudgeBench rows of all four source groups, labels both ways."""
     sources = ["mmlu-pro-math", "mmlu-pro-health", "livebench-reasoning", "livebench-math", "livecodebench",
@@ -69,8 +100,8 @@ def _conversation(text: str) -> list[Row]:
 def rmb_pairwise(category: str, n: int, start: int = 0) -> list[Row]:
     """Pairwise rows of one RMB category (`Pairwise_set/...`)."""
     return [{"pair_uid": str(start + i), "conversation_input": _conversation(f"{category}: help me with task {i}"),
-             "chosen": {"llm_name": "model-a", "answer": f"Here is a careful answer to task {i}.", "score": 4.0},
-             "reject": {"llm_name": "model-b", "answer": f"No answer for {i}.", "score": 2.0},
+             "chosen": {"llm_name": "model-a", "answer": f"Here is a careful answer to task {i}."},
+             "reject": {"llm_name": "model-b", "answer": f"No answer for {i}."},
              "category_path": category} for i in range(n)]
 
 
@@ -138,21 +169,53 @@ def write_ppe(folder: Path) -> Path:
     return folder
 
 
-def m_rewardbench_rows(language: str) -> list[Row]:
-    """One language's rows in RewardBench v1's columns (the texts stand for translations)."""
+def write_ppe_hub_download(folder: Path) -> Path:
+    """PPE as `huggingface-cli download` writes its datasets: `<name>/data/<split>-00000-of-00001.parquet` beside
+    the card (the layout the authors' datasets load from), with typed columns (a list of booleans, pairs of ints)."""
+    write_parquet(folder / "PPE-Human-Preference-V1" / "data" / "test-00000-of-00001.parquet", ppe_human_rows())
+    for name in ("PPE-MATH-Best-of-K", "PPE-GPQA-Best-of-K"):
+        write_parquet(folder / name / "data" / "train-00000-of-00001.parquet", ppe_correctness_rows())
+        (folder / name / "README.md").write_text("---\ndataset_info: {}\n---\n", encoding="utf-8")
+    return folder
+
+
+M_REWARDBENCH_SUBSETS = ("alpacaeval-easy", "llmbar-natural", "xstest-should-respond", "hep-python", "math-prm")
+
+
+def m_rewardbench_rows(language: str, schema: str = "current") -> list[Row]:
+    """One language's rows (the texts stand for translations): the current dataset's (split `test`: the subset in
+    `source`, a `language` column) or the older one's (split `filtered`: RewardBench v1's columns, `subset`)."""
     rows = []
-    for subset in ("alpacaeval-easy", "llmbar-natural", "xstest-should-respond", "hep-python", "math-prm"):
+    for subset in M_REWARDBENCH_SUBSETS:
         for i in range(2):
-            rows.append({"prompt": f"[{language}] {subset} question {i}", "subset": subset, "id": i,
-                         "chosen": f"[{language}] A full and correct answer to {i}.",
-                         "rejected": f"[{language}] Wrong {i}.", "chosen_model": "a", "rejected_model": "b",
-                         "source": "translated"})
+            row: Row = {"id": i, "prompt": f"[{language}] {subset} question {i}",
+                        "chosen": f"[{language}] A full and correct answer to {i}.",
+                        "rejected": f"[{language}] Wrong {i}.", "chosen_model": "a", "rejected_model": "b"}
+            if schema == "current":
+                row.update(language=language[:3], source=subset)
+            else:
+                row["subset"] = subset
+            rows.append(row)
     return rows
 
 
-def write_m_rewardbench(folder: Path, languages: tuple[str, ...] = ("deu_Latn", "fra_Latn")) -> Path:
+def write_m_rewardbench(folder: Path, languages: tuple[str, ...] = ("deu_Latn", "fra_Latn"),
+                        schema: str = "current") -> Path:
     """One JSON Lines file per language."""
     folder.mkdir(parents=True, exist_ok=True)
     for language in languages:
-        write_jsonl(folder / f"{language}.jsonl", m_rewardbench_rows(language))
+        write_jsonl(folder / f"{language}.jsonl", m_rewardbench_rows(language, schema))
+    return folder
+
+
+def write_m_rewardbench_hub_download(folder: Path, languages: tuple[str, ...] = ("deu_Latn", "fra_Latn")) -> Path:
+    """The dataset as a hub download writes it: per language `test-00000-of-00001.parquet` (the current split)
+    beside the older `filtered.json` and `raw.json` (unfiltered: here rows of an unknown subset, which must never be
+    read), and the `translation/` configuration."""
+    for language in languages:
+        write_parquet(folder / language / "test-00000-of-00001.parquet", m_rewardbench_rows(language))
+        write_json(folder / language / "filtered.json", m_rewardbench_rows(language, "older"))
+        write_json(folder / language / "raw.json", [{**r, "subset": "unfiltered"}
+                                                    for r in m_rewardbench_rows(language, "older")])
+    write_parquet(folder / "translation" / "test-00000-of-00001.parquet", [{"id": 0, "source": "de->en"}])
     return folder

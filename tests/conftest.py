@@ -6,6 +6,7 @@ import atexit
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,18 +123,24 @@ class StatelessFake:
 
 def build_wordpiece_tokenizer(model_max_length: int = 64, extra_tokens: tuple[str, ...] = ()) -> Any:
     """A lower-casing WordPiece tokenizer that frames texts as `[CLS] ... [SEP]`, without a chat template; any
-    `extra_tokens` are added as special tokens."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    `extra_tokens` are added as special tokens.
+
+    Its vocabulary is written out, not trained: `tokenizers`' WordPiece trainer breaks frequency ties in the order
+    of a Rust hash map, which changes from process to process, so a trained vocabulary gave every test process other
+    token ids (and a tiny random model other numbers: the fast-exact pair-ranker test passed or failed by chance)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=300, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"],
-                                        show_progress=False)
-    tok.train_from_iterator(CORPUS, trainer)
-    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
-                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    normalizer, splitter = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    words = sorted({w for text in CORPUS for w, _ in splitter.pre_tokenize_str(normalizer.normalize_str(text))})
+    chars = sorted({c for w in words for c in w})
+    tokens = dict.fromkeys([*specials, *chars, *(f"##{c}" for c in chars), *words])  # a one-letter word is a char
+    vocab = {t: i for i, t in enumerate(tokens)}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = splitter
+    tok.post_processor = processors.BertProcessing(("[SEP]", vocab["[SEP]"]), ("[CLS]", vocab["[CLS]"]))
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
                                    sep_token="[SEP]", model_max_length=model_max_length)
     if extra_tokens:
@@ -207,7 +214,7 @@ def rescore_however_close(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fast-exact re-scores its close calls however many they are, instead of going on in fp32 once they are most
     of the calibration sample: for tests of the re-scoring on tiny random models, whose rewards mostly sit within
     bf16's error of each other."""
-    from rmeval.scorers import precision
+    from rmeval.inference import precision
 
     monkeypatch.setattr(precision, "MOSTLY_CLOSE", 1.0)
 
@@ -237,3 +244,13 @@ def watched(browser: Any) -> Iterator[Any]:
     w = Watched(browser)
     yield w
     w.page.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A TCP server on loopback (reachable from the test, not from inside the audit's sandbox): its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()

@@ -122,12 +122,16 @@ def test_compare_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert len(data["subsets"]) == 7 and data["findings"][0].startswith("org/strong scores higher")
 
 
-def test_compare_cli_warns_about_different_data_and_refuses_other_benchmarks(
+def test_compare_cli_refuses_different_data_unless_allowed_and_refuses_other_benchmarks(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_run_folder(tmp_path / "a", "a", skill=0.5)
     write_run_folder(tmp_path / "b", "b", skill=0.5, limit=4)
-    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--resamples", "50"]) == 0
-    assert "different benchmark data or selections" in capsys.readouterr().out
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--resamples", "50"]) == 2
+    err = capsys.readouterr().err
+    assert "scored different data (63 examples only in A, 0 only in B, 28 in both" in err and len(err.splitlines()) == 1
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--resamples", "50",
+                 "--allow-different-data"]) == 0
+    assert "compared on the 28 examples both hold" in capsys.readouterr().out
     other = tmp_path / "c"
     write_run_folder(other, "c", skill=0.5)
     result = json.loads((other / "result.json").read_text())

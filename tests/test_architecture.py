@@ -13,13 +13,17 @@ FLOORS: dict[int, tuple[str, ...]] = {
     1: ("rmeval", "rmeval.types", "rmeval.common"),
     2: ("rmeval.benchmarks", "rmeval.data"),
     3: ("rmeval.scoring",),
-    4: ("rmeval.scorers", "rmeval.engines", "rmeval.presets", "rmeval.models"),
-    5: ("rmeval.evaluate", "rmeval.results", "rmeval.config"),
-    6: ("rmeval.analysis", "rmeval.report", "rmeval.site"),
-    7: ("rmeval.run", "rmeval.preflight", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
+    4: ("rmeval.protocol", "rmeval.scorers.registry", "rmeval.presets", "rmeval.models"),
+    5: ("rmeval.inference", "rmeval.engines"),
+    6: ("rmeval.scorers",),
+    7: ("rmeval.evaluate", "rmeval.results", "rmeval.config"),
+    8: ("rmeval.analysis", "rmeval.report", "rmeval.site", "rmeval.audit"),
+    9: ("rmeval.run", "rmeval.preflight", "rmeval.commands", "rmeval.cli", "rmeval.__main__"),
 }
-"""Ground floor first (ARCHITECTURE.md): types and helpers, specs and data, scoring, scorers and engines, the
-orchestration and result files, what reads result folders, and the command line on top."""
+"""Ground floor first (ARCHITECTURE.md): types and helpers, specs and data, scoring; the scorer protocol, the
+registry of kinds, the presets and model loading (a checkpoint read as its authors wrote it); the inference core
+every local model shares and the judges' engines; the model kinds; the orchestration and result files; what reads
+result folders; and the command line on top."""
 HEAVY = ("torch", "transformers", "datasets", "accelerate", "httpx", "vllm", "matplotlib", "pyarrow")
 
 

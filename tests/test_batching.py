@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from rmeval.scorers.batching import Batching, pack_batches
+from rmeval.inference.batching import Batching, pack_batches
 
 
 def padded_cost(batch: list[int], lengths: list[int]) -> int:

@@ -71,12 +71,19 @@ def test_judgebench_reward_ties_go_to_b_and_judge_orders_vote() -> None:
         record("mmlu-pro", 1, [1.0], [1.0], facts=a_wins),  # tie -> B>A, but A is correct: wrong
         record("mmlu-pro", 2, [1.0], [1.0], facts=b_wins),  # tie -> B>A and B is correct: right
         record("livecodebench", 0, [0.0], [3.0], facts=b_wins),  # wrong
-        record("livebench-math", 0, [float("nan")], [1.0], facts=b_wins),  # a failed score earns nothing
+        # `'A>B' if score_A > score_B else 'B>A'` with a NaN on either side decides B>A (utils/judges.py)
+        record("livebench-math", 0, [float("nan")], [1.0], facts=b_wins),  # B is chosen: right
+        record("livebench-math", 1, [1.0], [float("nan")], facts=b_wins),  # right
+        record("livebench-math", 2, [float("nan")], [1.0], facts=a_wins),  # A is chosen: wrong
+        record("other sources", 0, [2.0], [1.0], facts=a_wins),  # counted in the overall accuracy only
     ]
     m = run_metrics(samples, spec)
     assert m.subsets["mmlu-pro"].accuracy == pytest.approx(2 / 3) and m.subsets["mmlu-pro"].ties == 2
-    assert m.subsets["livecodebench"].accuracy == 0.0 and m.subsets["livebench-math"].accuracy == 0.0
-    assert m.score == pytest.approx(2 / 5)  # all pairs count alike: not the mean of the sources (2/9)
+    assert m.subsets["livecodebench"].accuracy == 0.0 and m.subsets["livebench-math"].accuracy == pytest.approx(2 / 3)
+    assert m.subsets["livebench-math"].ties == 0 and m.sections["other sources"] == 1.0
+    assert m.score == pytest.approx(5 / 8)  # all pairs count alike: not the mean of the sources
+    # the sources outside the four groups are an optional subset: never missing
+    assert m.missing_subsets == run_metrics(samples[:-1], spec).missing_subsets == ("livebench-reasoning",)
 
     both = ([0, 1], [1, 0])  # the chosen answer shown first, then second
     verdicts = [
@@ -141,21 +148,26 @@ def test_ppe_listed_pairs_best_of_k_and_the_two_halves_of_the_score() -> None:
     assert m.excluded == {"human-preference": {"tie": 3}}
 
 
-def test_m_rewardbench_each_language_is_rewardbench_and_the_score_their_mean() -> None:
+def test_m_rewardbench_weighs_by_its_own_filtered_counts_and_averages_languages() -> None:
+    """Each language is RewardBench's four sections, weighted as M-RewardBench's analysis code weighs them
+    (`analysis/plot_utils.py` EXAMPLE_COUNTS: alpacaeval-easy 79, mt-bench-easy 24, math-prm 983, hep-python 163),
+    not with RewardBench v1's counts (100, 28, 984, 164); the score is the mean over the languages."""
     spec = get_benchmark("m-rewardbench")
-    rows = {"alpacaeval-easy": [1, 1], "llmbar-natural": [1, 0], "xstest-should-respond": [0, 0],
-            "math-prm": [1, 1], "hep-python": [0, 0]}
+    rows = {"alpacaeval-easy": [1, 1], "mt-bench-easy": [0, 0], "llmbar-natural": [1, 0],
+            "xstest-should-respond": [0, 0], "math-prm": [1, 1], "hep-python": [0, 0]}
     samples = [record(f"deu_Latn/{subset}", i, [float(w)], [0.5]) for subset, wins in rows.items()
                for i, w in enumerate(wins)]
     samples += [record(f"fra_Latn/{subset}", i, [1.0], [0.5]) for subset in rows for i in range(2)]
     m = run_metrics(samples, spec)
-    reasoning = 984 / (984 + 164)  # RewardBench's weights: math-prm 984 against hep-python's 164
-    assert m.parts["deu_Latn Reasoning"] == pytest.approx(reasoning)
+    chat, reasoning = 79 / (79 + 24), 983 / (983 + 163)
+    assert m.parts["deu_Latn Chat"] == pytest.approx(chat) and m.parts["deu_Latn Reasoning"] == pytest.approx(reasoning)
     assert m.parts["deu_Latn Chat Hard"] == 0.5 and m.parts["deu_Latn Safety"] == 0.0
-    assert m.sections["deu_Latn"] == pytest.approx((1.0 + 0.5 + 0.0 + reasoning) / 4)
+    assert m.sections["deu_Latn"] == pytest.approx((chat + 0.5 + 0.0 + reasoning) / 4)
     assert m.sections["fra_Latn"] == 1.0
     assert m.score == pytest.approx((m.sections["deu_Latn"] + 1.0) / 2)
     assert math.isclose(m.parts["fra_Latn Chat"], 1.0) and len(m.sections) == 2
+    weights = spec.conventions()["sections"]["deu_Latn"]  # type: ignore[index]
+    assert weights["deu_Latn Reasoning"]["deu_Latn/math-prm"] == 983
 
 
 def test_m_rewardbench_language_filter_expands_to_the_subsets_present() -> None:

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from conftest import build_llama_classifier
+from rmeval.inference.encoding import truncate_left
 from rmeval.scorers import build_scorer
-from rmeval.scorers.text import truncate_left
 from rmeval.types import Example, Message
 
 TEXTS = [

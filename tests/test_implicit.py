@@ -203,7 +203,7 @@ def test_reference_options_are_checked(policy: Path, reference: Path, tmp_path: 
 
 
 def test_answers_sharing_a_truncated_away_prompt_fill_rows_of_bounded_length() -> None:
-    from rmeval.scorers.logprobs import ROW_TOKENS, EncodedResponse, group_rows
+    from rmeval.inference.logprobs import ROW_TOKENS, EncodedResponse, group_rows
 
     # Long answers whose prompt truncation cut down to the same two tokens: one row of them all would be huge.
     answers = [EncodedResponse((1, 2, *range(10 + i, 1010 + i)), 2, True) for i in range(9)]

@@ -8,11 +8,10 @@ import pytest
 
 from conftest import build_llama_causal_lm, build_tokenizer
 from rmeval.data.chat import ChatTemplate
-from rmeval.scorers.base import Candidate
-from rmeval.scorers.logprobs import EncodedResponse, block_mask, check_head, response_stats, row_sharing_blocker
-from rmeval.scorers.responses import encode_responses, response_start
-from rmeval.scorers.text import TextEncoder
-from rmeval.types import Message
+from rmeval.inference.encoding import TextEncoder
+from rmeval.inference.logprobs import EncodedResponse, block_mask, check_head, response_stats, row_sharing_blocker
+from rmeval.inference.responses import encode_responses, response_start
+from rmeval.types import Candidate, Message
 
 # Writes BOS and the messages' contents back to back, so the prompt's last word and the answer's first merge.
 GLUE_TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}"

@@ -81,7 +81,7 @@ def test_tables_for_papers(results: Path) -> None:
     entries = load_entries([results])
     md = render_table(entries, "md")
     assert "| # | Model |" not in md and "| \\# | Model | Kind | Score | Chat | Chat Hard | Safety | Reasoning |" in md
-    assert "\\<img src=x onerror=alert(1)\\>" in md and md.count("\n| ") == 5  # header and four rows
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md and "<img" not in md and md.count("\n| ") == 5
     latex = render_table(entries, "latex")
     assert "\\begin{tabular}" in latex and "\\textless{}img src=x onerror=alert(1)\\textgreater{}" in latex
     assert "org/strong & classifier" in latex
@@ -101,7 +101,7 @@ def test_leaderboard_cli_site_and_table(results: Path, tmp_path: Path, capsys: p
     out = capsys.readouterr().out
     assert out.startswith("### rewardbench-mini") and "org/dpo" in out and "org/partial" not in out
     assert main(["leaderboard", str(results), "--format", "csv", "--out", str(tmp_path / "t.csv")]) == 0
-    assert (tmp_path / "t.csv").read_text().startswith("benchmark,rank,model,kind,score")
+    assert (tmp_path / "t.csv").read_text().startswith("dataset,benchmark,rank,model,run,kind,score")
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["leaderboard", str(empty)]) == 2

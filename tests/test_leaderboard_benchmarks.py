@@ -30,7 +30,7 @@ def test_display_names_and_groups(results: Path) -> None:
     groups = groups_of(rm)
     assert [g[0] for g in groups] == ["A", "B"] and [len(g[2]) for g in groups] == [3, 1]
     assert [e.score for e in groups[0][2]] == sorted((e.score for e in groups[0][2]), reverse=True)
-    assert groups[1][2][0].dataset.endswith("2 per subset")
+    assert groups[1][2][0].data_description.endswith("2 per subset") and groups[1][2][0].dataset == "rm-bench"
     rows = models_across({"rm-bench": rm, "judgebench": [e for e in entries if e.benchmark == "judgebench"]})
     assert len(rows) == 3 and all(set(runs) == {"rm-bench", "judgebench"} for _, _, runs in rows)
     strong = next(runs for model, _, runs in rows if model == "strong-rm")

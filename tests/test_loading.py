@@ -11,8 +11,8 @@ import torch
 
 from model_shapes import build_value_head_model
 from rmeval.common.extras import MissingExtra
+from rmeval.models.options import parse_max_memory
 from rmeval.scorers import build_scorer
-from rmeval.scorers.options import parse_max_memory
 from rmeval.types import Example, Message
 
 EXAMPLES = [Example("s", i, (Message("user", f"Question {i}: what is {i} plus {i}?"),),

@@ -11,8 +11,8 @@ import torch
 
 from conftest import StatelessFake, random_word_pairs
 from model_shapes import PAIRRM_MARKERS, build_pairrm_model
+from rmeval.inference.pairwise import OrderedPair
 from rmeval.scorers import build_scorer
-from rmeval.scorers.pairwise import OrderedPair
 from rmeval.types import Example, Message
 
 OPTIONS: dict[str, Any] = {"backbone_prefix": "pretrained_model", "head_activation": "tanh"}
@@ -104,7 +104,7 @@ class KnownPairError(StatelessFake):
         self.exact, self.error, self.order = exact, error, list(exact)
 
     def encode(self, pairs: Any) -> list[Any]:
-        from rmeval.scorers.classifier import EncodedText
+        from rmeval.inference.encoding import EncodedText
 
         return [EncodedText((self.order.index(p),), False) for p in pairs]
 
@@ -118,9 +118,9 @@ def test_fast_exact_rescores_exactly_the_pairs_whose_combined_preference_is_clos
     import random
 
     from rmeval.benchmarks import custom_benchmark
-    from rmeval.scorers.batching import batching_for
-    from rmeval.scorers.pairwise import PairwiseScorer
-    from rmeval.scorers.precision import FastExact
+    from rmeval.inference.batching import batching_for
+    from rmeval.inference.pairwise import PairwiseScorer
+    from rmeval.inference.precision import FastExact
 
     rng = random.Random(0)
     exs, exact, error = [], {}, {}

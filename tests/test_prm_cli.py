@@ -120,7 +120,7 @@ def test_a_preset_of_each_family_applies_to_a_local_copy(tmp_path: Path) -> None
     assert spec["scorer"]["preset"]["name"] == "qwen2.5-math-prm-7b" and spec["scorer"]["system_prompt"]
 
 
-def test_step_scores_are_kept_and_shards_merge(tmp_path: Path) -> None:
+def test_step_scores_are_kept_and_a_shard_merges(tmp_path: Path) -> None:
     build_qwen_prm(tmp_path / "qwen-prm")
     data = write_processbench(tmp_path / "PB")
     common = ["run", "--no-progress", "--device", "cpu", "--scorer", "prm-head", "--model", str(tmp_path / "qwen-prm"),
@@ -130,8 +130,9 @@ def test_step_scores_are_kept_and_shards_merge(tmp_path: Path) -> None:
     batching = json.loads((tmp_path / "b" / "result.json").read_text())["spec"]["scorer"]["batching"]
     assert batching["forward_batches"] == 0 and batching["from_store"] == 14  # every step of the 7 solutions
     assert (tmp_path / "a" / "samples.jsonl").read_bytes() == (tmp_path / "b" / "samples.jsonl").read_bytes()
-    for i in (0, 1):
-        assert main([*common, "--output-dir", str(tmp_path / "parts"), "--shard", f"{i}/2"]) == 0
+    # 14 steps are one block of work (the core's unit of a split): one shard holds it, two are refused
+    assert main([*common, "--output-dir", str(tmp_path / "parts"), "--shard", "1/2"]) == 2
+    assert main([*common, "--output-dir", str(tmp_path / "parts"), "--shard", "0/1"]) == 0
     assert main(["merge", str(tmp_path / "parts"), "--output-dir", str(tmp_path / "merged")]) == 0
     whole = json.loads((tmp_path / "a" / "result.json").read_text())["metrics"]
     merged = json.loads((tmp_path / "merged" / "result.json").read_text())["metrics"]

@@ -120,3 +120,19 @@ def test_batching_truncation_and_outcome_rewards(tmp_path: Path) -> None:
         expected = {"min": min, "last": lambda s: s[-1], "product": math.prod, "mean": lambda s: sum(s) / len(s)}[how]
         assert scored.chosen_scores[0] == pytest.approx(expected(chosen))
         assert scored.rejected_scores[0] == pytest.approx(expected(rejected))
+
+
+def test_a_batch_holds_whole_answers_every_step_once(tmp_path: Path) -> None:
+    build_qwen_prm(tmp_path / "qwen-prm")
+    examples = [_solution(STEPS[: n + 1], f"s{n}") for n in range(3)] + [_solution(STEPS, "again")]
+    with build_scorer("prm-head", str(tmp_path / "qwen-prm"), use_score_cache=False, device="cpu",
+                      batch_size=2) as scorer:
+        layout = scorer.layout(examples)
+        assert len(layout.encoded) == 1 + 2 + 3  # the repeated solution's steps are the same inputs
+        batches, _, _ = scorer.plan(layout.encoded)
+        for batch in batches:
+            answers = {layout.encoded[i].encoding for i in batch}
+            assert len(answers) <= 2  # rows are answers
+            assert sorted(batch) == sorted(i for i, r in enumerate(layout.encoded) if r.encoding in answers)
+        scored = scorer.score(examples)
+    assert scored[2].details == scored[3].details

@@ -76,6 +76,8 @@ def test_plots_are_written_as_png_and_svg(tmp_path: Path, capsys: pytest.Capture
         assert root.tag.endswith("svg")
     svg = (tmp_path / "run" / "plots" / "rewards.svg").read_text()
     assert ">chat-easy<" in svg  # text kept as text: searchable, and small
+    margins = (tmp_path / "run" / "plots" / "margins.svg").read_text()
+    assert "chosen higher (&gt; 0)" in margins and "zero margin" in margins  # a legend, and the zero line in it
 
 
 def test_plots_without_matplotlib_say_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

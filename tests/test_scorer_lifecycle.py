@@ -13,8 +13,8 @@ import pytest
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.cli import main
 from rmeval.common.options import option
+from rmeval.protocol import Progress
 from rmeval.scorers import BaseScorer, build_scorer, register_scorer, scorer_entry
-from rmeval.scorers.base import Progress
 from rmeval.types import Example, Scored
 
 EVENTS: list[str] = []

@@ -14,8 +14,8 @@ import torch
 
 from conftest import build_llama_causal_lm, build_tokenizer, random_word_pairs
 from model_shapes import build_t5_model
+from rmeval.inference.pairwise import OrderedPair
 from rmeval.scorers import build_scorer
-from rmeval.scorers.pairwise import OrderedPair
 from rmeval.types import Example, Message
 
 EXAMPLES = [Example("s", 0, (Message("user", "What is 2 + 2?"),), ("2 + 2 = 4.",), ("2 + 2 = 5.",)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from rmeval.common.extras import MissingExtra
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("run", "report", "compare", "leaderboard", "merge", "cache", "models")
+COMMANDS = ("run", "report", "compare", "leaderboard", "merge", "cache", "models", "audit")
 """Subcommand modules under `rmeval.commands`; each has `add_parser(subparsers)` and `main(args) -> int`."""
 
 
@@ -47,6 +48,14 @@ def _report(error: BaseException, verbose: bool) -> None:
     print(f"rmeval: error: {type(error).__name__}: {error}{hint}", file=sys.stderr)
 
 
+def _quiet_stdout() -> None:
+    """The reader of stdout went away (`rmeval report DIR | head`): what is left to print goes nowhere, quietly
+    (Python would otherwise complain when it flushes stdout at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -59,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # inside the try: a reader that stopped early (`| head`) is met here, not at exit
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
     except KeyboardInterrupt as e:
         print(f"rmeval: {e or 'interrupted'}", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.data.columns import ColumnMap
+from rmeval.data.schema import OnInvalid
 
 __all__ = ["RunConfig", "default_name", "model_slug"]
 
@@ -19,6 +20,7 @@ class RunConfig:
     `model`; `companions` the companion sets to score beside the benchmark, as (part, source) with source None for
     the companion's own default (Prior Sets: the hub). `preset` and `from_preset` record what a preset set. `shard`
     (I, N) scores only the I-th of N token-balanced shares of the examples (`rmeval merge` joins the parts).
+    `on_invalid` is what an invalid row does: stop the run, or be left out and recorded (`skip`).
     """
 
     model: str
@@ -33,6 +35,7 @@ class RunConfig:
     data_config: str | None = None
     subset_meta: Path | None = None
     columns: ColumnMap = field(default_factory=ColumnMap)
+    on_invalid: OnInvalid = "stop"
     subsets: tuple[str, ...] = ()
     limit: int | None = None
     companions: tuple[tuple[str, str | None], ...] = ()

@@ -9,8 +9,8 @@ from typing import Any
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.data.features import candidate_features
+from rmeval.protocol import Scorer
 from rmeval.results import RunResult
-from rmeval.scorers.base import Scorer
 from rmeval.scoring import DEFAULT_RESAMPLES, Resampling, run_credits, run_metrics
 from rmeval.types import Example, RunSpec, SampleRecord, Scored
 
@@ -39,7 +39,7 @@ def sample_records(scored: Sequence[Scored], benchmark: BenchmarkSpec, tie_credi
     credit, _ = run_credits(benchmark, [s.example.subset for s in scored], [s.chosen_scores for s in scored],
                             [s.rejected_scores for s in scored], tie_credit, facts, [s.details for s in scored])
     return [SampleRecord(s.example.subset, s.example.id, list(s.chosen_scores), list(s.rejected_scores), float(c),
-                         part, dict(s.details), candidate_features(s.example), f)
+                         part, dict(s.details), candidate_features(s.example), f, s.example.digest)
             for s, c, f in zip(scored, credit, facts, strict=True)]
 
 

@@ -18,12 +18,12 @@ from rmeval.common.errors import UsageError
 from rmeval.common.extras import require
 from rmeval.common.options import option_specs, option_values
 from rmeval.config import RunConfig, model_slug
-from rmeval.data.files import data_suffix
 from rmeval.data.load import LoadedData
+from rmeval.data.naming import dataset_name
+from rmeval.inference.step_options import StepOptions
 from rmeval.presets import get_preset
 from rmeval.results import RESULT_FILE
 from rmeval.scorers import scorer_entry
-from rmeval.scorers.step_models import StepOptions
 
 __all__ = ["RESULTS_ROOT", "check_model_name", "check_models", "check_runtime", "default_output_dir",
            "planned_identity", "prepare_output_dir", "remove_empty"]
@@ -34,15 +34,9 @@ _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model"
 
 
 def default_output_dir(config: RunConfig, loaded: LoadedData) -> Path:
-    """`results/<benchmark, or the data's own name>/<the run's name>`: never outside `results/`."""
-    data = config.data
-    if loaded.benchmark.name != "custom" or data is None:
-        group = loaded.benchmark.name
-    elif loaded.source.get("kind") == "hub":
-        group = str(data).rsplit("/", 1)[-1]
-    else:
-        group = data.name[: len(data.name) - len(data_suffix(data))] or data.name
-    return RESULTS_ROOT / model_slug(group) / model_slug(config.display_name)
+    """`results/<the dataset's name>/<the run's name>` (`rmeval.data.naming`): never outside `results/`."""
+    return RESULTS_ROOT / model_slug(dataset_name(loaded.source, loaded.benchmark.name)) / model_slug(
+        config.display_name)
 
 
 def _identity(spec: dict[str, Any]) -> dict[str, Any]:
@@ -74,9 +68,8 @@ def prepare_output_dir(out_dir: Path, planned: dict[str, Any], overwrite: bool) 
             stored = None
         mine = {**planned, "options": planned["options"] if stored and stored["options"] is not None else None}
         if stored != mine:
-            model = (stored or {}).get("model", "?")
-            raise UsageError(f"{out_dir} holds the result of another run ({model}); pass --overwrite to replace "
-                             "it, or --output-dir for a new folder")
+            raise UsageError(f"{out_dir} holds the result of another run ({_difference(stored, mine)}); pass "
+                             "--overwrite to replace it, or --output-dir for a new folder")
     probe = out_dir / ".rmeval-write-test"
     created = [p for p in reversed([out_dir, *out_dir.parents]) if not p.exists()]
     try:
@@ -87,6 +80,35 @@ def prepare_output_dir(out_dir: Path, planned: dict[str, Any], overwrite: bool) 
         remove_empty(created)
         raise UsageError(f"cannot write the results to {out_dir} ({e.strerror or e}); choose --output-dir") from None
     return created
+
+
+def _difference(stored: dict[str, Any] | None, mine: dict[str, Any]) -> str:
+    """What differs between the folder's run and this one: data, model or options (the first few of each)."""
+    if stored is None:
+        return "its result.json cannot be read"
+    parts = []
+    if stored["benchmark"] != mine["benchmark"]:
+        parts.append(f"benchmark {stored['benchmark']} there, {mine['benchmark']} here")
+    if stored["data"] != mine["data"]:
+        keys = [k for k in mine["data"] if stored["data"].get(k) != mine["data"].get(k)]
+        parts.append("its data differs: " + ", ".join(f"{k} {_short(stored['data'].get(k))} there, "
+                                                       f"{_short(mine['data'].get(k))} here" for k in keys))
+    for key in ("scorer", "model"):
+        if stored[key] != mine[key]:
+            parts.append(f"{key} {stored[key]} there, {mine[key]} here")
+    if stored["options"] != mine["options"] and isinstance(stored["options"], dict) and isinstance(mine["options"],
+                                                                                                    dict):
+        keys = sorted(k for k in {*stored["options"], *mine["options"]}
+                      if stored["options"].get(k) != mine["options"].get(k))
+        shown = ", ".join(f"{k} {stored['options'].get(k)!r} there, {mine['options'].get(k)!r} here" for k in keys[:3])
+        parts.append(f"its options differ: {shown}" + (f" and {len(keys) - 3} more" if len(keys) > 3 else ""))
+    return "; ".join(parts) or "another run"
+
+
+def _short(value: Any) -> str:
+    """A recorded value for a message: hashes cut to 12 digits."""
+    text = str(value)
+    return text[:12] if isinstance(value, str) and len(text) == 64 else text
 
 
 def remove_empty(folders: list[Path]) -> None:

@@ -18,8 +18,10 @@ from rmeval.common.options import option_values
 from rmeval.common.runtime import versions
 from rmeval.config import RunConfig
 from rmeval.data import load_examples
-from rmeval.data.load import load_companion
+from rmeval.data.companions import load_companion
 from rmeval.evaluate import evaluate
+from rmeval.inference.local import LocalScorer
+from rmeval.inference.parallel import process_share
 from rmeval.preflight import (
     check_models,
     check_runtime,
@@ -29,12 +31,9 @@ from rmeval.preflight import (
     remove_empty,
 )
 from rmeval.presets import get_preset
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, run_title
 from rmeval.results import RunResult, write_run
-from rmeval.scorers import PointwiseScorer, Scorer, build_scorer, scorer_entry
-from rmeval.scorers.pairwise import PairwiseScorer
-from rmeval.scorers.parallel import balanced_shares, process_share
-from rmeval.scorers.steps_core import StepScorer
+from rmeval.scorers import Scorer, build_scorer, scorer_entry
 from rmeval.types import Example
 
 __all__ = ["run_evaluation"]
@@ -50,14 +49,18 @@ def _load(config: RunConfig) -> Scorer:
 
 
 def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dict[str, Any]) -> list[Example]:
-    """The examples this run scores: all, or its `--shard`'s token-balanced share (recorded in `data`)."""
+    """The examples this run scores: all, or its `--shard`'s token-balanced share of the run's blocks, scored as
+    part of the whole run (recorded in `data`)."""
     if config.shard is None:
         return examples
-    if not isinstance(scorer, PointwiseScorer | PairwiseScorer | StepScorer):
+    if not isinstance(scorer, LocalScorer):
         raise UsageError(f"--shard splits the work of scorers run on this machine's models, not --scorer "
                          f"{config.scorer}")
     index, count = config.shard
-    positions = balanced_shares(scorer.example_costs(examples), count)[index]
+    try:
+        positions = scorer.shard(examples, index, count)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     data["shard"] = {"index": index, "count": count, "positions": positions, "examples": len(examples)}
     return [examples[p] for p in positions]
 
@@ -65,7 +68,7 @@ def _shard(config: RunConfig, scorer: Scorer, examples: list[Example], data: dic
 def _interrupted(out_dir: Path, scorer: Scorer) -> str:
     """What Ctrl-C leaves behind, and how to resume."""
     kept = "Judge answers and reference log-probabilities computed so far stay in their stores"
-    if isinstance(scorer, PointwiseScorer | PairwiseScorer | StepScorer) and scorer.store is not None:
+    if isinstance(scorer, LocalScorer) and scorer.store is not None:
         kept = f"{scorer.store.written} new scores are kept in the score store ({scorer.store.path})"
     return f"interrupted: nothing was written to {out_dir}. {kept}: rerun the same command to resume"
 
@@ -76,14 +79,15 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if config.options is None:  # a library call without options: the kind's defaults, recorded as such
         config = replace(config, options=scorer_entry(config.scorer).options())
     loaded = load_examples(config.benchmark, config.data, config.columns, config.subsets or None, config.limit,
-                           None, split=config.data_split, config=config.data_config, meta=config.subset_meta)
+                           None, split=config.data_split, config=config.data_config, meta=config.subset_meta,
+                           on_invalid=config.on_invalid)
     benchmark = loaded.benchmark
     companions, sources = {}, {}
     for part, source in config.companions:
         companion = benchmark.companion(part)
         if companion is None:
             raise ValueError(f"benchmark {benchmark.name!r} declares no companion set {part!r}")
-        extra = load_companion(companion, source)
+        extra = load_companion(companion, source, config.on_invalid)
         companions[part], sources[part] = extra.examples, extra.source
     if config.shard and companions:
         raise UsageError("--shard splits the benchmark's examples; score companion sets (--prior-sets) in an "
@@ -126,7 +130,7 @@ def run_evaluation(config: RunConfig, out: TextIO | None = None, command: list[s
     if not main:
         return result
     result_path, samples_path = write_run(result, out_dir)
-    title = f"{benchmark.name}: {config.display_name} ({len(result.samples)} examples)"
+    title = run_title(result.spec, f"{len(result.samples)} examples")
     if config.shard:
         title += f", shard {config.shard[0]} of {config.shard[1]}: merge the parts with `rmeval merge`"
     print(format_metrics(result.metrics, benchmark, title), file=out)

@@ -6,9 +6,11 @@ A run is written as a `RunSpec` (how it was made) and one `SampleRecord` per exa
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 __all__ = ["Candidate", "Example", "ExampleKey", "Message", "RunSpec", "SampleRecord", "Scored"]
@@ -50,6 +52,19 @@ class Example:
         """Every answer, chosen first."""
         return self.chosen + self.rejected
 
+    @property
+    def digest(self) -> str:
+        """16 hex digits of the sha256 of the prompt and the answers (not the subset, id or row): the same pair in
+        any file, in any order, has the same digest, so two runs' examples are paired by what they hold.
+
+        >>> Example("s", 1, (Message("user", "hi"),), ("a",), ("b",)).digest == Example("t", 9, (Message("user",
+        ... "hi"),), ("a",), ("b",)).digest
+        True
+        """
+        content = [[m.as_dict() for m in self.prompt], list(self.chosen), list(self.rejected)]
+        text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -89,8 +104,19 @@ class RunSpec:
 
     @property
     def display_name(self) -> str:
-        """The name a table shows: the recorded one, else the model the scorer recorded."""
-        return self.name or str(self.scorer.get("model") or "unnamed run")
+        """The run's name, as every command shows it: the recorded one (`--name`, else the preset or the model's
+        last path part), else, for a run that recorded none, the model the scorer recorded (a local path by its
+        last part).
+
+        >>> RunSpec("b", {}, {"model": "/tmp/x/my-rm"}, {}, {}).display_name
+        'my-rm'
+        """
+        if self.name:
+            return self.name
+        model = str(self.scorer.get("model") or "") if isinstance(self.scorer, Mapping) else ""
+        if model.startswith(("/", "./", "../", "~")) or "\\" in model:
+            return PurePath(model.replace("\\", "/")).name or model
+        return model or "unnamed run"
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunSpec:
@@ -105,7 +131,8 @@ class SampleRecord:
 
     `part` is empty for the benchmark itself and names a companion set scored in the same run (`prior-sets`).
     `features` holds per-candidate facts the analyses need without the texts (lengths, refusal labels); `facts`
-    what the benchmark's rule needs to know of the example beyond its scores (JudgeBench's label).
+    what the benchmark's rule needs to know of the example beyond its scores (JudgeBench's label); `digest` what the
+    example held (its prompt and answers), hashed.
     """
 
     subset: str
@@ -117,6 +144,8 @@ class SampleRecord:
     details: dict[str, Any] = field(default_factory=dict)
     features: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
+    """`Example.digest` of the example scored: what `compare` pairs two runs' examples by (empty in older runs)."""
 
     @property
     def key(self) -> ExampleKey:
@@ -126,7 +155,7 @@ class SampleRecord:
     def to_json(self) -> str:
         """One JSON line (empty `part`, `details`, `features` and `facts` are left out)."""
         data = asdict(self)
-        for key in ("part", "details", "features", "facts"):
+        for key in ("part", "details", "features", "facts", "digest"):
             if not data[key]:
                 del data[key]
         return json.dumps(data, ensure_ascii=False, allow_nan=True)
@@ -140,4 +169,5 @@ class SampleRecord:
     def from_dict(cls, d: Mapping[str, Any]) -> SampleRecord:
         """Build from a parsed line."""
         return cls(d["subset"], d["id"], list(d["scores_chosen"]), list(d["scores_rejected"]), float(d["correct"]),
-                   d.get("part", ""), d.get("details", {}), d.get("features", {}), d.get("facts", {}))
+                   d.get("part", ""), d.get("details", {}), d.get("features", {}), d.get("facts", {}),
+                   str(d.get("digest", "")))

@@ -30,13 +30,18 @@ def _source(data: Mapping[str, Any]) -> Any:
 
 def data_fingerprint(spec: RunSpec, samples: Sequence[SampleRecord] = ()) -> str:
     """12 hex digits naming the examples a run scored: the data's hash, the benchmark and the selection
-    (`--subsets`, `--limit`). A run that recorded no hash is named by the keys of the examples it scored."""
+    (`--subsets`, `--limit`, the audit whose flagged pairs were left out). A run that recorded no hash is named by
+    the keys of the examples it scored."""
     data = spec.data if isinstance(spec.data, Mapping) else {}
     source = _source(data)
     if source is None:
         source = {"examples": sorted(f"{s.subset}\x1f{s.id}" for s in samples if not s.part)}
-    return _digest({"benchmark": spec.benchmark, "source": source, "subsets": data.get("subsets_selected"),
-                    "limit": data.get("limit_per_subset")})
+    selection = {"benchmark": spec.benchmark, "source": source, "subsets": data.get("subsets_selected"),
+                 "limit": data.get("limit_per_subset")}
+    audit = data.get("audit")
+    if isinstance(audit, Mapping):  # a run recomputed without an audit's flagged pairs scored fewer examples
+        selection["audit"] = audit.get("sha256")
+    return _digest(selection)
 
 
 def conventions_fingerprint(spec: RunSpec) -> str:

@@ -1,22 +1,26 @@
 """PPE, Preference Proxy Evaluations (Frick et al., ICLR 2025): real human preferences from Chatbot Arena and
 verifiable correctness over 32 sampled answers per prompt on five benchmarks.
 
-Facts and where they come from (the hub dataset cards of lmarena-ai; the code, github.com/lmarena/PPE, is not in
-the index this was written from, so its metric code could not be read):
+Where the facts come from. The authors' code, github.com/lmarena/PPE, could not be read: no snapshot of it can be
+fetched here and the search index holds no file of it by name (one unnamed 700-character opening of what looks like
+its correctness scorer, a `BestOfKScorer` that reads result files and samples k = 32, is all that was seen; it
+cannot be cited). So every convention below that only the code could settle is marked unverified, and the tests'
+fixtures follow the hub datasets' own layout (a `huggingface-cli download` of each: `data/<split>-*.parquet`).
 - `lmarena-ai/PPE-Human-Preference-V1`, split `test`, 16,038 rows `{question_id, model_a, model_b, winner, prompt,
-  response_1, response_2, language, ...}` (its dataset card, `dataset_info`).
+  response_1, response_2, language, ...}` (its dataset card, `dataset_info`; its files under `data/`).
 - `lmarena-ai/PPE-{MMLU-Pro, MATH, GPQA, IFEval, MBPP-Plus}-Best-of-K`, split `train` (512 rows for MATH and GPQA,
-  507 for MBPP-Plus), rows `{question_id, model_name, prompt, scores: [bool], response_1 .. response_32,
-  conflict_pairs, sampled_conflict_pairs, ...}`: `scores[i]` says whether `response_{i+1}` is correct, a conflict
-  pair `[i, j]` joins a correct and an incorrect answer (0-based) (the dataset cards, `dataset_info`; the pairs as
-  other projects read them).
-- What is measured (the issue that asked for PPE, after the paper): human-preference accuracy with tied votes
-  left out and counted; per correctness set, pairwise accuracy over correct-versus-incorrect answers and best-of-K
-  accuracy, and their means over the five sets.
-- Not verified, from the authors' code: that `response_1` is model_a's answer; the exact `winner` values of a tie
+  507 for MBPP-Plus), rows `{question_id, model_name, prompt, scores: [bool], mean_score, response_1 ..
+  response_32, conflict_pairs, sampled_conflict_pairs, ...}`, files `data/train-*.parquet` (the dataset cards,
+  `dataset_info`, and their file trees). `scores[i]` says whether `response_{i+1}` is correct; a conflict pair
+  `[i, j]` joins a correct and an incorrect answer, 0-based (the cards' fields, as other projects read them).
+- What is measured (the issue that asked for PPE, after the paper; not checked against the code): human-preference
+  accuracy with tied votes left out and counted; per correctness set, pairwise accuracy over correct-versus-
+  incorrect answers and best-of-K accuracy, and their means over the five sets.
+- Not verified, for want of the code: that `response_1` is model_a's answer; the exact `winner` values of a tie
   (rmeval leaves out every value that starts with `tie`); whether accuracy uses `sampled_conflict_pairs` (rmeval
   does, and every pair when a row lists none); how best-of-K breaks a tie at the top (rmeval: the share of correct
-  answers among those at the top); whether rows with no conflict count (rmeval leaves them out, counted).
+  answers among those at the top); whether rows with no conflict count (rmeval leaves them out, counted); how a
+  failed score counts (the unnamed excerpt reads `$ERROR$` as minus infinity; rmeval's NaN guard stops such runs).
 
 **rmeval**: PPE publishes no single headline, so the score is the mean of the human-preference accuracy and the
 mean pairwise accuracy over the five correctness sets (section weights 5 and 1 x 5); judges rate each answer on its

@@ -1,24 +1,31 @@
 """RMB (Zhou et al., ICLR 2025): pairwise and best-of-N comparisons over 49 real-world scenarios, for helpfulness
 and harmlessness.
 
-Facts and where they come from (github.com/Zhou-Zoey/RMB-Reward-Model-Benchmark):
+Facts and where they come from (github.com/Zhou-Zoey/RMB-Reward-Model-Benchmark at commit 2be3180):
 - The data is the repository's `RMB_dataset/`: `Pairwise_set/` and `BoN_set/`, each with `Helpfulness/<scenario>/
   <subscenario>.json` and `Harmlessness/<S1..S11, multi>.json`, every file a JSON array (README.md, "RMB
-  Benchmark"; the file listing). There is no hub copy.
-- Pairwise rows `{pair_uid, conversation_input: [{role, content, language}], chosen: {llm_name, answer, score},
-  reject: {llm_name, answer, score}, category_path}` (`RMB_dataset/Pairwise_set/Harmlessness/S1.json`); best-of-N
-  rows `{bon_uid, conversation_input, bon_best: {llm_name, answer}, loser_list: [{llm_name, answer}], category_path}`
-  (`RMB_dataset/BoN_set/Harmlessness/multi.json`); `category_path` is the file's path without `.json`.
+  Benchmark"; the repository's file tree, 98 files). There is no hub copy.
+- Pairwise rows `{pair_uid, conversation_input: [{role, content, language}], chosen: {llm_name, answer}, reject:
+  {llm_name, answer}, category_path}`; best-of-N rows `{bon_uid, conversation_input, bon_best: {llm_name, answer},
+  loser_list: [{llm_name, answer}], category_path}`; `category_path` is the file's path without `.json` (every row
+  of the 50 files read at that commit).
+- The authors' script reads one file or every `.json` under a folder (`eval/scripts/my_run_rm.py` lines 102-111,
+  232-235) and keeps every row as it is: the conversation's turns as `{role, content}` followed by the answer
+  (`eval/scripts/my_utils/utils.py` lines 356-380), with no check of the texts, so an answer of only whitespace
+  and a turn with empty content are scored like any other (`Pairwise_set/Harmlessness/S5.json` rows 397-398: a
+  whitespace-only `reject.answer`; `Pairwise_set/Helpfulness/Translation/GeneralExcerpt Language Translation.json`
+  rows 30-34: an empty last user turn). rmeval scores them too (`blank_texts`) and counts them in the run's data
+  warnings.
 - A pair is correct when chosen > rejected, strictly; a set's accuracy is correct / all over its files
-  (`eval/scripts/my_run_rm.py`).
+  (`eval/scripts/my_run_rm.py` lines 395-398, 420).
 - A best-of-N item is correct when the best answer beats every loser, strictly; the set's accuracy is correct items
   / items; the overall score is the mean of Pairwise Helpfulness, Pairwise Harmlessness, BoN Helpfulness and BoN
   Harmlessness (the re-implementation the authors' README does not contain, followed by others:
   github.com/RM-R1-UIUC/RM-R1, eval/RMB-Reward-Model-Benchmark/eval/scripts/run_rm_bestofn.py and
   process_final_result.py).
-- Not verified: the index lists no `Pairwise_set/Helpfulness/Brainstorming/Idea Development.json`,
-  `Pairwise_set/Helpfulness/Generation/Creative Writing.json` or `Pairwise_set/Harmlessness/S11.json` (the README
-  names the first); they are declared as in `BoN_set`, so a copy without them reports those subsets missing.
+- Not read here: `Pairwise_set/Harmlessness/S11.json`, `Pairwise_set/Helpfulness/Brainstorming/Idea
+  Development.json` and `Pairwise_set/Helpfulness/Generation/Creative Writing.json` are in the repository's tree but
+  were not readable (4 MiB or more); their rows are taken to follow the same layout.
 
 Subsets are the category paths; a helpfulness section is made of its scenarios (the category tree, `metrics.parts`),
 each weighing its items, so every level is an accuracy over items as the authors count it.
@@ -77,6 +84,7 @@ RMB = BenchmarkSpec(
     rule="pair",
     layout="rmb",
     sections=(*_sections("Pairwise_set", "Pairwise"), *_sections("BoN_set", "BoN")),
+    blank_texts=True,
     score_definition="mean of the four sets' accuracies (Pairwise Helpfulness, Pairwise Harmlessness, BoN "
                      "Helpfulness, BoN Harmlessness), each the accuracy over its items",
     conventions_extra=(("best_of_n", "an item is correct when its best answer scores strictly above every loser"),),

@@ -44,6 +44,8 @@ class SubsetSpec:
     `weight=None` means the subset weighs as many as the rows actually scored. `rule` overrides the benchmark's rule
     for this subset (RewardBench 2's Ties); `judge_mode` is the judging protocol the benchmark prescribes, if any;
     `expects` says what a safety subset asks of the model (the refusal analysis covers the subsets that say it).
+    `optional` marks a subset the published data does not have, which a run is complete without (JudgeBench's
+    pairs of other sources).
     """
 
     name: str
@@ -52,6 +54,7 @@ class SubsetSpec:
     rule: Rule | None = None
     judge_mode: JudgeMode | None = None
     expects: Expects | None = None
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ class BenchmarkSpec:
     PRMBench's overall PRMScore over all its categories' step counts), not a mean of the sections."""
     value_label: str = "acc"
     """What a subset's value is called in tables (`acc`; ProcessBench's `F1`, PRMBench's `PRMScore`)."""
+    blank_texts: bool = False
+    """Whether an answer or a prompt turn that is empty or only whitespace is a text to score, as the benchmark's
+    authors score it (RMB), rather than a data error."""
 
     @property
     def closed(self) -> bool:

@@ -8,7 +8,10 @@ from typing import Any
 
 from rmeval.analysis.compare import compare_runs
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint
+from rmeval.analysis.pairing import Alignment, align_runs
+from rmeval.common.errors import UsageError
 from rmeval.common.jsonio import to_json
+from rmeval.data.naming import dataset_name
 from rmeval.report.compare_text import findings, format_comparison
 from rmeval.results import RunResult, benchmark_of, read_run, tie_credit_of
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES
@@ -30,24 +33,43 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--level", type=float, default=DEFAULT_LEVEL, help="interval level (default 0.95)")
     p.add_argument("--alpha", type=float, default=0.05, help="significance level of the tests (default 0.05)")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.add_argument("--allow-different-data", action="store_true",
+                   help="compare runs that hold different examples on the examples both hold (paired by their "
+                        "prompt and answers), saying how many")
     p.set_defaults(handler=main)
 
 
 def run_name(run: RunResult, folder: Path) -> str:
-    """The model a run scored, or its folder when it recorded none."""
-    model = run.spec.scorer.get("model") if isinstance(run.spec.scorer, dict) else None
-    return str(model) if model else str(folder)
+    """The run's name, as `run` and `report` show it (`--name`, else the preset or the model's last path part)."""
+    return run.spec.display_name if (run.spec.name or run.spec.scorer.get("model")) else str(folder)
 
 
-def _warnings(a: RunResult, b: RunResult) -> list[str]:
-    out = []
-    if data_fingerprint(a.spec, a.samples) != data_fingerprint(b.spec, b.samples):
-        out.append("the runs read different benchmark data or selections (their data fingerprints differ); only "
-                   "the examples both scored are compared")
+def _pair(a: RunResult, b: RunResult, args: argparse.Namespace) -> tuple[Alignment, list[str]]:
+    """The examples both runs hold, paired by their content; different data stops unless --allow-different-data."""
+    same_fingerprint = data_fingerprint(a.spec, a.samples) == data_fingerprint(b.spec, b.samples)
+    aligned = align_runs(a.samples, b.samples, same_fingerprint)
+    if aligned is None:
+        raise UsageError(f"{args.run_a} and {args.run_b} read different data, and one was written by an rmeval that "
+                         "recorded no content digests: there is nothing safe to pair their examples by (rerun it)")
+    both = len(aligned.a)
+    if not both:
+        raise UsageError(f"{args.run_a} and {args.run_b} share no example (paired by their prompt and answers): "
+                         "compare runs of the same data")
+    counts = f"{aligned.only_a} examples only in A, {aligned.only_b} only in B, {both} in both"
+    if not aligned.same_data and not args.allow_different_data:
+        raise UsageError(f"{args.run_a} and {args.run_b} scored different data ({counts}, paired by their prompt and "
+                         f"answers); --allow-different-data compares the {both} both hold")
+    notes = []
+    if not aligned.same_data:
+        notes.append(f"the runs scored different data: compared on the {both} examples both hold ({counts}; paired "
+                     "by their prompt and answers)")
+    elif not same_fingerprint:
+        notes.append(f"the runs read different files or selections holding the same {both} examples (paired by "
+                     "their prompt and answers)")
     if conventions_fingerprint(a.spec) != conventions_fingerprint(b.spec):
-        out.append("the runs recorded different scoring conventions (for instance a judge's tie credit or order "
-                   "policy)")
-    return out
+        notes.append("the runs recorded different scoring conventions (for instance a judge's tie credit or order "
+                     "policy)")
+    return aligned, notes
 
 
 def main(args: argparse.Namespace) -> int:
@@ -61,16 +83,20 @@ def main(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.run_a} scored {a.spec.benchmark!r} but {args.run_b} scored {b.spec.benchmark!r}; "
                          "compare runs of one benchmark")
     benchmark = benchmark_of(a.spec)
-    comparison = compare_runs(a.samples, b.samples, benchmark, tie_credit_a=tie_credit_of(a.spec),
+    aligned, notes = _pair(a, b, args)
+    comparison = compare_runs(aligned.a, aligned.b, benchmark, tie_credit_a=tie_credit_of(a.spec),
                               tie_credit_b=tie_credit_of(b.spec), resamples=args.resamples, seed=args.seed,
                               level=args.level, alpha=args.alpha)
-    comparison.notes.extend(_warnings(a, b))
+    comparison.only_in_a, comparison.only_in_b = aligned.only_a, aligned.only_b
+    comparison.notes[:] = notes  # the pairing's own counts, which compare_runs cannot see
     name_a, name_b = run_name(a, args.run_a), run_name(b, args.run_b)
     if name_a == name_b:
-        name_a, name_b = str(args.run_a), str(args.run_b)
+        name_a, name_b = f"{name_a} ({args.run_a})", f"{name_b} ({args.run_b})"
+    dataset = dataset_name(a.spec.data if isinstance(a.spec.data, dict) else {}, a.spec.benchmark)
     if args.json:
-        print(to_json({"a": name_a, "b": name_b, "benchmark": a.spec.benchmark, **comparison.to_dict(),
-                       "findings": findings(comparison, name_a, name_b)}))
+        print(to_json({"a": name_a, "b": name_b, "benchmark": a.spec.benchmark, "dataset": dataset,
+                       "paired_by": aligned.by, **comparison.to_dict(), "findings": findings(comparison, name_a,
+                                                                                            name_b)}))
     else:
-        print(format_comparison(comparison, name_a, name_b))
+        print(f"{dataset}\n" + format_comparison(comparison, name_a, name_b))
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rmeval.report import format_metrics
+from rmeval.report import format_metrics, run_title
 from rmeval.results import RESULT_FILE, benchmark_of, read_run, write_run
 from rmeval.results.merge import merge_runs
 
@@ -44,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
     parts = [(path, read_run(path)) for path in _folders(args.parts)]
     result = merge_runs(parts)
     result_path, samples_path = write_run(result, args.output_dir)
-    title = f"{result.spec.benchmark}: {result.spec.display_name} ({len(result.samples)} examples, {len(parts)} shards)"
+    title = run_title(result.spec, f"{len(result.samples)} examples, {len(parts)} shards")
     print(format_metrics(result.metrics, benchmark_of(result.spec), title))
     print(f"\nwrote {result_path}\n      {samples_path}")
     return 0

@@ -11,13 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import benchmark_names
+from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 from rmeval.common.options import OptionSpec, add_arguments, option_specs
 from rmeval.config import RunConfig
-from rmeval.data import ColumnMap, parse_label_map
+from rmeval.inference.parallel import parse_shard
 from rmeval.presets import DEFAULT_BENCHMARK, DEFAULT_PRESET, resolve_options
 from rmeval.scorers import scorer_entries
-from rmeval.scorers.parallel import parse_shard
 
 __all__ = ["add_parser", "config_from_args", "main"]
 
@@ -34,36 +33,13 @@ def add_parser(sub: Any) -> None:
     m.add_argument("--preset", metavar="NAME", help="apply a known model's settings (rmeval models lists them) to "
                                                     "--model, a local copy say (default: the preset --model names)")
     d = p.add_argument_group("data")
-    d.add_argument("--benchmark", choices=benchmark_names(), help="benchmark (default: rewardbench, or detected "
-                                                                  "from the subsets of a --data file)")
-    d.add_argument("--data", type=Path, help="a local .jsonl, .json, .parquet, .csv, .jsonl.gz or .json.gz file, or "
-                                             "a hub dataset id (org/name)")
-    d.add_argument("--split", help="with a hub dataset id: its split (default train)")
-    d.add_argument("--config", help="with a hub dataset id: its configuration")
-    d.add_argument("--subset-meta", type=Path, metavar="FILE",
-                   help="side-car file naming the data's sections, weights and what its safety subsets expect "
-                        "(default: DATA.rmeval.yaml beside the data, when present)")
-    d.add_argument("--subsets", help="comma-separated subsets to score")
-    d.add_argument("--limit", type=int, help="score at most N examples of each subset")
-    for name in ("prompt", "chosen", "rejected", "subset", "id"):
-        d.add_argument(f"--{name}-column", default=name, help=f"column holding the {name} (default: {name})")
-    d.add_argument("--label-column", metavar="COLUMN", help="pairs given as two answers and a which-is-better label: "
-                                                            "the label's column (the answers: --answer-columns)")
-    d.add_argument("--answer-columns", default="output_1,output_2", metavar="A,B",
-                   help="with --label-column: the two answer columns (default: output_1,output_2)")
-    d.add_argument("--label-map", metavar="VALUE=first|second|skip,...",
-                   help="with --label-column: which answer each label value names (default: 1/2, a/b, model_a/model_b "
-                        "and the column names); skip leaves a row out, counted")
-    d.add_argument("--list-columns", metavar="A,B", help="CSV columns whose cells hold JSON lists (messages, "
-                                                         "best-of-N answers); other cells are text")
-    d.add_argument("--ignore-column", action="append", default=[], metavar="COLUMN",
-                   help="a column that looks like a preference label but is to be ignored")
+    add_data_arguments(d)
     d.add_argument("--prior-sets", nargs="?", const="", metavar="SOURCE",
                    help="also score RewardBench's Prior Sets (default: from the hub; or a local file with a subset "
-                        "column), reported apart")
+                        "column, or the sets' original files: a folder holding them), reported apart")
     o = p.add_argument_group("output")
     o.add_argument("--output-dir", type=Path,
-                   help="default: results/<benchmark, or the data file's name>/<the run's name>/")
+                   help="default: results/<the dataset's name>/<the run's name>/")
     o.add_argument("--shard", metavar="I/N", help="score only the I-th of N token-balanced shares of the examples, "
                                                   "into DIR/shard-I-of-N (join the parts with `rmeval merge`)")
     o.add_argument("--overwrite", action="store_true",
@@ -85,22 +61,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=main, option_names=tuple(seen))
 
 
-def _names(text: str | None) -> tuple[str, ...]:
-    return tuple(x.strip() for x in (text or "").split(",") if x.strip())
-
-
-def _columns(args: argparse.Namespace) -> ColumnMap:
-    answers = _names(args.answer_columns)
-    if len(answers) != 2:
-        raise ValueError(f"--answer-columns names two columns (A,B), got {args.answer_columns!r}")
-    if args.label_map and not args.label_column:
-        raise ValueError("--label-map goes with --label-column")
-    return ColumnMap(args.prompt_column, args.chosen_column, args.rejected_column, args.subset_column, args.id_column,
-                     answers=(answers[0], answers[1]), label=args.label_column,
-                     label_map=parse_label_map(args.label_map) if args.label_map else (),
-                     lists=_names(args.list_columns), ignored=tuple(args.ignore_column))
-
-
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The typed run configuration of parsed options: no --model runs the default preset on the demonstration
     benchmark; a preset fills the options not given."""
@@ -115,8 +75,9 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
         model=models[0], scorer=resolved.scorer, options=resolved.options, ensemble=tuple(models[1:]),
         preset=resolved.preset, from_preset=resolved.from_preset, benchmark=benchmark, data=args.data,
-        data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=_columns(args),
-        subsets=_names(args.subsets),
+        data_split=args.split, data_config=args.config, subset_meta=args.subset_meta, columns=columns_from_args(args),
+        on_invalid=args.on_invalid,
+        subsets=names(args.subsets),
         limit=args.limit, companions=(("prior-sets", args.prior_sets or None),) if args.prior_sets is not None else (),
         output_dir=args.output_dir, shard=parse_shard(args.shard) if args.shard else None,
         overwrite=args.overwrite, name=args.name, seed=args.seed,

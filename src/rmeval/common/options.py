@@ -19,8 +19,15 @@ from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal
 
-__all__ = ["OptionSpec", "Options", "add_arguments", "option", "option_specs", "option_values", "options_from_mapping"]
+__all__ = ["OptionSpec", "Options", "add_arguments", "at_least", "option", "option_specs", "option_values",
+           "options_from_mapping"]
 
+
+def at_least(name: str, value: float | None, low: float, strict: bool = False) -> None:
+    """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`)."""
+    if value is not None and (value <= low if strict else value < low):
+        raise ValueError(f"--{name.replace('_', '-')} must be {'greater than' if strict else 'at least'} {low:g}, "
+                         f"got {value}")
 
 
 def option(default: Any, help: str, *, flag: str | None = None, metavar: str | None = None,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["DEFAULT_COLUMNS", "LABEL_LIKE", "ColumnMap", "Pick", "parse_label_map"]
+__all__ = ["DEFAULT_COLUMNS", "LABEL_LIKE", "PREFERENCE_VALUES", "ColumnMap", "Pick", "parse_label_map"]
 
 Pick = Literal["first", "second", "skip"]
 LABEL_LIKE = frozenset({"label", "labels", "winner", "preference", "preferred", "pref", "choice", "better",
@@ -73,11 +73,29 @@ class ColumnMap:
         return found  # type: ignore[return-value]
 
     def unused_label(self, row: Mapping[str, Any]) -> str | None:
-        """A column of `row` that looks like a preference label but is not read (nor declared ignored)."""
+        """A column of `row` that looks like a preference label, with a value that names a better answer (1 / 2,
+        a / b, chosen, a tie ...), but is not read (nor declared ignored). A label of something else (XSTest's
+        `safe` / `unsafe` prompts) is no preference label.
+
+        >>> ColumnMap().unused_label({"label": 2}), ColumnMap().unused_label({"label": "unsafe"})
+        ('label', None)
+        """
         if self.label is not None:
             return None
         return next((c for c in row if str(c).lower() in LABEL_LIKE and c not in self.ignored
-                     and c not in self.fields().values()), None)
+                     and c not in self.fields().values() and _preference_value(row[c], self)), None)
+
+
+PREFERENCE_VALUES = frozenset({"0", "1", "2", "a", "b", "model_a", "model_b", "response_a", "response_b", "tie",
+                               "chosen", "rejected", "first", "second", "true", "false", "left", "right"})
+"""Values of a label column that say which answer is better."""
+
+
+def _preference_value(value: Any, columns: ColumnMap) -> bool:
+    if isinstance(value, bool):
+        return True
+    text = str(value).strip().lower()
+    return text in PREFERENCE_VALUES or text.startswith("tie") or text in {c.lower() for c in columns.answers}
 
 
 DEFAULT_COLUMNS = ColumnMap()

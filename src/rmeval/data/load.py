@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec, Companion, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
+from rmeval.benchmarks import BenchmarkSpec, custom_benchmark, detect_benchmark, get_benchmark, parse_ties_id
 from rmeval.data.columns import DEFAULT_COLUMNS, ColumnMap
 from rmeval.data.errors import DataError
 from rmeval.data.files import SUPPORTED_SUFFIXES, data_suffix, read_file_rows, read_hub_rows, sha256_of
 from rmeval.data.layouts import get_layout
 from rmeval.data.meta import find_meta, meta_benchmark, read_meta
-from rmeval.data.schema import read_rows, rows_to_examples
+from rmeval.data.naming import dataset_name
+from rmeval.data.published import detect_layout
+from rmeval.data.schema import SKIP_HINT, OnInvalid, Validated, columns_for, convert_rows, validate_rows
 from rmeval.types import Example
 
-__all__ = ["LoadedData", "benchmark_of_rows", "is_hub_id", "load_companion", "load_examples", "select_examples"]
+__all__ = ["LoadedData", "benchmark_of_rows", "is_hub_id", "load_examples", "select_examples"]
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +45,15 @@ def is_hub_id(data: Path) -> bool:
     return not data.exists() and bool(_HUB_ID.fullmatch(str(data))) and data_suffix(data) not in SUPPORTED_SUFFIXES
 
 
-def benchmark_of_rows(rows: Sequence[tuple[int, Mapping[str, Any]]], columns: ColumnMap) -> BenchmarkSpec:
+def benchmark_of_rows(rows: Sequence[tuple[int, Mapping[str, Any] | DataError]], columns: ColumnMap) -> BenchmarkSpec:
     """The benchmark whose subsets are all of the rows' subsets (benchmarks that declare `detect`), else the open
     custom benchmark, scored as best-of-N when answers come as lists."""
-    found = detect_benchmark(str(row.get(columns.subset)) for _, row in rows if columns.subset in row)
-    if found is not None and all(columns.subset in row for _, row in rows):
+    readable = [row for _, row in rows if not isinstance(row, DataError)]
+    found = detect_benchmark(str(row.get(columns.subset)) for row in readable if columns.subset in row)
+    if found is not None and all(columns.subset in row for row in readable):
         return found
     lists = any(isinstance(row.get(columns.rejected), list) and row.get(columns.rejected)
-                and all(isinstance(v, str) for v in row[columns.rejected]) for _, row in rows)
+                and all(isinstance(v, str) for v in row[columns.rejected]) for row in readable)
     return custom_benchmark("best_of_n" if lists else "pair")
 
 
@@ -64,25 +68,30 @@ def load_examples(
     split: str | None = None,
     config: str | None = None,
     meta: Path | None = None,
+    on_invalid: OnInvalid = "stop",
 ) -> LoadedData:
     """Read and validate a benchmark's examples, then apply `--subsets` and `--limit`.
 
     `data` is a local file or a hub dataset id (with `split`, default train, and `config`); `meta` a side-car file
-    describing custom data (found beside a local file when not given).
+    describing custom data (found beside a local file when not given). A published layout (LLMBar, HH-RLHF, ...) is
+    recognised by its columns when `columns` names none. `on_invalid="skip"` leaves invalid rows out and records
+    each in the source (`excluded_rows`) instead of stopping at the first.
     """
     spec = get_benchmark(benchmark) if benchmark else None
-    rows: list[tuple[int, Mapping[str, Any]]]
+    rows: list[tuple[int, Mapping[str, Any] | DataError]]
     source: dict[str, Any]
     if spec is not None and spec.layout:
-        examples, source = get_layout(spec.layout)(spec, data, revision)
-        return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit)
+        wanted = frozenset(spec.expand(subsets)) if subsets else None
+        examples, source = get_layout(spec.layout)(spec, data, revision, wanted)
+        notes = source.pop("notes", ())
+        return _finish(examples, spec, source, str(data or f"hub:{spec.hub_id}"), subsets, limit, notes)
     if data is not None and is_hub_id(data):
         hub_rows, source = read_hub_rows(str(data), split or "train", revision, config)
         source_name = f"hub:{data}"
         rows = list(enumerate(hub_rows, start=1))
     elif data is not None:
         source_name = str(data)
-        rows = list(read_file_rows(data, columns.lists))
+        rows = _file_rows(data, columns, on_invalid)
         source = {"kind": "file", "path": str(data), "sha256": sha256_of(data)}
     elif spec is not None and spec.packaged_file:
         ref = resources.files("rmeval.benchmarks") / "data" / spec.packaged_file
@@ -100,29 +109,89 @@ def load_examples(
     if meta is not None and spec is not None:
         raise DataError(str(meta), f"a side-car file describes this data, and so does --benchmark {spec.name}: give "
                                    "one of them")
+    layout = detect_layout([(n, r) for n, r in rows if not isinstance(r, DataError)], columns) if spec is None else None
+    columns = columns_for(layout, columns)
+    rows = convert_rows(layout, rows, source_name)
     if spec is None:
         spec = benchmark_of_rows(rows, columns)
+    if layout is not None and spec.name == "custom":  # a RewardBench file is RewardBench, whatever its columns
+        source["layout"] = layout.name
     if meta is not None:
         described = read_meta(meta)
         spec, source = meta_benchmark(described, spec.rule), {**source, "meta": described}
-    examples, skipped = read_rows(rows, source_name, spec, columns)
-    notes = [f"{skipped} rows left out: their {columns.label!r} label maps to skip"] if skipped else []
-    return _finish(examples, spec, source, source_name, subsets, limit, notes)
+    read = validate_rows(rows, source_name, spec, columns, on_invalid=on_invalid, subsets=subsets, limit=limit,
+                         layout=layout)
+    source = {**source, **_excluded(read, on_invalid)}
+    return _finish(read.examples, spec, source, source_name, subsets, limit, _notes(read, columns), len(rows),
+                   selected=True)
+
+
+Rows = list[tuple[int, Mapping[str, Any] | DataError]]
+
+
+def _file_rows(data: Path, columns: ColumnMap, on_invalid: OnInvalid) -> Rows:
+    """A file's rows; skipping invalid rows, a line that is not a JSON object is one of them."""
+    if on_invalid == "stop":
+        try:
+            return list(read_file_rows(data, columns.lists))
+        except DataError as e:
+            if e.row is None:
+                raise
+            raise DataError(e.source, f"{e.message} ({SKIP_HINT})", row=e.row, field=e.field) from None
+    lines: list[DataError] = []
+    rows: Rows = [*read_file_rows(data, columns.lists, lines)]
+    rows += [(e.row or 0, e) for e in lines]
+    return sorted(rows, key=lambda item: item[0])
+
+
+def _excluded(read: Validated, on_invalid: OnInvalid) -> dict[str, Any]:
+    """What the source records of the rows left out: per subset and reason, and each invalid row."""
+    out: dict[str, Any] = {"on_invalid": on_invalid} if on_invalid != "stop" else {}
+    if read.excluded():
+        out["excluded"] = read.excluded()
+    if read.invalid:
+        out["excluded_rows"] = [{k: v for k, v in row.items() if v is not None} for row in read.invalid]
+    return out
+
+
+def _notes(read: Validated, columns: ColumnMap) -> list[str]:
+    """The warnings of a read: rows a label or the layout left out, empty turns kept, invalid rows left out."""
+    notes = []
+    by_label = sum(n for (_, reason), n in read.left_out.items() if reason.startswith(f"{columns.label} is "))
+    if by_label:
+        notes.append(f"{by_label} rows left out: their {columns.label!r} label maps to skip")
+    others: Counter[str] = Counter()
+    for (_, reason), n in read.left_out.items():
+        if not reason.startswith(f"{columns.label} is "):
+            others[reason] += n
+    notes += [f"{n} rows left out: {reason}" for reason, n in others.items()]
+    if read.empty_turns:
+        notes.append(f"{read.empty_turns} prompts hold an empty turn, kept as they are (a reward model scores them)")
+    if read.invalid:
+        first = read.invalid[0]
+        where = ", ".join(x for x in (f"row {first['row']}" if first.get("row") else "",
+                                      f"field {first['field']!r}" if first.get("field") else "") if x)
+        notes.append(f"{len(read.invalid)} invalid rows left out (--on-invalid skip), each recorded in result.json "
+                     f"(spec.data.excluded_rows); the first: {where}: {first['reason']}")
+    return notes
 
 
 def _finish(examples: list[Example], spec: BenchmarkSpec, source: dict[str, Any], source_name: str,
-            subsets: Sequence[str] | None, limit: int | None, notes: Sequence[str] = ()) -> LoadedData:
-    """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit`, record the source."""
+            subsets: Sequence[str] | None, limit: int | None, notes: Sequence[str] = (),
+            rows: int | None = None, selected: bool = False) -> LoadedData:
+    """Check the counts and Ties pairs of validated examples, select `--subsets` / `--limit` (unless the read
+    `selected` them already), record the source and the dataset's name."""
     if not examples:
         raise DataError(source_name, "no example to score: every row was left out")
     warnings = [*notes, *(_check_counts(examples, spec) if not subsets and limit is None else [])]
     warnings += _unpaired_ties(examples, spec)
     for w in warnings:
         log.warning(w)
-    selected = select_examples(examples, spec, subsets, limit, source_name)
-    source = {**source, "rows": len(examples), "selected": len(selected),
+    chosen = examples if selected else select_examples(examples, spec, subsets, limit, source_name)
+    source = {**source, "rows": len(examples) if rows is None else rows, "selected": len(chosen),
               "subsets_selected": list(subsets) if subsets else None, "limit_per_subset": limit}
-    return LoadedData(selected, spec, source, warnings)
+    source["name"] = dataset_name({k: v for k, v in source.items() if k != "name"}, spec.name)
+    return LoadedData(chosen, spec, source, warnings)
 
 
 def select_examples(
@@ -177,23 +246,3 @@ def _check_counts(examples: Sequence[Example], spec: BenchmarkSpec) -> list[str]
         for s in spec.subsets
         if s.rows is not None and counts.get(s.name, 0) != s.rows
     ]
-
-
-def load_companion(companion: Companion, source: str | None = None) -> LoadedData:
-    """A companion set's examples from a local file (with a subset column) or from the hub (one split per subset,
-    `source` or the companion's own hub dataset)."""
-    source = source or companion.hub_id
-    if source is None:
-        raise DataError(companion.part, "this companion set has no default source; give a file")
-    path = Path(source)
-    if path.is_file():
-        examples = rows_to_examples(read_file_rows(path), str(path), companion.spec)
-        return LoadedData(examples, companion.spec, {"kind": "file", "path": str(path), "sha256": sha256_of(path)})
-    examples = []
-    splits: dict[str, Any] = {}
-    for subset in companion.spec.subset_names():
-        rows, split_info = read_hub_rows(source, subset)
-        tagged = [(i, {**r, "subset": subset, "id": r.get("id", i)}) for i, r in enumerate(rows, start=1)]
-        examples += rows_to_examples(tagged, f"hub:{source}:{subset}", companion.spec)
-        splits[subset] = split_info.get("fingerprint")
-    return LoadedData(examples, companion.spec, {"kind": "hub", "id": source, "splits": splits})

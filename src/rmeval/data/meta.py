@@ -4,12 +4,14 @@ its safety subsets expect, so custom data gets section scores and the refusal an
 `prefs.jsonl` is described by `prefs.rmeval.yaml` (or `.yml`, `.json`, or `prefs.jsonl.rmeval.yaml`), or by the
 file `--subset-meta` names:
 
-    name: our-preferences-2024      # optional: the dataset's readable name
-    sections:                       # section -> its subsets (every subset of the data in exactly one)
+    name: our-preferences-2024      # the dataset's readable name (a side-car may hold only this)
+    sections:                       # section -> its subsets (every subset of the data in exactly one; data
+                                    # without a subset column is the one subset `default`)
       Helpfulness: [chat, code]
       Safety: [harmful, borderline]
     weights: {code: 2}              # optional: a subset's weight in its section (default: its rows)
     expects: {harmful: refuse, borderline: comply}   # optional: refuse, comply, or chosen (per example)
+    checks: {code: {kind: code, language: python}}   # optional: what `rmeval audit` checks (rmeval.audit.targets)
 
 The score is the mean of the sections, each the weighted mean of its subsets, as RewardBench defines its own.
 """
@@ -21,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rmeval.benchmarks import BenchmarkSpec, Rule, Section, SubsetSpec
+from rmeval.benchmarks import BenchmarkSpec, Rule, Section, SubsetSpec, custom_benchmark
 from rmeval.common.extras import require
 from rmeval.data.errors import DataError
 from rmeval.data.files import data_suffix, sha256_of
@@ -29,7 +31,7 @@ from rmeval.data.files import data_suffix, sha256_of
 __all__ = ["META_SUFFIXES", "find_meta", "meta_benchmark", "read_meta"]
 
 META_SUFFIXES = (".rmeval.yaml", ".rmeval.yml", ".rmeval.json")
-KEYS = ("name", "description", "sections", "weights", "expects")
+KEYS = ("name", "description", "sections", "weights", "expects", "checks")
 EXPECTS = ("refuse", "comply", "chosen")
 
 
@@ -71,9 +73,12 @@ def read_meta(path: Path) -> dict[str, Any]:
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
         raise DataError(where, f"unknown key(s) {', '.join(map(str, unknown))}; known: {', '.join(KEYS)}")
-    sections = raw.get("sections")
-    if not isinstance(sections, dict) or not sections:
-        raise DataError(where, "needs `sections`: a mapping of section name to its list of subsets", field="sections")
+    sections = raw.get("sections", {})
+    if not isinstance(sections, dict) or ("sections" in raw and not sections):
+        raise DataError(where, "`sections` must map each section's name to its list of subsets", field="sections")
+    if not sections and not raw.get("name") and not raw.get("description"):
+        raise DataError(where, "needs `sections` (a mapping of section name to its list of subsets), or at least a "
+                               "`name`", field="sections")
     owner: dict[str, str] = {}
     for name, subsets in sections.items():
         if not isinstance(subsets, list) or not subsets or not all(isinstance(s, str) and s for s in subsets):
@@ -83,10 +88,12 @@ def read_meta(path: Path) -> dict[str, Any]:
                 raise DataError(where, f"subset {s!r} is in two sections ({owner[s]!r} and {name!r})",
                                 field="sections")
             owner[s] = str(name)
-    for key, check in (("weights", _weight), ("expects", _expects)):
+    for key, check in (("weights", _weight), ("expects", _expects), ("checks", _checks)):
         values = raw.get(key, {})
         if not isinstance(values, dict):
             raise DataError(where, f"expected a mapping of subset to value, got {type(values).__name__}", field=key)
+        if values and not owner:
+            raise DataError(where, f"`{key}` needs `sections` naming the subsets", field=key)
         for subset, value in values.items():
             if subset not in owner:
                 raise DataError(where, f"subset {subset!r} is in no section", field=key)
@@ -108,8 +115,17 @@ def _expects(where: str, key: str, subset: str, value: Any) -> None:
         raise DataError(where, f"subset {subset!r}: expected one of {', '.join(EXPECTS)}, got {value!r}", field=key)
 
 
+def _checks(where: str, key: str, subset: str, value: Any) -> None:
+    if not isinstance(value, dict) or value.get("kind") not in ("code", "math"):
+        raise DataError(where, f"subset {subset!r}: expected a mapping with kind: code or math, got {value!r}",
+                        field=key)
+
+
 def meta_benchmark(meta: Mapping[str, Any], rule: Rule) -> BenchmarkSpec:
-    """The custom benchmark a side-car describes (rebuilt from `spec.data.meta` when a result is read back)."""
+    """The custom benchmark a side-car describes (rebuilt from `spec.data.meta` when a result is read back); one
+    that only names the data is the open custom benchmark."""
+    if not meta.get("sections"):
+        return custom_benchmark(rule)
     weights, expects = meta.get("weights", {}), meta.get("expects", {})
     sections = tuple(Section(name, tuple(SubsetSpec(s, weight=weights.get(s), expects=expects.get(s))
                                          for s in subsets)) for name, subsets in meta["sections"].items())

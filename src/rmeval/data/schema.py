@@ -1,111 +1,60 @@
 """Turning raw rows into validated `Example`s: column mapping, type checks, multi-turn prompts, best-of-N lists,
-pairs given as two answers and a label, and conversations without a prompt column (`transcripts`)."""
+pairs given as two answers and a label, conversations without a prompt column (`transcripts`), and the published
+layouts that need no flag (`published`).
+
+A row that cannot be scored stops the read (`on_invalid="stop"`, the default), or is left out and recorded with
+its file, row, field and reason (`"skip"`); what a layout or a label leaves out on purpose (a tie) is counted apart.
+With a selection (`subsets`, `limit`), only the rows it takes are validated.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
-from rmeval.benchmarks import BenchmarkSpec, parse_ties_id
+from rmeval.benchmarks import BenchmarkSpec
 from rmeval.data.columns import DEFAULT_COLUMNS, ColumnMap
 from rmeval.data.errors import DataError
+from rmeval.data.published import Published
+from rmeval.data.rows import RowReader
 from rmeval.data.transcripts import TranscriptError, split_pair
-from rmeval.types import Example, Message
+from rmeval.types import Example
 
-__all__ = ["ColumnMap", "read_rows", "rows_to_examples"]
+__all__ = ["ON_INVALID", "SKIP_HINT", "ColumnMap", "OnInvalid", "Validated", "columns_for", "convert_rows",
+           "raw_subset", "rows_to_examples", "validate_rows"]
 
-ROLES = ("system", "user", "assistant")
-
-
-class _RowReader:
-    """Validates one row; every error carries the source, the row number and the column."""
-
-    def __init__(self, source: str, row_no: int, row: Mapping[str, Any]) -> None:
-        self.source, self.row_no, self.row = source, row_no, row
-
-    def fail(self, column: str | None, message: str) -> DataError:
-        return DataError(self.source, message, row=self.row_no, field=column)
-
-    def get(self, column: str) -> Any:
-        if column not in self.row:
-            present = ", ".join(sorted(map(str, self.row))) or "none"
-            raise self.fail(column, f"missing column (columns present: {present})")
-        return self.row[column]
-
-    def text(self, column: str, value: Any) -> str:
-        if not isinstance(value, str):
-            raise self.fail(column, f"expected a string, got {type(value).__name__}")
-        if not value.strip():
-            raise self.fail(column, "empty text")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as e:  # a lone surrogate (JSON can escape one): no tokenizer can take it
-            raise self.fail(column, f"not valid Unicode: a lone surrogate {value[e.start]!r} at character "
-                                    f"{e.start}") from None
-        return value
-
-    def messages(self, column: str, value: Sequence[Any]) -> tuple[Message, ...]:
-        out = []
-        for i, m in enumerate(value):
-            if not isinstance(m, Mapping) or "role" not in m or "content" not in m:
-                raise self.fail(column, f"item {i}: expected a {{role, content}} message")
-            if m["role"] not in ROLES:
-                raise self.fail(column, f"item {i}: role must be one of {', '.join(ROLES)}, got {m['role']!r}")
-            out.append(Message(m["role"], self.text(f"{column}[{i}].content", m["content"])))
-        if not out:
-            raise self.fail(column, "empty message list")
-        return tuple(out)
-
-    def prompt(self, column: str, value: Any) -> tuple[Message, ...]:
-        if isinstance(value, str):
-            return (Message("user", self.text(column, value)),)
-        if isinstance(value, list):
-            msgs = self.messages(column, value)
-            if msgs[-1].role != "user":
-                raise self.fail(column, f"a prompt must end on a user turn, not {msgs[-1].role!r}")
-            return msgs
-        raise self.fail(column, f"expected a string or a list of messages, got {type(value).__name__}")
-
-    def answers(self, column: str, value: Any, prompt: tuple[Message, ...]) -> tuple[str, ...]:
-        """A string, a list of strings (best-of-N), or a conversation that ends in one assistant turn."""
-        if isinstance(value, str):
-            return (self.text(column, value),)
-        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            return tuple(self.text(f"{column}[{i}]", v) for i, v in enumerate(value))
-        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            msgs = self.messages(column, value)
-            if msgs[: len(prompt)] == prompt:
-                msgs = msgs[len(prompt):]
-            if len(msgs) != 1 or msgs[0].role != "assistant":
-                raise self.fail(column, "a message-list answer must be the prompt followed by one assistant turn")
-            return (msgs[0].content,)
-        if isinstance(value, list) and not value:
-            raise self.fail(column, "empty list of answers")
-        raise self.fail(column, f"expected a string, a list of strings or a list of messages, got {_kind(value)}")
+OnInvalid = Literal["stop", "skip"]
+ON_INVALID: tuple[OnInvalid, ...] = ("stop", "skip")
+SKIP_HINT = "--on-invalid skip scores the valid rows and records this one"
+Rows = Iterable[tuple[int, "Mapping[str, Any] | DataError"]]
+"""(row number, row), or the error that kept a row from being read (a line that is not JSON, a field a layout could
+not convert): reported only when the row is selected."""
 
 
-    def check_shape(self, benchmark: BenchmarkSpec, subset: str, ex_id: int | str, columns: ColumnMap,
-                    chosen: tuple[str, ...], rejected: tuple[str, ...]) -> None:
-        """The answer counts the subset's rule needs, and agreement with a `num_correct` column when present."""
-        rule = benchmark.rule_of(subset)
-        if rule == "pair" and (len(chosen) != 1 or len(rejected) != 1):
-            raise self.fail(columns.chosen if len(chosen) != 1 else columns.rejected,
-                            f"benchmark {benchmark.name!r} scores pairs: expected one answer, got a list")
-        if rule == "best_of_n" and len(chosen) != 1:
-            raise self.fail(columns.chosen, f"best-of-N needs exactly one chosen answer, got {len(chosen)}")
-        if rule == "ties" and parse_ties_id(ex_id) is None:
-            raise self.fail(columns.id, f"a Ties id must be ref:<prompt id> or tied:<prompt id>, got {ex_id!r}")
-        declared = self.row.get("num_correct")
-        if isinstance(declared, int) and not isinstance(declared, bool) and declared != len(chosen):
-            raise self.fail("num_correct",
-                            f"says {declared} correct answers but {columns.chosen!r} holds {len(chosen)}")
+@dataclass
+class Validated:
+    """What a read gave: the examples, the invalid rows left out (file, row, field, reason, subset), the rows left out
+    on purpose per (subset, reason), and how many kept prompts hold an empty turn."""
+
+    examples: list[Example] = field(default_factory=list)
+    invalid: list[dict[str, Any]] = field(default_factory=list)
+    left_out: Counter[tuple[str, str]] = field(default_factory=Counter)
+    empty_turns: int = 0
+
+    def excluded(self) -> dict[str, dict[str, int]]:
+        """Rows left out per subset and reason (`spec.data.excluded`): on purpose, and invalid."""
+        out: dict[str, dict[str, int]] = {}
+        for (subset, reason), n in self.left_out.items():
+            out.setdefault(subset, {})[reason] = n
+        for row in self.invalid:
+            counts = out.setdefault(row["subset"], {})
+            counts["invalid row"] = counts.get("invalid row", 0) + 1
+        return out
 
 
-def _kind(value: Any) -> str:
-    return type(value).__name__
-
-
-def _pair(r: _RowReader, columns: ColumnMap) -> tuple[Any, Any] | None:
+def _pair(r: RowReader, columns: ColumnMap) -> tuple[Any, Any] | None:
     """The raw chosen and rejected values of a row: its chosen / rejected columns, or its two answer columns ordered
     by its label; None when the label says to skip the row."""
     if columns.label is None:
@@ -123,8 +72,8 @@ def _pair(r: _RowReader, columns: ColumnMap) -> tuple[Any, Any] | None:
     return (first, second) if pick == "first" else (second, first)
 
 
-def _prompt_and_answers(r: _RowReader, columns: ColumnMap, chosen: Any, rejected: Any
-                        ) -> tuple[tuple[Message, ...], tuple[str, ...], tuple[str, ...]]:
+def _example(r: RowReader, benchmark: BenchmarkSpec, columns: ColumnMap, subset: str, ex_id: int | str,
+             chosen: Any, rejected: Any) -> Example:
     answer_columns = columns.answers if columns.label else (columns.chosen, columns.rejected)
     if columns.prompt in r.row:
         prompt = r.prompt(columns.prompt, r.row[columns.prompt])
@@ -134,53 +83,144 @@ def _prompt_and_answers(r: _RowReader, columns: ColumnMap, chosen: Any, rejected
         except TranscriptError as e:
             raise r.fail(columns.prompt, str(e)) from None
         prompt = r.prompt(columns.prompt, turns)
-    return (prompt, r.answers(answer_columns[0], chosen, prompt), r.answers(answer_columns[1], rejected, prompt))
+    good, bad = r.answers(answer_columns[0], chosen, prompt), r.answers(answer_columns[1], rejected, prompt)
+    r.check_shape(benchmark, subset, ex_id, columns, good, bad)
+    meta = {k: v for k, v in r.row.items() if k not in columns.fields().values()}
+    return Example(subset, ex_id, prompt, good, bad, meta)
 
 
-def read_rows(
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
-    source: str,
-    benchmark: BenchmarkSpec,
-    columns: ColumnMap = DEFAULT_COLUMNS,
-) -> tuple[list[Example], int]:
-    """Validate every row and build the examples, with how many rows a label said to skip; the first invalid row
-    stops with a `DataError`.
+def raw_subset(row: Mapping[str, Any] | DataError, columns: ColumnMap, closed: bool) -> str:
+    """The subset a row names (before validation), for selecting and counting: `default` on open data without one."""
+    if isinstance(row, DataError):
+        return "default"
+    value = row.get(columns.subset, None if closed else "default")
+    if value is None and columns.subset not in row:
+        return "default"
+    return value if isinstance(value, str) else str(value)
 
-    On an open (custom) benchmark the subset and id columns may be absent: every row is then in subset `default`
-    and its id is its row number.
-    """
-    known = set(benchmark.subset_names())
-    seen: dict[tuple[str, str], int] = {}
-    out: list[Example] = []
-    skipped = 0
-    for row_no, row in rows:
-        r = _RowReader(source, row_no, row)
-        unused = columns.unused_label(row) if not out and not skipped else None
-        if unused is not None:
-            raise r.fail(unused, f"looks like a preference label, which rmeval would ignore (it reads "
-                                 f"{columns.chosen!r} and {columns.rejected!r}); to use it: --label-column {unused} "
-                                 f"--answer-columns A,B [--label-map ...]; to ignore it: --ignore-column {unused}")
-        optional = not benchmark.closed
+
+class _Reader:
+    """Validates rows one at a time, remembering the (subset, id) keys seen."""
+
+    def __init__(self, source: str, benchmark: BenchmarkSpec, columns: ColumnMap, layout: Published | None) -> None:
+        self.source, self.benchmark, self.columns, self.layout = source, benchmark, columns, layout
+        self.known = set(benchmark.subset_names())
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def read(self, row_no: int, row: Mapping[str, Any], out: Validated) -> Example | str:
+        """The row's example; or the reason it is left out on purpose (a layout's, or a label that says skip)."""
+        columns, benchmark = self.columns, self.benchmark
+        r = RowReader(self.source, row_no, row, benchmark.blank_texts)
+        optional = not benchmark.closed or benchmark.name == "custom"  # custom data: with or without a side-car
         subset: Any = row.get(columns.subset, "default") if optional else r.get(columns.subset)
         subset = r.text(columns.subset, subset)
-        if benchmark.closed and subset not in known:
+        if benchmark.closed and subset not in self.known:
             raise r.fail(columns.subset, f"unknown subset {subset!r} for benchmark {benchmark.name!r}")
         ex_id: Any = row.get(columns.id, row_no) if optional else r.get(columns.id)
         if isinstance(ex_id, bool) or not isinstance(ex_id, (int, str)) or (isinstance(ex_id, str) and not ex_id):
             raise r.fail(columns.id, f"expected an integer or a non-empty string, got {ex_id!r}")
         key = (subset, str(ex_id))
-        if key in seen:
-            raise r.fail(columns.id, f"duplicate (subset, id) = ({subset!r}, {ex_id!r}); first seen at row {seen[key]}")
-        seen[key] = row_no
+        if key in self.seen:
+            raise r.fail(columns.id, f"duplicate (subset, id) = ({subset!r}, {ex_id!r}); first seen at row "
+                                     f"{self.seen[key]}")
+        self.seen[key] = row_no
+        reason = self.layout.exclude(row) if self.layout is not None and self.layout.exclude else None
+        if reason is not None:
+            return reason
         pair = _pair(r, columns)
         if pair is None:
-            skipped += 1
+            return f"{columns.label} is {str(row.get(str(columns.label))).strip()}"
+        example = _example(r, benchmark, columns, subset, ex_id, *pair)
+        out.empty_turns += r.empty_turns > 0
+        return example
+
+
+def _unused_label(rows: Sequence[tuple[int, Mapping[str, Any] | DataError]], source: str, columns: ColumnMap) -> None:
+    """A label-like column whose values say which answer is better, that rmeval would ignore: a file-level stop."""
+    first = next(((n, row) for n, row in rows if not isinstance(row, DataError)), None)
+    if first is None:
+        return
+    unused = columns.unused_label(first[1])
+    if unused is not None:
+        raise DataError(source, f"looks like a preference label, which rmeval would ignore (it reads "
+                                f"{columns.chosen!r} and {columns.rejected!r}); to use it: --label-column {unused} "
+                                f"--answer-columns A,B [--label-map ...]; to ignore it: --ignore-column {unused}",
+                        row=first[0], field=unused)
+
+
+def _selection(rows: Sequence[tuple[int, Mapping[str, Any] | DataError]], source: str, benchmark: BenchmarkSpec,
+               columns: ColumnMap, subsets: Sequence[str] | None) -> set[str] | None:
+    """The subsets `--subsets` names (a section's name stands for its subsets); each must be in the data."""
+    if not subsets:
+        return None
+    present = {raw_subset(row, columns, benchmark.closed) for _, row in rows}
+    wanted = benchmark.expand(subsets, present)
+    unknown = [s for s in wanted if s not in present]
+    if unknown:
+        raise DataError(source, f"--subsets names {', '.join(unknown)}, absent from the data "
+                                f"(present: {', '.join(sorted(present))})")
+    return set(wanted)
+
+
+def validate_rows(
+    rows: Rows,
+    source: str,
+    benchmark: BenchmarkSpec,
+    columns: ColumnMap = DEFAULT_COLUMNS,
+    *,
+    on_invalid: OnInvalid = "stop",
+    subsets: Sequence[str] | None = None,
+    limit: int | None = None,
+    layout: Published | None = None,
+) -> Validated:
+    """Validate the selected rows (every row, or `subsets` and at most `limit` valid examples of each, in data
+    order) into examples. On an open (custom) benchmark the subset and id columns may be absent: every row is then
+    in subset `default` and its id is its row number. `layout` says which rows it leaves out (rows it nests are
+    converted first, by `convert_rows`)."""
+    if limit is not None and limit < 1:
+        raise ValueError("--limit must be at least 1")
+    listed = list(rows)
+    _unused_label(listed, source, columns)
+    wanted = _selection(listed, source, benchmark, columns, subsets)
+    reader, out, taken = _Reader(source, benchmark, columns, layout), Validated(), Counter[str]()
+    for row_no, row in listed:
+        subset = raw_subset(row, columns, benchmark.closed)
+        if (wanted is not None and subset not in wanted) or (limit is not None and taken[subset] >= limit):
             continue
-        prompt, chosen, rejected = _prompt_and_answers(r, columns, *pair)
-        r.check_shape(benchmark, subset, ex_id, columns, chosen, rejected)
-        meta = {k: v for k, v in row.items() if k not in columns.fields().values()}
-        out.append(Example(subset, ex_id, prompt, chosen, rejected, meta))
-    return out, skipped
+        try:
+            if isinstance(row, DataError):
+                raise row
+            got = reader.read(row_no, row, out)
+        except DataError as e:
+            if on_invalid == "stop":
+                raise DataError(e.source, f"{e.message} ({SKIP_HINT})", row=e.row, field=e.field) from None
+            out.invalid.append({"file": e.source, "row": e.row, "field": e.field, "reason": e.message,
+                                "subset": subset})
+            continue
+        if isinstance(got, str):
+            out.left_out[(subset, got)] += 1
+            continue
+        taken[subset] += 1
+        out.examples.append(got)
+    return out
+
+
+def convert_rows(layout: Published | None, rows: Iterable[tuple[int, Mapping[str, Any] | DataError]], source: str
+                 ) -> list[tuple[int, Mapping[str, Any] | DataError]]:
+    """The rows in rmeval's columns: a nesting layout's `convert` applied to each (a row it cannot convert becomes
+    its error, reported if the row is selected)."""
+    if layout is None or layout.convert is None:
+        return list(rows)
+    out: list[tuple[int, Mapping[str, Any] | DataError]] = []
+    for row_no, row in rows:
+        if isinstance(row, DataError):
+            out.append((row_no, row))
+            continue
+        try:
+            out.append((row_no, layout.convert(row, source, row_no)))
+        except DataError as e:
+            out.append((row_no, e))
+    return out
 
 
 def rows_to_examples(
@@ -189,5 +229,19 @@ def rows_to_examples(
     benchmark: BenchmarkSpec,
     columns: ColumnMap = DEFAULT_COLUMNS,
 ) -> list[Example]:
-    """`read_rows`' examples (data whose every row is read)."""
-    return read_rows(rows, source, benchmark, columns)[0]
+    """Every row's example (data whose every row is read; the first invalid row stops, its error as it is)."""
+    reader, out = _Reader(source, benchmark, columns, None), Validated()
+    listed = list(rows)
+    _unused_label(listed, source, columns)
+    examples = []
+    for row_no, row in listed:
+        got = reader.read(row_no, row, out)
+        if isinstance(got, str):  # benchmark layouts map no label to skip: one example per row
+            raise DataError(source, f"left out ({got})", row=row_no)
+        examples.append(got)
+    return examples
+
+
+def columns_for(layout: Published | None, columns: ColumnMap) -> ColumnMap:
+    """The column map to read with: a detected layout's, keeping the user's list and ignored columns."""
+    return columns if layout is None else replace(layout.columns, lists=columns.lists, ignored=columns.ignored)

@@ -87,13 +87,27 @@ def _rewards(plt: Any, groups: dict[str, list[SampleRecord]]) -> Any:
 def _margins(plt: Any, groups: dict[str, list[SampleRecord]]) -> Any:
     fig, axes = _grid(plt, len(groups))
     for ax, (name, group) in zip(axes, groups.items(), strict=False):
-        ax.hist(_finite([margin(s) for s in group]), bins=20, color="#4b8b3b")
-        ax.axvline(0.0, color="black", linewidth=0.8)
+        values = _finite([margin(s) for s in group])
+        edges = _bins(values)
+        ax.hist([[v for v in values if v > 0], [v for v in values if v <= 0]], bins=edges, stacked=True,
+                color=["#2a7ab0", "#d9822b"], label=["chosen higher (> 0)", "rejected as high or higher (\u2264 0)"])
+        ax.axvline(0.0, color="black", linewidth=1.0, label="zero margin")
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
     fig.suptitle("Margins (worst chosen minus best rejected reward; > 0 is right), per subset")
     fig.tight_layout()
     return fig
+
+
+def _bins(values: Sequence[float], count: int = 20) -> list[float]:
+    """Shared bin edges for a margin histogram, with zero always on an edge (no bin holds both signs)."""
+    lo, hi = min([*values, 0.0]), max([*values, 0.0])
+    if hi == lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    step = (hi - lo) / count
+    start = math.floor(lo / step) * step
+    return [start + i * step for i in range(math.ceil((hi - start) / step) + 1)]
 
 
 def _length_curve(plt: Any, run: RunResult) -> Any:

@@ -100,7 +100,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "") 
     if metrics.facets:
         lines += _facets_table(metrics.facets, [sec.name for sec in benchmark.sections])
     if metrics.excluded:
-        lines += ["", "Rows left out of the accuracy (by the benchmark's rule)"]
+        lines += ["", "Rows left out of the accuracy (by the benchmark's rule, the data's labels or layout, as "
+                  "invalid rows, or by an audit)"]
         lines += [f"  {subset:<{width}}  " + ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
                   for subset, reasons in metrics.excluded.items()]
     if metrics.counts:

@@ -88,6 +88,28 @@ def merge_runs(parts: Sequence[tuple[Path, RunResult]]) -> RunResult:
               for k in ("load_seconds", "scoring_seconds")}
     scoring = timing["scoring_seconds"]
     timing["pairs_per_second"] = round(total / scoring, 3) if scoring > 0 else 0.0
-    merged = RunSpec(spec.benchmark, data, dict(spec.scorer), spec.conventions, spec.versions, spec.seed,
-                     spec.command, spec.created_at, spec.name)
+    merged = RunSpec(spec.benchmark, data, _merged_scorer([run for _, run in parts]), spec.conventions,
+                     spec.versions, spec.seed, spec.command, spec.created_at, spec.name)
     return RunResult(merged, metrics, timing, samples)
+
+
+def _merged_scorer(runs: Sequence[RunResult]) -> dict[str, Any]:
+    """The scorer's record of the whole run: the parts' work counters summed, and a fast-exact run's blocks (each
+    part decided its own blocks from the whole run's calibration) joined, with their summary recomputed."""
+    scorer = dict(runs[0].spec.scorer)
+    batching = scorer.get("batching")
+    if isinstance(batching, dict):
+        scorer["batching"] = {k: sum(int(r.spec.scorer["batching"].get(k, 0)) for r in runs)
+                              if isinstance(v, int) and not isinstance(v, bool) and k not in _SETTINGS else v
+                              for k, v in batching.items()}
+    precision = scorer.get("precision")
+    if isinstance(precision, dict) and "blocks" in precision:
+        from rmeval.inference.precision import precision_summary
+
+        blocks = sorted((b for r in runs for b in r.spec.scorer["precision"]["blocks"]), key=lambda b: b["block"])
+        scorer["precision"] = {**precision, **precision_summary(blocks), "blocks": blocks}
+    return scorer
+
+
+_SETTINGS = ("max_tokens_per_batch", "batch_size")
+"""Batching entries that are settings, the same in every part, not counts to add."""

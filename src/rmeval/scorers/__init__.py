@@ -1,7 +1,9 @@
-"""Scorers: the protocol and its lifecycle, the pointwise adapter, and the model kinds registered by name."""
+"""Scorers: the model kinds registered by name, and what a plugin needs to add one (the protocol, the pointwise
+adapter and its batching, the registry)."""
 
-from rmeval.scorers.base import BaseScorer, PointwiseModel, PointwiseScorer, Scorer
-from rmeval.scorers.batching import Batching, pack_batches
+from rmeval.inference.batching import Batching, pack_batches
+from rmeval.inference.pointwise import PointwiseModel, PointwiseScorer
+from rmeval.protocol import BaseScorer, Scorer
 from rmeval.scorers.registry import (
     ScorerEntry,
     build_scorer,

@@ -14,29 +14,19 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rmeval.common.extras import require
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
-from rmeval.data.chat import resolve_template
-from rmeval.presets import resolve_model_path
-from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import (
-    LoadReport,
-    check_new_weights,
-    input_device,
-    load_pretrained,
-    load_tokenizer,
-    model_fingerprint,
-)
-from rmeval.scorers.options import BatchingOptions, HeadOptions, PrecisionOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.parallel import process_share
-from rmeval.scorers.precision import resolve_precision, stores_for
+from rmeval.inference.assemble import decoded, place, pointwise_scorer
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.options import BatchingOptions, PrecisionOptions
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.pointwise import PointwiseScorer
+from rmeval.models.loading import LoadReport, input_device, load_checkpoint
+from rmeval.models.options import HeadOptions
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
-__all__ = ["ClassifierModel", "ClassifierOptions", "EncodedText", "load_classifier"]
+__all__ = ["ClassifierModel", "ClassifierOptions", "load_classifier"]
 
 
 @dataclass(frozen=True)
@@ -44,23 +34,6 @@ class ClassifierOptions(PrecisionOptions, BatchingOptions, HeadOptions):
     """Options of `--scorer classifier`."""
 
     cli_group: ClassVar[str] = "classifier (--scorer classifier)"
-
-
-@dataclass(frozen=True)
-class EncodedText:
-    """Token ids of one rendered candidate."""
-
-    ids: tuple[int, ...]
-    truncated: bool
-
-    @property
-    def length(self) -> int:
-        """Number of real tokens."""
-        return len(self.ids)
-
-    def signature(self) -> str:
-        """The token ids as text (the score store's key)."""
-        return ",".join(map(str, self.ids))
 
 
 class ClassifierModel:
@@ -165,19 +138,9 @@ def load_classifier(models: Sequence[str], options: ClassifierOptions, seed: int
     from transformers import AutoModelForSequenceClassification
 
     (name,) = models
-    quiet_loading()
-    device = pick_device(options.device)
-    options, fast = resolve_precision(options, device)
-    path = resolve_model_path(name)
-    tokenizer = load_tokenizer(path, options)
-    model, report = load_pretrained(AutoModelForSequenceClassification, path, options, device)
-    check_new_weights(report, name, options.allow_new_head)
-    template = resolve_template(tokenizer, options.chat_template, name)
-    max_length = options.max_length or model_max_length(model.config, tokenizer)
-    classifier = ClassifierModel(name, options, model, tokenizer, TextEncoder.create(tokenizer, template, max_length),
-                                 report, path)
-    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids))
-    store, plan = stores_for(options, classifier.fingerprint, device, seed, fast)
-    return PointwiseScorer(GuardedModel(classifier, guard),
-                           batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
-                           process_share(), plan)
+    where = place(options)
+    loaded = load_checkpoint(AutoModelForSequenceClassification, name, where.options, where.device)
+    tokenizer, model = loaded.tokenizer, loaded.model
+    encoder = TextEncoder.for_model(tokenizer, model.config, where.options, name)
+    classifier = ClassifierModel(name, where.options, model, tokenizer, encoder, loaded.report, loaded.path)
+    return pointwise_scorer(classifier, where, seed, RewardGuard(name, decoded(tokenizer)))

@@ -15,23 +15,21 @@ from typing import Any, ClassVar, Literal
 from rmeval.common.extras import require
 from rmeval.common.options import option
 from rmeval.common.paths import cache_root
-from rmeval.common.runtime import model_max_length, pick_device, pick_dtype, quiet_loading
+from rmeval.common.runtime import pick_dtype
 from rmeval.common.store import StoreUnusable
-from rmeval.data.chat import resolve_template
+from rmeval.inference.assemble import place, pointwise_scorer
+from rmeval.inference.encoding import TextEncoder
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.logprobs import EncodedResponse, check_head
+from rmeval.inference.options import BatchingOptions, PrecisionOptions
+from rmeval.inference.pointwise import PointwiseScorer, SharedPromptScorer
+from rmeval.inference.refcache import ReferenceCache
+from rmeval.models.identity import model_identity
+from rmeval.models.loading import LoadReport, check_new_weights, load_checkpoint, load_pretrained
+from rmeval.models.options import ModelOptions
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.identity import model_identity
-from rmeval.scorers.implicit_model import ImplicitModel, Reference, SharedPromptScorer, sharing_blocker
-from rmeval.scorers.loading import LoadReport, check_new_weights, load_pretrained
-from rmeval.scorers.logprobs import EncodedResponse, check_head
-from rmeval.scorers.options import BatchingOptions, ModelOptions, PrecisionOptions
-from rmeval.scorers.parallel import process_share
-from rmeval.scorers.precision import resolve_precision, stores_for
-from rmeval.scorers.refcache import ReferenceCache
+from rmeval.scorers.implicit_model import ImplicitModel, Reference, sharing_blocker
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.text import TextEncoder
 
 __all__ = ["DEFAULT_REF_FREE", "ImplicitOptions", "load_causal_lm", "load_implicit", "reference_mode"]
 
@@ -121,29 +119,23 @@ def _reference(policy_name: str, options: ImplicitOptions, tokenizer: Any, encod
 def load_implicit(models: Sequence[str], options: ImplicitOptions, seed: int) -> PointwiseScorer[EncodedResponse]:
     """Load the policy (and the reference, lazily) into a pointwise scorer."""
     require("torch", "transformers", extra="hf", purpose="--scorer implicit")
-    from transformers import AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     (name,) = models
-    quiet_loading()
     ref_free = reference_mode(options)
-    device = pick_device(options.device)
-    options, fast = resolve_precision(options, device)
-    dtype = pick_dtype(options.dtype, device)
-    path = resolve_model_path(name)
-    tokenizer_path = resolve_model_path(options.tokenizer) if options.tokenizer else path
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, revision=options.revision,
-                                              trust_remote_code=options.trust_remote_code)
-    policy, report = load_causal_lm(path, options.revision, options, device)
-    template = resolve_template(tokenizer, options.chat_template, name)
-    encoder = TextEncoder.create(tokenizer, template, options.max_length or model_max_length(policy.config, tokenizer))
+    where = place(options)
+    options, device = where.options, where.device
+    loaded = load_checkpoint(AutoModelForCausalLM, name, options, device, "language-model head")
+    tokenizer, policy, path = loaded.tokenizer, loaded.model, loaded.path
+    check_head(policy)
+    encoder = TextEncoder.for_model(tokenizer, policy.config, options, name)
     info = {"model": name, "weights": path, "revision": options.revision, "tokenizer": options.tokenizer or name,
-            "trust_remote_code": options.trust_remote_code, "load": report.describe(),
+            "trust_remote_code": options.trust_remote_code, "load": loaded.report.describe(),
             "quantization": options.quantization,
             "identity": model_identity(path, options.revision, getattr(policy.config, "_commit_hash", None))}
     share = sharing_blocker(options.share_prompts, policy) is None
+    dtype = pick_dtype(options.dtype, device)
     reference = None if ref_free else _reference(name, options, tokenizer, encoder, dtype, device, share)
     model = ImplicitModel(policy, encoder, reference, ref_free, options.share_prompts, info)
-    batching = batching_for(options.max_tokens_per_batch, options.batch_size, device)
-    store, plan = stores_for(options, model.fingerprint, device, seed, fast)
-    guarded = GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids[e.start:])))
-    return (SharedPromptScorer if share else PointwiseScorer)(guarded, batching, store, process_share(), plan)
+    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids[e.start:]))
+    return pointwise_scorer(model, where, seed, guard, layout=SharedPromptScorer if share else PointwiseScorer)

@@ -12,23 +12,19 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import pack_batches
-from rmeval.scorers.fast_pass import join_fast_pass
-from rmeval.scorers.logprobs import (
+from rmeval.inference.encoding import PROBE, TextEncoder
+from rmeval.inference.fast_pass import join_fast_pass
+from rmeval.inference.logprobs import (
     EncodedResponse,
     ResponseStats,
-    group_rows,
     response_stats,
-    row_length,
     row_sharing_blocker,
 )
-from rmeval.scorers.refcache import ReferenceCache
-from rmeval.scorers.responses import encode_responses
-from rmeval.scorers.text import PROBE, TextEncoder
+from rmeval.inference.refcache import ReferenceCache
+from rmeval.inference.responses import encode_responses
 from rmeval.types import Candidate
 
-__all__ = ["ImplicitModel", "Reference", "SharedPromptScorer", "sharing_blocker"]
+__all__ = ["ImplicitModel", "Reference", "sharing_blocker"]
 
 
 def sharing_blocker(share_prompts: bool, policy: Any) -> str | None:
@@ -158,16 +154,3 @@ class ImplicitModel:
         if self.reference is not None:
             self.reference.close()
         self.policy = None
-
-
-class SharedPromptScorer(PointwiseScorer[EncodedResponse]):
-    """The pointwise adapter, batching answers with identical prompt tokens together so that their prompt is run
-    once: a row holds one prompt and all its answers, and rows are length-sorted and packed by the token budget."""
-
-    def plan(self, encoded: Sequence[EncodedResponse]) -> tuple[list[list[int]], int, int]:
-        """Batches of candidate indices, whole rows at a time, with the real and padded tokens of the rows."""
-        rows = group_rows(encoded, share_prompts=True)
-        costs = [row_length([encoded[i] for i in row]) for row in rows]
-        batches = pack_batches(costs, self.batching)
-        padded = sum(len(b) * max(costs[r] for r in b) for b in batches)
-        return [[i for r in b for i in rows[r]] for b in batches], sum(costs), padded

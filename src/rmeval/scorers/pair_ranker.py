@@ -18,20 +18,19 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import pick_device
+from rmeval.inference.assemble import decoded, pairwise_scorer, place
+from rmeval.inference.encoding import EncodedText
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.options import BatchingOptions, PrecisionOptions
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.pairwise import OrderedPair, PairwiseScorer
+from rmeval.models.checkpoint import LinearStack
+from rmeval.models.heads import load_with_stored_head
+from rmeval.models.loading import LoadReport, input_device
+from rmeval.models.options import StoredHeadOptions
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.checkpoint import LinearStack
-from rmeval.scorers.classifier import EncodedText
-from rmeval.scorers.guards import RewardGuard
-from rmeval.scorers.loading import LoadReport, input_device, model_fingerprint
-from rmeval.scorers.options import BatchingOptions, PrecisionOptions, StoredHeadOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
-from rmeval.scorers.parallel import process_share
-from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.value_head import load_with_stored_head
 from rmeval.types import Message
 
 __all__ = ["PAIR_FORMATS", "PairRanker", "PairRankerOptions", "load_pair_ranker", "pair_texts", "special_frame"]
@@ -197,11 +196,9 @@ def load_pair_ranker(models: Sequence[str], options: PairRankerOptions, seed: in
     """Read the comparison head, load the encoder, and put both on the pairwise path."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer pair-ranker")
     (name,) = models
-    device = pick_device(options.device)
-    options, fast = resolve_precision(options, device)
-    encoder, head, tokenizer, report = load_with_stored_head(name, options, "head_layer", device, "encoder")
-    ranker = PairRanker(name, options, encoder, head, tokenizer, report)
-    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "preference")
-    store, plan = stores_for(options, ranker.fingerprint, device, seed, fast)
-    return PairwiseScorer(ranker, batching_for(options.max_tokens_per_batch, options.batch_size, device), "logit",
-                          0.0, guard, store, process_share(), plan)
+    where = place(options)
+    encoder, head, tokenizer, report = load_with_stored_head(name, where.options, "head_layer", where.device,
+                                                             "encoder")
+    ranker = PairRanker(name, where.options, encoder, head, tokenizer, report)
+    guard = RewardGuard(name, decoded(tokenizer), "preference")
+    return pairwise_scorer(ranker, where, seed, guard, rule="logit", tie_credit=0.0)

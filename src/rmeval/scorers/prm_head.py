@@ -16,14 +16,16 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device
+from rmeval.common.runtime import model_max_length
 from rmeval.data.chat import resolve_template
+from rmeval.inference.assemble import place, step_scorer
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.step_layouts import SeparatorChat
+from rmeval.inference.step_models import StepReaderModel, stored_head_reader
+from rmeval.inference.step_options import StepModelOptions
+from rmeval.models.heads import load_with_stored_head
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.loading import model_fingerprint
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.step_models import StepModelOptions, StepReaderModel, step_scorer, stored_head_reader
-from rmeval.scorers.step_text import SeparatorChat
-from rmeval.scorers.value_head import load_with_stored_head
 
 __all__ = ["PrmHeadOptions", "load_prm_head"]
 
@@ -51,7 +53,8 @@ def load_prm_head(models: Sequence[str], options: PrmHeadOptions, seed: int) -> 
     """Read the head, load the backbone, and lay the steps out in the chat."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer prm-head")
     (name,) = models
-    device = pick_device(options.device)
+    where = place(options)
+    device = where.device
     backbone, head, tokenizer, report = load_with_stored_head(name, options, "score", device, "backbone")
     if not 0 <= options.positive_index < head.out_features:
         raise ValueError(f"--positive-index {options.positive_index} is out of range for a head with "
@@ -72,4 +75,4 @@ def load_prm_head(models: Sequence[str], options: PrmHeadOptions, seed: int) -> 
 
     model = StepReaderModel("prm-head", name, backbone, tokenizer, layout,
                             stored_head_reader(head, "softmax", options.positive_index), report, facts, fingerprint)
-    return step_scorer(model, options, device)
+    return step_scorer(model, where)

@@ -16,12 +16,15 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
+from rmeval.common.runtime import model_max_length, quiet_loading
+from rmeval.inference.assemble import place, step_scorer
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.step_layouts import TaggedText
+from rmeval.inference.step_models import StepReaderModel, lm_pair_reader, verdict_ids
+from rmeval.inference.step_options import StepModelOptions
+from rmeval.models.loading import check_new_weights, load_pretrained, load_tokenizer
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.loading import check_new_weights, load_pretrained, load_tokenizer, model_fingerprint
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.step_models import StepModelOptions, StepReaderModel, lm_pair_reader, step_scorer, verdict_ids
-from rmeval.scorers.step_text import TaggedText
 
 __all__ = ["PrmTagOptions", "check_format", "load_prm_tag"]
 
@@ -70,7 +73,8 @@ def load_prm_tag(models: Sequence[str], options: PrmTagOptions, seed: int) -> An
 
     (name,) = models
     quiet_loading()
-    device = pick_device(options.device)
+    where = place(options)
+    device = where.device
     path = resolve_model_path(name)
     tokenizer = load_tokenizer(path, options)
     good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
@@ -89,4 +93,4 @@ def load_prm_tag(models: Sequence[str], options: PrmTagOptions, seed: int) -> An
 
     reader = StepReaderModel("prm-tag", name, model.base_model, tokenizer, layout, lm_pair_reader(model, good, bad),
                              report, facts, fingerprint)
-    return step_scorer(reader, options, device)
+    return step_scorer(reader, where)

@@ -15,14 +15,16 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device
+from rmeval.common.runtime import model_max_length
+from rmeval.inference.assemble import place, step_scorer
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.step_layouts import StepPieces
+from rmeval.inference.step_models import StepReaderModel, stored_head_reader
+from rmeval.inference.step_options import StepModelOptions
+from rmeval.models.heads import load_with_stored_head, output_column
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.loading import model_fingerprint
 from rmeval.scorers.prm_tag import check_format
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.step_models import StepModelOptions, StepReaderModel, step_scorer, stored_head_reader
-from rmeval.scorers.step_text import StepPieces
-from rmeval.scorers.value_head import load_with_stored_head, output_column
 
 __all__ = ["PrmValueOptions", "load_prm_value"]
 
@@ -54,7 +56,8 @@ def load_prm_value(models: Sequence[str], options: PrmValueOptions, seed: int) -
     """Read the value head, load the backbone, lay the steps out piece by piece."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer prm-value")
     (name,) = models
-    device = pick_device(options.device)
+    where = place(options)
+    device = where.device
     backbone, head, tokenizer, report = load_with_stored_head(name, options, "v_head.summary", device, "backbone")
     index = output_column(head.out_features, options.score_index, name)
     head = head.to(device)
@@ -70,4 +73,4 @@ def load_prm_value(models: Sequence[str], options: PrmValueOptions, seed: int) -
 
     model = StepReaderModel("prm-value", name, backbone, tokenizer, layout, stored_head_reader(head, "sigmoid", index),
                             report, facts, fingerprint)
-    return step_scorer(model, options, device)
+    return step_scorer(model, where)

@@ -16,7 +16,7 @@ from rmeval.common.options import options_from_mapping
 from rmeval.common.plugins import load_plugins
 
 if TYPE_CHECKING:
-    from rmeval.scorers.base import Scorer
+    from rmeval.protocol import Scorer
 
 __all__ = ["BUILTIN_MODULES", "ENTRY_POINT_GROUP", "Factory", "ScorerEntry", "build_scorer", "register_scorer",
            "scorer_entries", "scorer_entry", "scorer_names"]

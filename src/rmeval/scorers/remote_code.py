@@ -17,29 +17,19 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
-from rmeval.data.chat import resolve_template
+from rmeval.inference.assemble import decoded, place, pointwise_scorer
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.options import BatchingOptions
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.pointwise import PointwiseScorer
+from rmeval.models.heads import output_column
+from rmeval.models.identity import code_identity
+from rmeval.models.loading import LoadReport, input_device, load_checkpoint
+from rmeval.models.options import HeadOptions, ModelOptions
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.classifier import EncodedText
-from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.identity import code_identity
-from rmeval.scorers.loading import (
-    LoadReport,
-    check_new_weights,
-    input_device,
-    load_pretrained,
-    load_tokenizer,
-    model_fingerprint,
-)
-from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
-from rmeval.scorers.text import PROBE, TextEncoder
-from rmeval.scorers.value_head import output_column
 from rmeval.types import Candidate
 
 __all__ = ["AUTO_CLASSES", "RemoteCodeModel", "RemoteCodeOptions", "load_remote_code", "read_output"]
@@ -184,20 +174,11 @@ def load_remote_code(models: Sequence[str], options: RemoteCodeOptions, seed: in
     require("torch", "transformers", extra="hf", purpose="--scorer remote-code")
     import transformers
 
-    quiet_loading()
-    device = pick_device(options.device)
-    path = resolve_model_path(name)
-    tokenizer = load_tokenizer(path, options)
-    model, report = load_pretrained(getattr(transformers, AUTO_CLASSES[options.auto_class]), path, options, device)
-    check_new_weights(report, name, options.allow_new_head)
-    encoder = None
-    if not options.score_method:
-        template = resolve_template(tokenizer, options.chat_template, name)
-        encoder = TextEncoder.create(tokenizer, template,
-                                     options.max_length or model_max_length(model.config, tokenizer))
-    remote = RemoteCodeModel(name, options, model, tokenizer, encoder, report)
-    show = (lambda e: e.messages[-1][1]) if encoder is None else (lambda e: tokenizer.decode(e.ids))
-    batch_size = 1 if options.score_method else options.batch_size  # a scoring method takes one conversation
-    store = open_score_store(options.score_cache, options.use_score_cache, remote.fingerprint)
-    return PointwiseScorer(GuardedModel(remote, RewardGuard(name, show)),
-                           batching_for(options.max_tokens_per_batch, batch_size, device), store, process_share())
+    where = place(options)
+    loaded = load_checkpoint(getattr(transformers, AUTO_CLASSES[options.auto_class]), name, options, where.device)
+    tokenizer, model = loaded.tokenizer, loaded.model
+    encoder = None if options.score_method else TextEncoder.for_model(tokenizer, model.config, options, name)
+    remote = RemoteCodeModel(name, options, model, tokenizer, encoder, loaded.report)
+    show = (lambda e: e.messages[-1][1]) if encoder is None else decoded(tokenizer)
+    one_at_a_time = 1 if options.score_method else None  # a scoring method takes one conversation per call
+    return pointwise_scorer(remote, where, seed, RewardGuard(name, show), batch_size=one_at_a_time)

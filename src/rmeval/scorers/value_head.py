@@ -14,39 +14,28 @@ with `h` the backbone's last hidden state at the text's last real token, whateve
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
-from rmeval.data.chat import resolve_template
+from rmeval.inference.assemble import decoded, place, pointwise_scorer
+from rmeval.inference.encoding import PROBE, EncodedText, TextEncoder
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.options import BatchingOptions
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.pointwise import PointwiseScorer
+from rmeval.models.checkpoint import LinearStack
+from rmeval.models.heads import load_with_stored_head, output_column
+from rmeval.models.loading import LoadReport, input_device
+from rmeval.models.options import HeadOptions, ModelOptions, StoredHeadOptions
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.base import PointwiseScorer
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.checkpoint import Checkpoint, LinearStack, local_folder
-from rmeval.scorers.classifier import EncodedText
-from rmeval.scorers.guards import GuardedModel, RewardGuard
-from rmeval.scorers.loading import (
-    LoadReport,
-    check_new_weights,
-    input_device,
-    load_pretrained,
-    load_tokenizer,
-    model_fingerprint,
-)
-from rmeval.scorers.options import BatchingOptions, HeadOptions, ModelOptions, StoredHeadOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.parallel import process_share
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.scorestore import open_score_store
-from rmeval.scorers.text import PROBE, TextEncoder
 from rmeval.types import Candidate
 
-__all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "backbone_mapping", "load_value_head",
-           "load_with_stored_head", "output_column"]
+__all__ = ["DEFAULT_HEAD", "ValueHeadModel", "ValueHeadOptions", "load_value_head"]
 
 DEFAULT_HEAD = "v_head"
 
@@ -61,39 +50,6 @@ class ValueHeadOptions(ModelOptions, BatchingOptions, HeadOptions, StoredHeadOpt
     sign: Literal[1, -1] = option(1, "-1 for a cost model, whose lower output is the better answer")
     append_token: Literal["cls_token", "eos_token"] | None = option(
         None, "a special token of the tokenizer appended to every text, where the head reads (Athene: cls_token)")
-
-
-def output_column(width: int, index: int | None, name: str) -> int:
-    """Which of a head's `width` outputs is the reward: the only one, or `--score-index`."""
-    if width > 1 and index is None:
-        raise ValueError(f"{name} has a head with {width} outputs: pass --score-index to pick the reward")
-    if index is not None and not 0 <= index < width:
-        raise ValueError(f"--score-index {index} is out of range for a head with {width} outputs")
-    return index or 0
-
-
-def backbone_mapping(prefix: str | None) -> dict[str, str] | None:
-    """The key mapping that strips `prefix.` from the checkpoint's backbone weights (None: keep them)."""
-    return {rf"^{re.escape(prefix)}\.": ""} if prefix else None
-
-
-def load_with_stored_head(name: str, options: Any, default_head: str, device: str,
-                          what: str) -> tuple[Any, LinearStack, Any, LoadReport]:
-    """A backbone (`AutoModel`, its checkpoint prefix mapped away) and the head stored beside it, read by rmeval:
-    the head first, so a checkpoint without one stops before the backbone loads. `options` carries the model and
-    stored-head options (`ModelOptions` and `StoredHeadOptions`)."""
-    from transformers import AutoModel
-
-    quiet_loading()
-    path = resolve_model_path(name)
-    head = LinearStack.from_checkpoint(Checkpoint.open(local_folder(path, options.revision)),
-                                       options.head or default_head, options.head_activation, name)
-    tokenizer = load_tokenizer(path, options)
-    backbone, report = load_pretrained(AutoModel, path, options, device,
-                                       key_mapping=backbone_mapping(options.backbone_prefix))
-    report = report.without(head.keys)
-    check_new_weights(report, name, options.allow_new_head, what)
-    return backbone, head, tokenizer, report
 
 
 class ValueHeadModel:
@@ -178,13 +134,8 @@ def load_value_head(models: Sequence[str], options: ValueHeadOptions, seed: int)
     """Read the head from the checkpoint (a clear error when it has none), then load the backbone."""
     require("torch", "transformers", "safetensors", extra="hf", purpose="--scorer value-head")
     (name,) = models
-    device = pick_device(options.device)
-    backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, device, "backbone")
-    template = resolve_template(tokenizer, options.chat_template, name)
-    limit = options.max_length or model_max_length(backbone.config, tokenizer)
-    encoder = TextEncoder.create(tokenizer, template, limit - (1 if options.append_token else 0))
+    where = place(options)
+    backbone, head, tokenizer, report = load_with_stored_head(name, options, DEFAULT_HEAD, where.device, "backbone")
+    encoder = TextEncoder.for_model(tokenizer, backbone.config, options, name, 1 if options.append_token else 0)
     model = ValueHeadModel(name, options, backbone, head, tokenizer, encoder, report)
-    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
-    return PointwiseScorer(GuardedModel(model, RewardGuard(name, lambda e: tokenizer.decode(e.ids))),
-                           batching_for(options.max_tokens_per_batch, options.batch_size, device), store,
-                           process_share())
+    return pointwise_scorer(model, where, seed, RewardGuard(name, decoded(tokenizer)))

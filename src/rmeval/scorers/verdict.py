@@ -19,29 +19,20 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, pick_device, quiet_loading
+from rmeval.common.runtime import model_max_length
 from rmeval.data.chat import ChatTemplate, add_special_tokens_for, resolve_template
+from rmeval.inference.assemble import decoded, pairwise_scorer, place
+from rmeval.inference.encoding import EncodedText, truncate_left
+from rmeval.inference.fingerprint import model_fingerprint
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.logprobs import check_head, head_logits
+from rmeval.inference.options import BatchingOptions, PrecisionOptions
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.pairwise import OrderedPair, PairwiseScorer
+from rmeval.models.loading import LoadReport, input_device, load_checkpoint
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.batching import batching_for
-from rmeval.scorers.classifier import EncodedText
-from rmeval.scorers.guards import RewardGuard
 from rmeval.scorers.judge.templates import JudgeTemplate
-from rmeval.scorers.loading import (
-    LoadReport,
-    check_new_weights,
-    input_device,
-    load_pretrained,
-    load_tokenizer,
-    model_fingerprint,
-)
-from rmeval.scorers.logprobs import check_head, head_logits
-from rmeval.scorers.options import BatchingOptions, PrecisionOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.pairwise import OrderedPair, PairwiseScorer
-from rmeval.scorers.parallel import process_share
-from rmeval.scorers.precision import resolve_precision, stores_for
 from rmeval.scorers.registry import register_scorer
-from rmeval.scorers.text import truncate_left
 from rmeval.scorers.verdict_prompt import VerdictPrompt, context_template
 from rmeval.types import Message
 
@@ -194,26 +185,21 @@ def build_verdict_scorer(name: str, options: VerdictOptions, judge: JudgeTemplat
     require("torch", "transformers", extra="hf", purpose="a verdict-probability scorer")
     import transformers
 
-    quiet_loading()
-    device = pick_device(options.device)
-    options, fast = resolve_precision(options, device)
-    path = resolve_model_path(name)
+    where = place(options)
+    options = where.options
     prompt = VerdictPrompt(options.verdict_prompt, context_template(options.context_template), judge)
-    tokenizer = load_tokenizer(path, options)
-    config = transformers.AutoConfig.from_pretrained(path, revision=options.revision,
+    config = transformers.AutoConfig.from_pretrained(resolve_model_path(name), revision=options.revision,
                                                      trust_remote_code=options.trust_remote_code)
     auto = transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
-    model, report = load_pretrained(auto, path, options, device)
-    check_new_weights(report, name, options.allow_new_head, "language-model head")
+    loaded = load_checkpoint(auto, name, options, where.device, "language-model head")
+    tokenizer, model = loaded.tokenizer, loaded.model
     if not config.is_encoder_decoder:
         check_head(model)  # the verdict is read from the LM head rmeval applies itself
     template = None if options.verdict_wrap == "raw" else resolve_template(tokenizer, options.chat_template, name)
     limit = options.max_length or model_max_length(model.config, tokenizer)
-    verdict = VerdictModel(name, options, model, tokenizer, prompt, template, limit, report)
-    guard = RewardGuard(name, lambda e: tokenizer.decode(e.ids), "verdict log-odds")
-    store, plan = stores_for(options, verdict.fingerprint, device, seed, fast)
-    return PairwiseScorer(verdict, batching_for(options.max_tokens_per_batch, options.batch_size, device),
-                          options.combine, 0.5, guard, store, process_share(), plan)
+    verdict = VerdictModel(name, options, model, tokenizer, prompt, template, limit, loaded.report)
+    guard = RewardGuard(name, decoded(tokenizer), "verdict log-odds")
+    return pairwise_scorer(verdict, where, seed, guard, rule=options.combine, tie_credit=0.5)
 
 
 @register_scorer("verdict", VerdictOptions, "a language model's verdict-token probability (A or B) after a pair "

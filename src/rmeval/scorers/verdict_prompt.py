@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.data.chat import ChatTemplate, render
+from rmeval.inference.pairwise import OrderedPair
 from rmeval.scorers.judge.templates import JudgeTemplate, builtin_template, render_conversation
-from rmeval.scorers.pairwise import OrderedPair
 from rmeval.types import Message
 
 __all__ = ["CONTEXT_TEMPLATES", "VERDICT_PROMPTS", "VerdictPrompt", "context_template"]

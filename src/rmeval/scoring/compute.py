@@ -102,7 +102,8 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     pooled = pooled_values(units, benchmark.pooled_score) if benchmark.pooled_score and units else None
     combined = combine_all(values, {name: u.examples for name, u in units.items()}, benchmark, pooled)
     subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
-    missing = tuple(s for s in benchmark.subset_names() if s not in units) if benchmark.closed else ()
+    missing = (tuple(s.name for s in benchmark.subsets if s.name not in units and not s.optional)
+               if benchmark.closed else ())
     point_sections = _point(combined.sections)
     mine = [s for s in samples if s.part == part]
     real = [s for s in mine if not scored_by_policy(s)]

@@ -12,7 +12,8 @@
 - `first_error`, `step_labels`, `step_f1` (ProcessBench, PRMBench): a solution's step scores against its labelled
   steps, with terms whose function is the subset's value (`rmeval.scoring.steps`).
 
-A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie. The vectorised form groups
+A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie, except under `judgebench`,
+whose authors' rule decides it (B>A). The vectorised form groups
 examples of one shape into a matrix (examples x answers, chosen first), so thousands of examples cost a few numpy
 operations; the one-example form is the same code on a one-row matrix.
 """
@@ -85,7 +86,8 @@ def _matrix_credit(rule: str, scores: Floats, n_chosen: int, tie_credit: float, 
             credit, tie = rules.judgebench(scores, facts, details)
         else:
             credit, tie, facets = rules.listed_pairs(scores, n_chosen, facts)
-    failed = np.isnan(scores).any(axis=1)
+    # JudgeBench's rule decides a NaN reward itself, as its authors' code does (`rules.judgebench`).
+    failed = np.isnan(scores).any(axis=1) & (rule != "judgebench")
     facets = {k: np.where(failed, 0.0, v) for k, v in facets.items()}
     return np.where(failed, 0.0, credit), tie & ~failed, facets
 

@@ -7,10 +7,11 @@ example, whether it was a tie, and its facets (values the benchmark reports besi
   (strict; the styles concise, detailed, detailed-markdown in that order); the credit is the mean of its cells,
   Hard the mean of the upper triangle (i < j: a plainer chosen answer against a fancier rejected one), Normal the
   diagonal, Easy the lower triangle. A tied comparison counts as lost; an example with one is counted as a tie.
-- `judgebench` (JudgeBench, `utils/judges.py` and `utils/metrics.py::compute_final_metrics`): a reward model
-  decides A>B when score(A) > score(B), else B>A, so an exact tie goes to response B; a pairwise judge's verdicts
-  in every order it judged vote +1 for the labelled winner and -1 for the other (a tie or a failure 0), and the
-  pair is right when the votes sum above 0. The label comes from the sample's facts, the verdicts from its details.
+- `judgebench` (JudgeBench, `utils/judges.py` lines 473, 525, 564 and `utils/metrics.py::compute_final_metrics`):
+  a reward model decides A>B when score(A) > score(B), else B>A, so an exact tie, or a NaN score on either side,
+  goes to response B; a pairwise judge's verdicts in every order it judged vote +1 for the labelled winner and -1
+  for the other (a tie or a failure 0), and the pair is right when the votes sum above 0. The label comes from the
+  sample's facts, the verdicts from its details.
 - `listed_pairs` (PPE's correctness sets): the share of the example's listed (correct, incorrect) pairs won
   strictly (every pair when none is listed); its facet Best-of-K is the share of correct answers among those
   sharing the top score (1 when the top-scored answer is correct and alone at the top).
@@ -83,13 +84,20 @@ def judge_votes(details: Mapping[str, Any]) -> float:
 
 
 def judgebench(scores: Floats, facts: Rows, details: Rows) -> tuple[Floats, Bools]:
-    """Credit and tie flag of each pair (chosen then rejected score) under JudgeBench's rule."""
+    """Credit and tie flag of each pair (chosen then rejected score) under JudgeBench's rule.
+
+    >>> nan = float("nan")
+    >>> judgebench(np.array([[1.0, 1.0], [nan, 2.0], [2.0, nan]]), [{"label": "B>A"}, {"label": "B>A"},
+    ...            {"label": "A>B"}], [{}, {}, {}])[0].tolist()  # a tie and a NaN both decide B>A
+    [1.0, 1.0, 0.0]
+    """
     chosen, rejected = scores[:, 0], scores[:, 1]
     chosen_is_b = np.array([f.get("label") == "B>A" for f in facts], dtype=np.bool_)
     votes = np.array([judge_votes(d) for d in details], dtype=np.float64)
     judged = ~np.isnan(votes)
     with np.errstate(invalid="ignore"):
-        reward_right = (chosen > rejected) | ((chosen == rejected) & chosen_is_b)
+        # The decision is A>B exactly when score(A) > score(B); B is right on every other outcome.
+        reward_right = np.where(chosen_is_b, ~(rejected > chosen), chosen > rejected)
         credit = np.where(judged, votes > 0, reward_right).astype(np.float64)
         tie = np.where(judged, votes == 0, chosen == rejected)
     return credit, tie

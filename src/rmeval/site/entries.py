@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,11 @@ from rmeval.analysis.length import length_report
 from rmeval.analysis.refusals import refusal_report, refusal_totals
 from rmeval.analysis.steps import has_step_view, step_views
 from rmeval.benchmarks import BenchmarkSpec
+from rmeval.data.naming import dataset_name
 from rmeval.report.verify import run_differences
 from rmeval.results import RESULT_FILE, RunResult, benchmark_of, read_run, recompute, tie_credit_of
 from rmeval.scoring import Intervals
-from rmeval.site.groups import dataset_name
+from rmeval.site.groups import data_description
 from rmeval.types import RunSpec
 
 __all__ = ["KINDS", "Entry", "display_name", "find_run_dirs", "is_path", "load_entry", "scorer_kind"]
@@ -44,16 +46,13 @@ def scorer_kind(scorer: Mapping[str, Any]) -> str:
 
 
 def display_name(spec: RunSpec) -> str:
-    """The run's display name (`--name`, else the model it recorded); a model given as a path shows its last part.
+    """The run's display name (`RunSpec.display_name`: `--name`, else the model it recorded, a path by its last part).
 
     >>> display_name(RunSpec("b", {}, {"model": "/tmp/x/my-rm"}, {}, {})), display_name(RunSpec("b", {}, {"model":
     ... "org/rm"}, {}, {}, name="mine"))
     ('my-rm', 'mine')
     """
-    name = spec.display_name
-    if spec.name is None and is_path(name):
-        return Path(name.replace("\\", "/")).name or name
-    return name
+    return spec.display_name
 
 
 def is_path(model: str) -> bool:
@@ -111,6 +110,9 @@ class Entry:
     model_id: str = ""
     description: str = ""
     dataset: str = ""
+    """The dataset's name (`rmeval.data.naming`): the benchmark's, or a custom dataset's own."""
+    data_description: str = ""
+    """The data the run read (source and selection), for its data group's heading."""
     parts: dict[str, float] = field(default_factory=dict)
     parts_ci: dict[str, list[float]] = field(default_factory=dict)
     section_parts: dict[str, list[str]] = field(default_factory=dict)
@@ -119,6 +121,14 @@ class Entry:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     """A step-level run's first objections against the labels, per subset (`rmeval.analysis.steps`)."""
+    invalid_rows: int = 0
+    """Rows the data left out as invalid (`--on-invalid skip`)."""
+    created: str = ""
+
+    @property
+    def table(self) -> str:
+        """The table the entry is ranked in: its benchmark's, or its custom dataset's own (by the dataset's name)."""
+        return self.benchmark if self.benchmark != "custom" else self.dataset or "custom"
 
     @property
     def group_key(self) -> tuple[str, str]:
@@ -144,11 +154,16 @@ def _margin_histogram(run: RunResult, bins: int = 16) -> dict[str, Any]:
     finite = [v for v in arrays.values() if v.size]
     if not finite:
         return {}
-    lo, hi = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+    # Zero is always in the range and on a bin edge: the chart shows where right turns into wrong.
+    lo, hi = min(0.0, *(float(v.min()) for v in finite)), max(0.0, *(float(v.max()) for v in finite))
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
-    counts = {name: np.histogram(v, bins=bins, range=(lo, hi))[0].tolist() for name, v in arrays.items()}
-    return {"lo": lo, "hi": hi, "counts": counts}
+    step = (hi - lo) / bins
+    lo = math.floor(lo / step) * step
+    edges = lo + step * np.arange(math.ceil((hi - lo) / step - 1e-9) + 1)
+    edges[-1] = max(float(edges[-1]), hi)  # the largest margin is counted whatever the rounding
+    counts = {name: np.histogram(v, bins=edges)[0].tolist() for name, v in arrays.items()}
+    return {"lo": lo, "hi": float(edges[-1]), "counts": counts}
 
 
 def _checked(run: RunResult, benchmark: BenchmarkSpec | None) -> tuple[bool | None, Intervals | None]:
@@ -178,6 +193,7 @@ def load_entry(folder: Path) -> Entry:
     metrics = run.metrics
     verified, ci = _checked(run, benchmark)
     scorer = run.spec.scorer if isinstance(run.spec.scorer, dict) else {}
+    data = run.spec.data if isinstance(run.spec.data, dict) else {}
     model = display_name(run.spec) if scorer.get("model") or run.spec.name else folder.name
     sub_ci = ci.subsets if ci is not None else {}
     subsets = {name: {"accuracy": m.accuracy, "n": m.n, "ties": m.ties,
@@ -192,7 +208,8 @@ def load_entry(folder: Path) -> Entry:
         timing=dict(run.timing), complete=metrics.complete,
         section_order=[s.name for s in benchmark.sections] if benchmark else list(metrics.sections),
         model_id=str(scorer.get("model") or ""), description=benchmark.description if benchmark else "",
-        dataset=dataset_name(run.spec.data if isinstance(run.spec.data, dict) else {}),
+        dataset=dataset_name(data, run.spec.benchmark), data_description=data_description(data),
+        invalid_rows=len(data.get("excluded_rows") or []), created=str(run.spec.created_at or ""),
         parts=dict(metrics.parts), parts_ci={k: list(v) for k, v in ci.parts.items()} if ci else {},
         section_parts={s.name: [p.name for p in s.parts] for s in benchmark.sections if s.parts} if benchmark else {},
         facets={k: v.to_dict() for k, v in metrics.facets.items()}, excluded=dict(metrics.excluded),

@@ -1,5 +1,6 @@
-"""How the leaderboard groups runs: a readable name for the data a run scored, the runs of one benchmark grouped
-by data (fingerprint and conventions) and ranked within each group, and one row per model across benchmarks."""
+"""How the leaderboard groups runs: a table per benchmark and per custom dataset, a description of the data a run
+scored, the runs of one table grouped by data (fingerprint and conventions) and ranked within each group, and one
+row per model across tables."""
 
 from __future__ import annotations
 
@@ -11,19 +12,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rmeval.site.entries import Entry
 
-__all__ = ["DataGroup", "dataset_name", "groups_of", "models_across", "ranked"]
+__all__ = ["DataGroup", "data_description", "groups_of", "models_across", "ranked", "tables_of"]
 
 DataGroup = tuple[str, tuple[str, str], list["Entry"]]
 """(letter, (data fingerprint, conventions fingerprint), entries ranked best first)."""
 
 
-def dataset_name(data: Mapping[str, Any]) -> str:
-    """A short, readable name of the data a run scored (source and selection), for headings and legends.
+def data_description(data: Mapping[str, Any]) -> str:
+    """A short description of the data a run scored (source and selection), for a data group's heading and legend.
 
-    >>> dataset_name({"kind": "hub", "id": "allenai/reward-bench", "split": "filtered", "limit_per_subset": 5})
+    >>> data_description({"kind": "hub", "id": "allenai/reward-bench", "split": "filtered", "limit_per_subset": 5})
     'allenai/reward-bench (filtered), 5 per subset'
-    >>> dataset_name({"kind": "folder", "path": "/data/RMB_dataset", "sha256": "ab" * 32})
+    >>> data_description({"kind": "folder", "path": "/data/RMB_dataset", "sha256": "ab" * 32})
     'RMB_dataset (folder abababab)'
+    >>> dataset_name({"kind": "file", "path": "v1.jsonl", "audit": {"pairs_excluded": 3, "sha256": "cd" * 32}})
+    'v1.jsonl (file), without 3 pairs flagged by audit cdcdcdcd'
     """
     kind = data.get("kind")
     if kind == "hub":
@@ -39,6 +42,10 @@ def dataset_name(data: Mapping[str, Any]) -> str:
         selection.append("subsets " + ", ".join(map(str, data["subsets_selected"])))
     if data.get("limit_per_subset"):
         selection.append(f"{data['limit_per_subset']} per subset")
+    audit = data.get("audit")
+    if isinstance(audit, Mapping):  # `rmeval report --exclude AUDIT --output-dir`: fewer pairs than the data holds
+        selection.append(f"without {audit.get('pairs_excluded', '?')} pairs flagged by audit "
+                         f"{str(audit.get('sha256', ''))[:8]}")
     return ", ".join([name, *selection])
 
 
@@ -68,15 +75,29 @@ def groups_of(entries: Sequence[Entry]) -> list[DataGroup]:
     return [(letter(i), key, members) for i, (key, members) in enumerate(by_size)]
 
 
-def models_across(by_benchmark: Mapping[str, Sequence[Entry]]) -> list[tuple[str, str, dict[str, Entry]]]:
-    """One row per model (display name and kind) with its run on each benchmark: the run on the data most of that
-    benchmark's runs scored (its largest group), the best of them if there are several. Models on more benchmarks
-    first, then by their mean score."""
+def tables_of(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
+    """Entries grouped per table, each ranked: a benchmark's runs in one table, and each custom dataset's in its
+    own under the dataset's name; tables ordered by name."""
+    tables: dict[str, list[Entry]] = {}
+    for e in entries:
+        tables.setdefault(e.table, []).append(e)
+    return {k: ranked(tables[k]) for k in sorted(tables, key=lambda name: (name.lower(), name))}
+
+
+def models_across(tables: Mapping[str, Sequence[Entry]]) -> list[tuple[str, str, dict[str, Entry]]]:
+    """One row per model (its display name, told apart from runs of the same name in one table with other options,
+    and kind)
+    with its run on each table: the run on the data most of that table's runs scored (its largest group), the best
+    of them if there are several. Models on more tables first, then by their mean score."""
+    from rmeval.site.labels import variant_labels
+
+    # Told apart within a table: a model run with other options on another benchmark is still one row.
+    variants = {slug: label for entries in tables.values() for slug, label in variant_labels(entries).items()}
     rows: dict[tuple[str, str], dict[str, Entry]] = {}
-    for benchmark, entries in by_benchmark.items():
+    for table, entries in tables.items():
         main = groups_of(entries)[0][2] if entries else []
         for e in main:  # ranked: the first run of a model is its best
-            rows.setdefault((e.model, e.kind), {}).setdefault(benchmark, e)
+            rows.setdefault((variants[e.slug], e.kind), {}).setdefault(table, e)
 
     def key(item: tuple[tuple[str, str], dict[str, Entry]]) -> tuple[int, float, str]:
         scores = [e.score for e in item[1].values() if math.isfinite(e.score)]

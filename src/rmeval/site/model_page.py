@@ -10,6 +10,7 @@ from typing import Any
 
 from rmeval.analysis.length import FLAG_THRESHOLD
 from rmeval.common.jsonio import to_json
+from rmeval.report.header import excluded_note
 from rmeval.site.entries import Entry, is_path
 from rmeval.site.html import ci_text, esc, page, pct, table, value_cell
 from rmeval.site.svg import bar_chart, histograms, line_chart
@@ -18,6 +19,16 @@ __all__ = ["model_html"]
 
 
 def _status(e: Entry) -> str:
+    return _verified(e) + _left_out(e)
+
+
+def _left_out(e: Entry) -> str:
+    """The rows the data left out, counted (each invalid one is in result.json's spec.data.excluded_rows)."""
+    note = excluded_note(e.spec.get("data", {}) if isinstance(e.spec.get("data"), dict) else {})
+    return f'<p class="warning">{esc(note)}.</p>' if note else ""
+
+
+def _verified(e: Entry) -> str:
     if e.verified is None:
         return ('<p class="warning">This rmeval does not know the benchmark of this run: the numbers are those '
                 "result.json stored, not recomputed.</p>")
@@ -54,6 +65,10 @@ def _facets(e: Entry) -> str:
 def _extras(e: Entry) -> str:
     """Rows the benchmark left out of its accuracy, and a judge's counters, per subset."""
     out = []
+    audit = (e.spec.get("data") or {}).get("audit")
+    if isinstance(audit, dict):  # `rmeval report DIR --exclude AUDIT --output-dir`: a recomputed run of its own
+        out.append(f"<p>Recomputed without {esc(audit.get('pairs_excluded'))} pairs flagged by the audit "
+                   f"<code>{esc(audit.get('file'))}</code> (sha256 {esc(str(audit.get('sha256', ''))[:12])}).</p>")
     if e.excluded:
         rows = [[f"<td>{esc(subset)}</td>", f"<td>{esc(', '.join(f'{k}: {v}' for k, v in reasons.items()))}</td>"]
                 for subset, reasons in e.excluded.items()]
@@ -71,7 +86,7 @@ def _siblings(e: Entry, others: Sequence[Entry]) -> str:
     mine = [o for o in others if o.model == e.model and o.kind == e.kind and o.slug != e.slug]
     if not mine:
         return ""
-    links = ", ".join(f'<a href="{esc(o.slug)}.html">{esc(o.benchmark)}</a> ({esc(o.dataset or o.data_label)})'
+    links = ", ".join(f'<a href="{esc(o.slug)}.html">{esc(o.dataset)}</a> ({esc(o.data_description or o.data_label)})'
                       for o in mine)
     return f"<p>Also: {links}</p>"
 
@@ -179,9 +194,11 @@ def model_html(e: Entry, others: Sequence[Entry] = ()) -> str:
     shown = e.model_id and e.model_id != e.model and not is_path(e.model_id)  # a local path stays in the run spec
     model = f" (model {esc(e.model_id)})" if shown else ""
     description = f'<p class="muted">{esc(e.description)}</p>' if e.description else ""
+    benchmark = f" (benchmark {esc(e.benchmark)})" if e.benchmark not in ("custom", e.dataset) else ""
     body = (
         f'<p><a href="../index.html">&larr; leaderboard</a></p><h1>{esc(e.model)}</h1>'
-        f"<p>{esc(e.kind)}{model} on {esc(e.benchmark)}; data: {esc(e.dataset or e.data_label)} (fingerprint "
+        f"<p>{esc(e.kind)}{model} on {esc(e.dataset)}{benchmark}; data: {esc(e.data_description or e.data_label)} "
+        f"(fingerprint "
         f"<code>{esc(e.data_id)}</code>, conventions <code>{esc(e.conventions_id)}</code>)</p>{description}"
         f"{_siblings(e, others)}{_status(e)}"
         f"<h2>Summary</h2>{_summary(e)}{_facets(e)}{_extras(e)}<h2>Subsets</h2>{subsets}{_steps(e)}"
@@ -189,4 +206,4 @@ def model_html(e: Entry, others: Sequence[Entry] = ()) -> str:
         f'<h2>Run</h2><p class="muted">{esc(timing)}</p>'
         f'<details class="spec"><summary>Run spec (result.json)</summary><pre>{esc(to_json(e.spec))}</pre></details>'
     )
-    return page(f"{e.model} on {e.benchmark}: rmeval", body, root="../")
+    return page(f"{e.model} on {e.dataset}: rmeval", body, root="../")

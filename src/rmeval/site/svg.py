@@ -84,12 +84,18 @@ def line_chart(points: Sequence[tuple[str, float, int]], title: str, width: int 
 
 
 def histograms(counts: Mapping[str, Sequence[int]], lo: float, hi: float, title: str, width: int = 560) -> str:
-    """Small multiples: one histogram row per subset over the shared range [lo, hi]; the zero line marked."""
-    label_w, row_h, top = 190, 34, 24
+    """Small multiples: one histogram row per subset over the shared range [lo, hi]; the zero line drawn and
+    labelled, and a legend of the two colours (margins above zero: the chosen answer wins)."""
+    label_w, row_h, top = 190, 34, 42
     plot_w = width - label_w - 10
-    height = top + row_h * len(counts) + 20
+    height = top + row_h * len(counts) + 22
     body = [_text(0, 14, title, size=12)]
-    zero = label_w + plot_w * (0 - lo) / (hi - lo) if lo < 0 < hi else None
+    for i, (colour, label) in enumerate(((BLUE, "chosen scored higher (margin > 0)"),
+                                         (ORANGE, "rejected scored as high or higher (margin \u2264 0)"))):
+        x = 4 + i * 250
+        body.append(f'<rect x="{x}" y="21" width="10" height="10" fill="{colour}"/>')
+        body.append(_text(x + 14, 30, label, size=10))
+    zero = label_w + plot_w * (0 - lo) / (hi - lo) if lo <= 0 <= hi else None
     for i, (name, row) in enumerate(counts.items()):
         y = top + i * row_h
         peak = max(row) or 1
@@ -97,12 +103,15 @@ def histograms(counts: Mapping[str, Sequence[int]], lo: float, hi: float, title:
         body.append(_text(label_w - 6, y + row_h / 2 + 4, name, anchor="end", limit=LABEL_CHARS))
         for j, c in enumerate(row):
             h = (row_h - 6) * c / peak
-            colour = BLUE if zero is None or label_w + bar_w * (j + 0.5) > zero else ORANGE
+            centre = lo + (hi - lo) * (j + 0.5) / max(1, len(row))
+            colour = BLUE if centre > 0 else ORANGE
             body.append(f'<rect x="{label_w + bar_w * j:.1f}" y="{y + row_h - 3 - h:.1f}" width="{bar_w - 1:.1f}" '
                         f'height="{h:.1f}" fill="{colour}"/>')
+    bottom = height - 20
     if zero is not None:
-        body.append(f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" y2="{height - 18}" stroke="{INK}" '
-                    'stroke-width="1"/>')
-    body.append(_text(label_w, height - 4, f"{lo:.3g}", size=9))
-    body.append(_text(width - 10, height - 4, f"{hi:.3g}", anchor="end", size=9))
+        body.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{bottom}" stroke="{INK}" '
+                    'stroke-width="1.2"/>')
+        body.append(_text(zero, height - 6, "0", anchor="middle", size=9))
+    body.append(_text(label_w, height - 6, f"{lo:.3g}", size=9))
+    body.append(_text(width - 10, height - 6, f"{hi:.3g}", anchor="end", size=9))
     return _svg(width, height, title, body)

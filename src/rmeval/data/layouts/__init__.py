@@ -18,8 +18,12 @@ from rmeval.types import Example
 
 __all__ = ["LAYOUT_MODULES", "Layout", "get_layout", "register_layout"]
 
-Layout = Callable[[BenchmarkSpec, "Path | None", "str | None"], "tuple[list[Example], dict[str, Any]]"]
-"""(spec, the --data path or None for the hub, the hub revision) -> (examples, source record)."""
+Layout = Callable[[BenchmarkSpec, "Path | None", "str | None", "frozenset[str] | None"],
+                  "tuple[list[Example], dict[str, Any]]"]
+"""(spec, the --data path or None for the hub, the hub revision, the subsets `--subsets` selects or None for all) ->
+(examples, source record). A reader may leave out, unread and unvalidated, the files and rows of subsets not
+selected (an invalid file elsewhere in a folder then never stops the run); `load_examples` selects afterwards.
+`notes` in the source record (a list of lines) are the run's data warnings."""
 
 LAYOUT_MODULES: tuple[str, ...] = tuple(f"rmeval.data.layouts.{m}" for m in
                                        ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench",

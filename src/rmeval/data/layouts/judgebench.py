@@ -1,5 +1,6 @@
 """JudgeBench as ScalerLab publishes it: `data/dataset=judgebench,response_model=<model>.jsonl` (one row per pair:
-`{pair_id, source, question, response_A, response_B, label}`), one such file, or the hub (split `gpt` or `claude`).
+`{pair_id, source, question, response_A, response_B, label}`), any file in that format, or the hub (split `gpt` or
+`claude`). A pair's subset is its source's group (`judgebench_group`: the authors' prefixes, else `other sources`).
 
 The label says which response is correct; the validator reads that one as chosen, so errors name `response_A` or
 `response_B` as the authors do. The label is kept as the example's fact: a tied reward goes to B (`scoring.rules`).
@@ -34,9 +35,6 @@ def judgebench_examples(rows: list[tuple[int, Row]], source: str, spec: Benchmar
         if label not in LABELS:
             raise DataError(source, f"expected A>B or B>A, got {label!r}", row=row_no, field="label")
         group = judgebench_group(text_of(get_field(row, "source", source, row_no), source, row_no, "source"))
-        if group is None:
-            raise DataError(source, f"unknown source {row['source']!r}; JudgeBench's are mmlu-pro-<category>, "
-                                    "livebench-reasoning, livebench-math and livecodebench", row=row_no, field="source")
         by_label[label].append((row_no, {**row, GROUP: group}))
     numbered: list[tuple[int, Example]] = []
     for label, mine in by_label.items():
@@ -60,9 +58,9 @@ def _file(spec: BenchmarkSpec, path: Path) -> Path:
 
 
 @register_layout("judgebench")
-def read_judgebench(spec: BenchmarkSpec, path: Path | None, revision: str | None
+def read_judgebench(spec: BenchmarkSpec, path: Path | None, revision: str | None, subsets: frozenset[str] | None
                     ) -> tuple[list[Example], dict[str, Any]]:
-    """JudgeBench's pairs from its file or the hub."""
+    """JudgeBench's pairs from its file (any file in its format) or the hub."""
     if path is None:
         rows, info = read_hub_rows(str(spec.hub_id), str(spec.hub_split), revision)
         found = [(f"hub:{spec.hub_id}", n, ex) for n, ex in

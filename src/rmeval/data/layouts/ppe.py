@@ -119,28 +119,40 @@ def _examples(rows: list[tuple[int, Row]], source: str, spec: BenchmarkSpec, sub
     return correctness_examples(rows, source, spec, subset)
 
 
-def _local(folder: Path) -> dict[str, list[Path]]:
+def _needed(subsets: frozenset[str] | None) -> list[str]:
+    """The sets to read: those `--subsets` selects, or all (also when it names none: the selection reports it)."""
+    chosen = [name for name in PPE_HUB if subsets is not None and name in subsets]
+    return chosen or list(PPE_HUB)
+
+
+def _local(folder: Path, needed: list[str]) -> dict[str, list[Path]]:
     """Each subset's files in a local copy: a folder or a file named after its hub dataset."""
     out = {}
     for subset, (dataset, _) in PPE_HUB.items():
+        if subset not in needed:
+            continue
         name = dataset.split("/")[-1]
         files = find_files(folder / name) if (folder / name).is_dir() else sorted(folder.glob(f"{name}.*"))
         if files:
             out[subset] = files
     if not out:
-        names = ", ".join(d.split("/")[-1] for d, _ in PPE_HUB.values())
+        names = ", ".join(PPE_HUB[n][0].split("/")[-1] for n in needed)
         raise DataError(str(folder), f"no copy of a PPE dataset here: expected folders or files named {names}")
     return out
 
 
 @register_layout("ppe")
-def read_ppe(spec: BenchmarkSpec, path: Path | None, revision: str | None) -> tuple[list[Example], dict[str, Any]]:
-    """PPE's examples from the hub or a local copy; the rows it leaves out are in the source record (`excluded`)."""
+def read_ppe(spec: BenchmarkSpec, path: Path | None, revision: str | None, subsets: frozenset[str] | None
+             ) -> tuple[list[Example], dict[str, Any]]:
+    """PPE's examples from the hub or a local copy (the selected sets only, given `subsets`); the rows it leaves
+    out are in the source record (`excluded`)."""
     found: list[tuple[str, int, Example]] = []
     excluded: dict[str, Excluded] = {}
+    needed = _needed(subsets)
     if path is None:
         parts = {}
-        for subset, (dataset, split) in PPE_HUB.items():
+        for subset in needed:
+            dataset, split = PPE_HUB[subset]
             rows, info = read_hub_rows(dataset, split, revision)
             numbered, excluded[subset] = _examples(list(enumerate(rows, start=1)), f"hub:{dataset}", spec, subset)
             found += [(f"hub:{dataset}", n, ex) for n, ex in numbered]
@@ -149,7 +161,7 @@ def read_ppe(spec: BenchmarkSpec, path: Path | None, revision: str | None) -> tu
     else:
         if not path.is_dir():
             raise DataError(str(path), "expected a folder holding copies of PPE's hub datasets")
-        local = _local(path)
+        local = _local(path, needed)
         for subset, files in local.items():
             for f in files:
                 numbered, dropped = _examples(read_rows(f), str(f), spec, subset)

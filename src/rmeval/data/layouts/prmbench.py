@@ -75,9 +75,10 @@ def _files(path: Path) -> list[Path]:
 
 
 @register_layout("prmbench")
-def read_prmbench(spec: BenchmarkSpec, path: Path | None, revision: str | None
-                  ) -> tuple[list[Example], dict[str, Any]]:
-    """PRMBench's solutions from the hub or a local copy; repeated keys are left out and counted."""
+def read_prmbench(spec: BenchmarkSpec, path: Path | None, revision: str | None,
+                  subsets: frozenset[str] | None = None) -> tuple[list[Example], dict[str, Any]]:
+    """PRMBench's solutions from the hub or a local copy; repeated keys are left out and counted. Every row is read
+    (the categories share files in the hub's copy), and `load_examples` selects `--subsets` afterwards."""
     seen: set[str] = set()
     excluded: Counter[tuple[str, str]] = Counter()
     if path is None:

@@ -63,19 +63,19 @@ def _local(path: Path) -> list[tuple[str, Path]]:
 
 
 @register_layout("processbench")
-def read_processbench(spec: BenchmarkSpec, path: Path | None, revision: str | None
-                      ) -> tuple[list[Example], dict[str, Any]]:
-    """ProcessBench's solutions from the hub or a local copy."""
+def read_processbench(spec: BenchmarkSpec, path: Path | None, revision: str | None,
+                      subsets: frozenset[str] | None = None) -> tuple[list[Example], dict[str, Any]]:
+    """ProcessBench's solutions from the hub or a local copy (only the splits `--subsets` selects, when it does)."""
     found: list[tuple[str, int, Example]] = []
     if path is None:
         parts = {}
-        for subset in SUBSETS:
+        for subset in (s for s in SUBSETS if subsets is None or s in subsets):
             rows, info = read_hub_rows(str(spec.hub_id), subset, revision)
             found += processbench_examples(list(enumerate(rows, start=1)), f"hub:{spec.hub_id}:{subset}", subset)
             parts[subset] = info.get("fingerprint")
         source = hub_source(str(spec.hub_id), None, revision, parts)
     else:
-        files = _local(path)
+        files = [(s, f) for s, f in _local(path) if subsets is None or s in subsets] or _local(path)
         for subset, f in files:
             found += processbench_examples(read_rows(f), str(f), subset)
         source = files_source(path, [f for _, f in files])

@@ -1,10 +1,12 @@
 """RMB as its authors publish it: the repository's `RMB_dataset/` folder (or any folder or `.json` file below it),
-every file a JSON array of pairwise rows `{pair_uid, conversation_input, chosen: {answer}, reject: {answer},
-category_path}` or best-of-N rows `{bon_uid, conversation_input, bon_best: {answer}, loser_list: [{answer}],
-category_path}`. There is no hub copy.
+every file a JSON array of pairwise rows `{pair_uid, conversation_input, chosen: {llm_name, answer}, reject:
+{llm_name, answer}, category_path}` or best-of-N rows `{bon_uid, conversation_input, bon_best: {llm_name, answer},
+loser_list: [{llm_name, answer}], category_path}`. There is no hub copy.
 
 Nested answers are lifted to flat fields named by their path (`chosen.answer`, `loser_list`), so the one validator
-checks them and its errors name the authors' fields.
+checks them and its errors name the authors' fields. With `--subsets`, only the files and rows of the categories
+selected are read and validated. Blank answers and empty prompt turns are scored, as the authors score them, and
+counted in the source record (`blank_texts`) and the run's data warnings.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from rmeval.data.layouts.common import Row, check_unique, files_source, find_fil
 from rmeval.data.schema import ColumnMap, rows_to_examples
 from rmeval.types import Example
 
-__all__ = ["BON", "PAIRWISE", "read_rmb", "rmb_examples"]
+__all__ = ["BON", "PAIRWISE", "file_category", "read_rmb", "rmb_examples"]
 
 PAIRWISE = ColumnMap(prompt="conversation_input", chosen="chosen.answer", rejected="reject.answer",
                      subset="category_path", id="pair_uid")
 BON = ColumnMap(prompt="conversation_input", chosen="bon_best.answer", rejected="loser_list",
                 subset="category_path", id="bon_uid")
+SETS = ("Pairwise_set", "BoN_set")
 
 
 def _flat(row: Row, source: str, row_no: int) -> tuple[ColumnMap, Row]:
@@ -62,9 +65,34 @@ def rmb_examples(rows: list[tuple[int, Row]], source: str, spec: BenchmarkSpec) 
     return sorted(numbered, key=lambda item: item[0])
 
 
+def file_category(file: Path) -> str | None:
+    """The category path a file's place says (from its `Pairwise_set` or `BoN_set` folder on, without `.json`).
+
+    >>> file_category(Path("RMB_dataset/BoN_set/Helpfulness/Chat/Discussion.json")), file_category(Path("x.json"))
+    ('BoN_set/Helpfulness/Chat/Discussion', None)
+    """
+    parts = file.with_suffix("").parts
+    start = next((i for i, part in enumerate(parts) if part in SETS), None)
+    return "/".join(parts[start:]) if start is not None else None
+
+
+def _selected(rows: list[tuple[int, Row]], wanted: frozenset[str] | None) -> list[tuple[int, Row]]:
+    """The rows of the selected categories (a row whose category is not a string is kept: the validator names it)."""
+    if wanted is None:
+        return rows
+    return [(n, r) for n, r in rows if not isinstance(r.get("category_path"), str) or r["category_path"] in wanted]
+
+
+def _blank(examples: list[Example]) -> dict[str, int]:
+    """How many examples have a blank answer, and how many an empty prompt turn."""
+    return {"answers": sum(any(not a.strip() for a in (*ex.chosen, *ex.rejected)) for ex in examples),
+            "prompt_turns": sum(any(not m.content.strip() for m in ex.prompt) for ex in examples)}
+
+
 @register_layout("rmb")
-def read_rmb(spec: BenchmarkSpec, path: Path | None, revision: str | None) -> tuple[list[Example], dict[str, Any]]:
-    """RMB's pairs and best-of-N items from its files."""
+def read_rmb(spec: BenchmarkSpec, path: Path | None, revision: str | None, subsets: frozenset[str] | None
+             ) -> tuple[list[Example], dict[str, Any]]:
+    """RMB's pairs and best-of-N items from its files (those of the selected categories only, given `subsets`)."""
     if path is None:
         raise DataError("rmb", "RMB is published as files (the repository's RMB_dataset/ folder), not on the hub: "
                                "pass --data RMB_dataset")
@@ -73,5 +101,13 @@ def read_rmb(spec: BenchmarkSpec, path: Path | None, revision: str | None) -> tu
     files = [path] if path.is_file() else find_files(path, (".json",))
     if not files:
         raise DataError(str(path), "no .json file here or below: is it RMB's RMB_dataset folder?")
-    found = [(str(f), n, ex) for f in files for n, ex in rmb_examples(read_rows(f), str(f), spec)]
-    return list(check_unique(found, "category_path")), files_source(path, files)
+    if subsets is not None:  # a file whose place names a category not selected is never opened
+        files = [f for f in files if file_category(f) in subsets or file_category(f) is None]
+    found = [(str(f), n, ex) for f in files for n, ex in rmb_examples(_selected(read_rows(f), subsets), str(f), spec)]
+    if not found and subsets is not None:
+        raise DataError(str(path), f"--subsets names {', '.join(sorted(subsets))}: no row of these categories here")
+    examples = list(check_unique(found, "category_path"))
+    blank = _blank(examples)
+    notes = ([f"{blank['answers']} rows with an empty or whitespace-only answer and {blank['prompt_turns']} with an "
+              "empty prompt turn: scored, as RMB's authors score them"] if any(blank.values()) else [])
+    return examples, {**files_source(path, files), "blank_texts": blank, "notes": notes}

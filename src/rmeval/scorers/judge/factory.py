@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from rmeval.common.options import option
+from rmeval.common.options import at_least, option
 from rmeval.common.paths import cache_root
 from rmeval.common.store import StoreUnusable
-from rmeval.scorers.options import LocalModelOptions, at_least
+from rmeval.models.options import LocalModelOptions
 from rmeval.scorers.registry import register_scorer
 
 if TYPE_CHECKING:
-    from rmeval.scorers.base import Scorer
+    from rmeval.protocol import Scorer
     from rmeval.scorers.judge.templates import JudgeTemplate
 
 __all__ = ["JudgeOptions", "build_judge", "default_cache_dir"]

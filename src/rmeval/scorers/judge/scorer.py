@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rmeval.common.errors import RunFailure
 from rmeval.engines.base import Chat, GenerationParams
-from rmeval.scorers.base import BaseScorer, Progress
+from rmeval.protocol import BaseScorer, Progress
 from rmeval.scorers.judge.order import ORDER_POLICIES, presentations
 from rmeval.scorers.judge.parsers import TIE, parse_label, parse_pairwise, parse_rating
 from rmeval.scorers.judge.steps import judge_steps

@@ -1,19 +1,20 @@
-"""Options several scorers share: how a local transformers model is loaded, and how batches are packed.
+"""Options of a local transformers checkpoint that several kinds share: where and how it is loaded, and which
+output of its head is the reward.
 
 Each scorer's options dataclass inherits the groups it needs, so a flag such as `--dtype` is declared once and
-means the same for every scorer that takes it.
+means the same for every scorer that takes it. How it is run (precision, batching, the score store) is in
+`inference.options`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal
 
-from rmeval.common.options import Options, option
+from rmeval.common.options import Options, at_least, option
 
-__all__ = ["BatchingOptions", "HeadOptions", "LocalModelOptions", "ModelOptions", "PrecisionOptions",
-           "StoredHeadOptions", "at_least", "parse_max_memory"]
+__all__ = ["DeviceMap", "Dtype", "HeadOptions", "LocalModelOptions", "ModelOptions", "StoredHeadOptions",
+           "parse_max_memory"]
 
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 DeviceMap = Literal["auto", "balanced", "balanced_low_0", "sequential"]
@@ -35,13 +36,6 @@ def parse_max_memory(text: str) -> dict[int | str, str]:
     if not out:
         raise ValueError("--max-memory is empty: give DEVICE=SIZE pairs such as 0=20GiB,cpu=64GiB")
     return out
-
-
-def at_least(name: str, value: float | None, low: float, strict: bool = False) -> None:
-    """A ValueError naming the flag when `value` (if set) is below `low` (or equal, when `strict`)."""
-    if value is not None and (value <= low if strict else value < low):
-        raise ValueError(f"--{name.replace('_', '-')} must be {'greater than' if strict else 'at least'} {low:g}, "
-                         f"got {value}")
 
 
 @dataclass(frozen=True)
@@ -88,45 +82,6 @@ class ModelOptions(LocalModelOptions):
             if self.device_map is None:
                 raise ValueError("--max-memory applies to a model spread with --device-map")
             parse_max_memory(self.max_memory)
-
-
-@dataclass(frozen=True)
-class PrecisionOptions(ModelOptions):
-    """A model scored candidate by candidate, which can run fast in bf16 and still decide as in fp32."""
-
-    precision: Literal["auto", "fp32", "bf16", "fast-exact"] = option(
-        "auto", "fast-exact: bf16 for every answer, fp32 again for every close call, so every decision is "
-                "fp32's; fp32 or bf16: one dtype; auto: fast-exact where bf16 runs natively (CUDA, CPUs with "
-                "avx512_bf16 or AMX) unless --dtype, --quantization or --device-map decide, else --dtype")
-
-    def check(self) -> None:
-        """A precision that agrees with --dtype and --quantization."""
-        wanted = {"fp32": "float32", "fast-exact": "float32", "bf16": "bfloat16"}.get(self.precision)
-        if wanted and self.dtype not in ("auto", wanted):
-            raise ValueError(f"--precision {self.precision} loads the weights in {wanted}, not --dtype {self.dtype}: "
-                             "give one of them")
-        if self.precision != "auto" and self.quantization:
-            raise ValueError(f"--precision {self.precision} does not apply to weights quantized by --quantization "
-                             f"{self.quantization}")
-
-
-@dataclass(frozen=True)
-class BatchingOptions(Options):
-    """How texts are packed into batches (scores never depend on it), and where every score is kept."""
-
-    cli_group: ClassVar[str] = "batching and the score store"
-
-    max_tokens_per_batch: int | None = option(None, "budget of padded tokens per batch (default: 4096 on CPU, "
-                                                    "16384 on CUDA, unless --batch-size is given)")
-    batch_size: int | None = option(None, "at most this many texts per batch")
-    score_cache: Path | None = option(None, "the score store's folder (default $RMEVAL_CACHE/scores): every score is "
-                                            "kept as its batch finishes, so a rerun computes only what is missing")
-    use_score_cache: bool = option(True, "neither read nor write the score store", flag="--no-score-cache")
-
-    def check(self) -> None:
-        """Positive sizes."""
-        at_least("max_tokens_per_batch", self.max_tokens_per_batch, 1)
-        at_least("batch_size", self.batch_size, 1)
 
 
 @dataclass(frozen=True)

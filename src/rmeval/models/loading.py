@@ -13,18 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rmeval.common.extras import require
-from rmeval.common.runtime import pick_dtype
-from rmeval.scorers.identity import model_identity
-from rmeval.scorers.options import ModelOptions, parse_max_memory
+from rmeval.common.runtime import pick_dtype, quiet_loading
+from rmeval.models.options import ModelOptions, parse_max_memory
 
-if TYPE_CHECKING:
-    from rmeval.scorers.text import TextEncoder
-
-__all__ = ["LoadReport", "check_new_weights", "input_device", "load_pretrained", "load_tokenizer",
-           "quantization_config"]
+__all__ = ["LoadReport", "Loaded", "check_new_weights", "input_device", "load_checkpoint", "load_pretrained",
+           "load_tokenizer", "quantization_config"]
 
 SHOWN = 20
 """Names listed per kind of weight in result.json (the count is always exact)."""
@@ -152,14 +148,26 @@ def load_pretrained(auto_class: Any, path: str, options: ModelOptions, device: s
     return model, report
 
 
-def model_fingerprint(kind: str, weights: str, options: ModelOptions, model: Any, encoder: TextEncoder | None,
-                      **extra: Any) -> dict[str, Any]:
-    """What decides a loaded model's rewards besides the tokens (the score store's key): the weights' identity,
-    dtype, device kind, attention, quantization, template and length, plus what the kind reads (`extra`)."""
-    config = model.config
-    return {"kind": kind, "model": model_identity(weights, options.revision, getattr(config, "_commit_hash", None)),
-            "dtype": str(model.dtype), "device": input_device(model).type,
-            "attn_implementation": getattr(config, "_attn_implementation", None),
-            "quantization": options.quantization,
-            "template": encoder.template.sha256 if encoder else None,
-            "max_length": encoder.max_length if encoder else None, **extra}
+@dataclass(frozen=True)
+class Loaded:
+    """A checkpoint loaded for scoring: the folder or hub id its weights came from, its tokenizer, the model and
+    what loading found."""
+
+    path: str
+    tokenizer: Any
+    model: Any
+    report: LoadReport
+
+
+def load_checkpoint(auto_class: Any, name: str, options: ModelOptions, device: str, what: str = "reward head",
+                    **kwargs: Any) -> Loaded:
+    """`name` (a folder, hub id or preset) loaded by `auto_class` with its tokenizer, stopped when loading would
+    initialise weights of its `what` at random (`check_new_weights`)."""
+    from rmeval.presets import resolve_model_path
+
+    quiet_loading()
+    path = resolve_model_path(name)
+    tokenizer = load_tokenizer(path, options)
+    model, report = load_pretrained(auto_class, path, options, device, **kwargs)
+    check_new_weights(report, name, options.allow_new_head, what)
+    return Loaded(path, tokenizer, model, report)

@@ -13,11 +13,9 @@ import heapq
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 __all__ = ["Share", "balanced_shares", "launched", "parse_shard", "process_share"]
-
-V = TypeVar("V")
 
 
 def balanced_shares(costs: Sequence[int], count: int) -> list[list[int]]:
@@ -64,14 +62,14 @@ class Share:
         """The indices this process scores."""
         return list(range(len(costs))) if self.count == 1 else balanced_shares(costs, self.count)[self.index]
 
-    def gather(self, local: Mapping[int, V], stats: Mapping[str, int]) -> tuple[dict[int, V], dict[str, int]]:
-        """Every process's values (a score, or a list of step scores) and summed counters, on every process."""
+    def gather(self, local: Mapping[int, float], stats: Mapping[str, int]) -> tuple[dict[int, float], dict[str, int]]:
+        """Every process's values and summed counters, on every process."""
         if self.count == 1:
             return dict(local), dict(stats)
         from accelerate.utils import gather_object
 
         parts: list[Any] = gather_object([(dict(local), dict(stats))])
-        values: dict[int, V] = {}
+        values: dict[int, float] = {}
         totals: dict[str, int] = {}
         for part_values, part_stats in parts:
             values.update(part_values)

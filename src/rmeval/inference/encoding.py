@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
+from rmeval.common.runtime import model_max_length
+from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render, resolve_template
 from rmeval.types import Candidate, Message
 
-__all__ = ["ENCODE_CHUNK", "PROBE", "TextEncoder", "truncate_left"]
+__all__ = ["ENCODE_CHUNK", "PROBE", "EncodedText", "TextEncoder", "truncate_left"]
 
 ENCODE_CHUNK = 256
 """Texts tokenized per call: a fast tokenizer keeps offsets and token strings for every text of a call, so one call
@@ -32,6 +33,23 @@ def truncate_left(ids: list[int], max_length: int, keep_head: int) -> list[int]:
     return ids[:keep_head] + ids[len(ids) - (max_length - keep_head):]
 
 
+@dataclass(frozen=True)
+class EncodedText:
+    """Token ids of one rendered candidate."""
+
+    ids: tuple[int, ...]
+    truncated: bool
+
+    @property
+    def length(self) -> int:
+        """Number of real tokens."""
+        return len(self.ids)
+
+    def signature(self) -> str:
+        """The token ids as text (the score store's key)."""
+        return ",".join(map(str, self.ids))
+
+
 @dataclass
 class TextEncoder:
     """Renders candidates with a chat template and tokenizes them the way the model expects."""
@@ -46,6 +64,14 @@ class TextEncoder:
         """Decide the special-token rule once, from a rendered probe conversation (one template, one rule)."""
         rendered = render(tokenizer, template, PROBE.prompt, PROBE.response)
         return cls(tokenizer, template, max_length, add_special_tokens_for(tokenizer, rendered))
+
+    @classmethod
+    def for_model(cls, tokenizer: Any, config: Any, options: Any, name: str, reserve: int = 0) -> TextEncoder:
+        """The encoder of a loaded model: `--chat-template` or the tokenizer's own template (never a guess), and
+        `--max-length` or the model's own limit, less `reserve` tokens the kind appends to every text."""
+        template = resolve_template(tokenizer, options.chat_template, name)
+        limit = options.max_length or model_max_length(config, tokenizer)
+        return cls.create(tokenizer, template, limit - reserve)
 
     def render(self, candidate: Candidate) -> str:
         """The candidate's full conversation as text."""

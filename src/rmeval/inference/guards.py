@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from rmeval.scorers.base import Encoded, PointwiseModel
+from rmeval.inference.pointwise import Encoded, PointwiseModel
 from rmeval.types import Candidate
 
 __all__ = ["GuardedModel", "RewardGuard"]

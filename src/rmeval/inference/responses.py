@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from rmeval.data.chat import render
-from rmeval.scorers.logprobs import EncodedResponse
-from rmeval.scorers.text import ENCODE_CHUNK, TextEncoder, truncate_left
+from rmeval.inference.encoding import ENCODE_CHUNK, TextEncoder, truncate_left
+from rmeval.inference.logprobs import EncodedResponse
 from rmeval.types import Candidate, Message
 
 __all__ = ["encode_responses", "response_start"]

@@ -2,8 +2,8 @@
 rankers, verdict-probability judges) and say how much better the first answer is.
 
 Every pair of an example's answers is read in both orders. Each ordered pair `(first, second)` is one input; the
-inputs of a whole run are flattened, deduplicated, sorted by length and packed by the token budget, as the
-pointwise adapter does for single answers, then regrouped per example.
+inputs of a whole run are flattened, deduplicated, sorted by length and packed by the token budget within the run's
+blocks (`local.py`, shared with the pointwise adapter), then regrouped per example.
 
 A model returns, per ordered pair, `l(first, second)`: the log-odds that the first answer is the better one. The two
 orders of a pair make one preference, by a rule each model family states:
@@ -21,22 +21,20 @@ orders agree when `l(a, b)` and `l(b, a)` have opposite signs; pairs where they 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from rmeval.scorers.base import BaseScorer, Encoded, PointwiseScorer, Progress
-from rmeval.scorers.batching import Batching
-from rmeval.scorers.guards import RewardGuard
-from rmeval.scorers.precision import ONE_DTYPE, fast_exact_values
+from rmeval.inference.batching import Batching
+from rmeval.inference.guards import RewardGuard
+from rmeval.inference.local import Encoded, LocalScorer
+from rmeval.protocol import Progress
 from rmeval.types import Example, Message, Scored
 
 if TYPE_CHECKING:
-    from rmeval.benchmarks import BenchmarkSpec
-    from rmeval.scorers.parallel import Share
-    from rmeval.scorers.precision import FastExact
-    from rmeval.scorers.scorestore import ScoreStore
+    from rmeval.inference.parallel import Share
+    from rmeval.inference.precision import FastExact
+    from rmeval.inference.scorestore import ScoreStore
 
 __all__ = ["COMBINE_RULES", "OrderedPair", "PairwiseModel", "PairwiseScorer", "combine"]
 
@@ -77,34 +75,6 @@ class PairwiseModel(Protocol[P]):
         ...
 
 
-class _Reader(Generic[P]):
-    """A pairwise model seen as a pointwise one over its ordered-pair inputs, so the pointwise adapter's batching,
-    score store and data-parallel shares serve it too; the guard checks every batch it computes."""
-
-    def __init__(self, model: PairwiseModel[P], guard: RewardGuard | None) -> None:
-        self.model = model
-        self.guard = guard
-
-    def encode(self, candidates: Sequence[Any]) -> list[P]:
-        raise TypeError("a pairwise model encodes ordered pairs, through PairwiseScorer")
-
-    def rewards(self, batch: Sequence[P]) -> list[float]:
-        values = self.model.preferences(batch)
-        if self.guard is not None:
-            self.guard.check(batch, values)
-        return values
-
-    def fingerprint(self) -> dict[str, Any] | None:
-        inner = self.model.fingerprint()
-        return None if inner is None else {**inner, "output": "pairwise log-odds"}
-
-    def describe(self) -> dict[str, Any]:
-        return self.model.describe()
-
-    def close(self) -> None:
-        self.model.close()
-
-
 def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
@@ -124,27 +94,24 @@ def combine(rule: str, ab: float, ba: float) -> float:
     raise ValueError(f"the combination rule must be one of {', '.join(COMBINE_RULES)}, got {rule!r}")
 
 
-class PairwiseScorer(BaseScorer, Generic[P]):
+class PairwiseScorer(LocalScorer[OrderedPair, P]):
     """Reads every ordered pair of every example once, in length-sorted token-budget batches, and regroups."""
 
     def __init__(self, model: PairwiseModel[P], batching: Batching, rule: str = "logit", tie_credit: float = 0.0,
                  guard: RewardGuard | None = None, store: ScoreStore | None = None,
                  share: Share | None = None, fast_exact: FastExact | None = None) -> None:
         combine(rule, 0.0, 0.0)  # an unknown rule fails here, before any scoring
+        super().__init__(batching, store, share, fast_exact)
         self.model = model
-        self.batching = batching
         self.rule = rule
         self.tie_credit = tie_credit
         self.guard = guard
-        self.reader = PointwiseScorer(_Reader(model, guard), batching, store, share)
-        self.fast_exact = fast_exact
-        self.stats: dict[str, int] = {}
-        self._encodings: dict[OrderedPair, P] = {}
+        self.totals: dict[str, int] = {}
 
     @property
-    def store(self) -> ScoreStore | None:
-        """Where every preference is kept as its batch finishes (None: nowhere)."""
-        return self.reader.store
+    def weights(self) -> object:
+        """The model: it holds the torch modules."""
+        return self.model
 
     @staticmethod
     def ordered_pairs(examples: Sequence[Example]) -> list[OrderedPair]:
@@ -158,62 +125,40 @@ class PairwiseScorer(BaseScorer, Generic[P]):
                         seen.setdefault(OrderedPair(ex.prompt, a, b), None)
         return list(seen)
 
-    def encode(self, pairs: Sequence[OrderedPair]) -> list[P]:
-        """The pairs' encodings, each tokenized once per scorer (a shard's costs, then its preferences)."""
-        missing = [p for p in dict.fromkeys(pairs) if p not in self._encodings]
-        self._encodings.update(zip(missing, self.model.encode(missing), strict=True))
-        return [self._encodings[p] for p in pairs]
+    def keys(self, example: Example) -> list[OrderedPair]:
+        """The example's ordered pairs of answers."""
+        return self.ordered_pairs([example])
 
-    def total_work(self, examples: Sequence[Example]) -> int:
-        """Progress counts distinct inputs."""
-        return len(set(self.encode(self.ordered_pairs(examples))))
+    def encode_keys(self, keys: Sequence[OrderedPair]) -> list[P]:
+        """The model's encodings of ordered pairs."""
+        return self.model.encode(keys)
 
-    def example_costs(self, examples: Sequence[Example]) -> list[int]:
-        """Tokens of each example's ordered-pair inputs: what a `--shard` split balances."""
-        return [sum(e.length for e in self.encode(self.ordered_pairs([ex]))) for ex in examples]
+    def forward(self, batch: Sequence[P]) -> list[float]:
+        """The model's log-odds that the first answer is better, checked by the guard."""
+        values = self.model.preferences(batch)
+        if self.guard is not None:
+            self.guard.check(batch, values)
+        return values
+
+    def combine(self, example: Example, values: Mapping[OrderedPair, float]) -> Scored:
+        """Both orders of every pair made one preference; each answer its mean preference."""
+        return self._scored(example, values)
+
+    def input_counts(self, examples: Sequence[Example]) -> dict[str, int]:
+        """Ordered pairs, and distinct ones."""
+        pairs = [k for ex in examples for k in self.keys(ex)]
+        return {"ordered_pairs": len(set(pairs)), "unique_inputs": len(set(self.encode(list(set(pairs)))))}
 
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
         """Read both orders of every pair, combine them, and give each answer its mean preference."""
-        pairs = self.ordered_pairs(examples)
-        slots: dict[P, int] = {}
-        slot_of = [slots.setdefault(e, len(slots)) for e in self.encode(pairs)]
-        encoded = list(slots)
-        done = (lambda batch: progress(len(batch))) if progress else None
-        if self.fast_exact is not None:
-            found, counters = self._fast_exact(examples, pairs, slot_of, encoded, done)
-        else:
-            found, counters = self.reader.values(encoded, range(len(encoded)), self.reader.store, done)
-        logit = {p: found.get(slot_of[n], math.nan) for n, p in enumerate(pairs)}
-        scored = [self._scored(ex, logit) for ex in examples]
-        counts = {"ordered_pairs": len(pairs), "unique_inputs": len(encoded), **counters,
-                  "comparisons": sum(s.details["counts"]["comparisons"] for s in scored),
+        scored = self.compute(examples, progress)
+        counts = {**self.stats, "comparisons": sum(s.details["counts"]["comparisons"] for s in scored),
                   "inconsistent": sum(s.details["counts"]["inconsistent"] for s in scored)}
         # A run scores its benchmark, then each companion set: the statistics cover them all.
-        self.stats = {k: self.stats.get(k, 0) + v for k, v in counts.items()}
+        self.totals = {k: self.totals.get(k, 0) + v for k, v in counts.items()}
         return scored
 
-    def _fast_exact(self, examples: Sequence[Example], pairs: Sequence[OrderedPair], slot_of: Sequence[int],
-                    encoded: Sequence[P], done: Any) -> tuple[dict[int, float], dict[str, int]]:
-        """Every input's log-odds in fast-exact precision: the close calls are the examples whose combined
-        preferences could change their decision within bf16's error."""
-        assert self.fast_exact is not None
-        slot = {p: slot_of[n] for n, p in enumerate(pairs)}
-        own = [self.ordered_pairs([ex]) for ex in examples]
-
-        def regroup(which: Sequence[int], found: Sequence[float]) -> list[Scored]:
-            return [self._scored(examples[i], {p: found[slot[p]] for p in own[i]}) for i in which]
-
-        final, counters = fast_exact_values(self.fast_exact, self.model, examples,
-                                            [[slot[p] for p in row] for row in own],
-                                            partial(self.reader.values, encoded), regroup, self.reader.store, done)
-        return dict(enumerate(final)), counters
-
-    def prepare(self, benchmark: BenchmarkSpec) -> None:
-        """Fast-exact precision needs the benchmark's rules to know which decisions are close."""
-        if self.fast_exact is not None:
-            self.fast_exact.benchmark = benchmark
-
-    def _scored(self, ex: Example, logit: dict[OrderedPair, float]) -> Scored:
+    def _scored(self, ex: Example, logit: Mapping[OrderedPair, float]) -> Scored:
         answers = ex.candidates
         n = len(answers)
         table = [[None if i == j else logit[OrderedPair(ex.prompt, a, b)] for j, b in enumerate(answers)]
@@ -246,16 +191,14 @@ class PairwiseScorer(BaseScorer, Generic[P]):
 
     def describe(self) -> dict[str, Any]:
         """The model's description, batching settings and statistics, and the order consistency."""
-        comparisons = self.stats.get("comparisons", 0)
-        consistency = 1 - self.stats["inconsistent"] / comparisons if comparisons else None
-        return {**self.model.describe(), "combine": self.rule, "order_consistency": consistency,
-                "batching": {**self.batching.describe(), **self.stats},
-                "score_store": self.store.describe() if self.store else None,
-                **(self.fast_exact.describe() if self.fast_exact else ONE_DTYPE),
+        comparisons = self.totals.get("comparisons", 0)
+        consistency = 1 - self.totals["inconsistent"] / comparisons if comparisons else None
+        core = self.describe_core()
+        core["batching"] = {**self.batching.describe(), **self.totals}
+        return {**self.model.describe(), "combine": self.rule, "order_consistency": consistency, **core,
                 **({"guards": self.guard.describe()} if self.guard else {})}
 
     def close(self) -> None:
         """Close the model and the stores."""
-        self.reader.close()
-        if self.fast_exact is not None:
-            self.fast_exact.close()
+        self.model.close()
+        self.close_core()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rmeval.data.chat import ChatTemplate, add_special_tokens_for, render
-from rmeval.scorers.steps_core import StepAnswer, StepEncoding
+from rmeval.inference.steps import StepAnswer, StepEncoding
 from rmeval.types import Message
 
 __all__ = ["ChatTurns", "SeparatorChat", "StepPieces", "TaggedText", "fit", "problem_of", "single_token"]

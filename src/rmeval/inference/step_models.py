@@ -1,5 +1,5 @@
-"""What the step-level kinds share: their options, and the model that runs a backbone over a batch and reads each
-step at its position.
+"""What the step-level kinds share: the model that runs a backbone over a batch and reads each step at its
+position.
 
 Two ways of reading, each computed in float32 at the read positions only:
 - a head stored beside the backbone (`LinearStack`): two logits whose softmax gives the positive class's
@@ -13,62 +13,21 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from rmeval.common.options import Options, option
-from rmeval.data.steps import SPLIT_RULES
-from rmeval.scorers.loading import LoadReport, input_device
-from rmeval.scorers.options import BatchingOptions, ModelOptions
-from rmeval.scorers.padding import pad_batch, pad_id_of
-from rmeval.scorers.steps_core import StepAnswer, StepEncoding, StepSettings
-from rmeval.scoring.steps import AGGREGATES
+from rmeval.inference.padding import pad_batch, pad_id_of
+from rmeval.inference.steps import StepAnswer, StepEncoding
+from rmeval.models.loading import LoadReport, input_device
 from rmeval.types import Message
 
-__all__ = ["Layout", "StepModelOptions", "StepOptions", "StepReaderModel", "lm_pair_reader", "stored_head_reader"]
+__all__ = ["Layout", "StepReaderModel", "lm_pair_reader", "stored_head_reader", "verdict_ids"]
 
-Aggregate = Literal["min", "last", "product", "mean"]
-SplitRule = Literal["blank-lines", "lines", "numbered", "step-n"]
-assert AGGREGATES == ("min", "last", "product", "mean")  # the Literals above, kept in step
-assert SPLIT_RULES == ("blank-lines", "lines", "numbered", "step-n")
 PROBE = StepAnswer((Message("user", "What is 2 + 3?"),), ("2 + 3 = 5.", "The answer is 5."))
 """An answer rendered once into result.json, to show what the model reads."""
 
 
-@dataclass(frozen=True)
-class StepOptions(Options):
-    """How answers become steps and step scores become outcome rewards (every step-level kind)."""
-
-    cli_group: ClassVar[str] = "process reward models (--scorer prm-*)"
-
-    aggregate: Aggregate = option("min", "an answer's outcome reward from its step scores: the lowest, the last, "
-                                         "their product or their mean")
-    steps: SplitRule = option("blank-lines", "how an answer is split into steps where the data does not give them: "
-                                             "blank-lines, lines, numbered (1. 2) ...) or step-n (Step N:)")
-    step_threshold: float = option(0.5, "a step scored below this (ProcessBench), or not above it (PRMBench), "
-                                        "counts as erroneous; recorded with every sample")
-    strip_step_numbers: bool = option(False, "remove a leading 'Step N:' or 'N.' from every step (what PRMBench's "
-                                             "harness does before most models read its steps)")
-
-    def check(self) -> None:
-        """A threshold inside the scores' range."""
-        if not 0.0 <= self.step_threshold <= 1.0 or math.isnan(self.step_threshold):
-            raise ValueError(f"--step-threshold must be between 0 and 1, got {self.step_threshold}")
-
-    def settings(self) -> StepSettings:
-        """The core's settings."""
-        return StepSettings(self.aggregate, self.steps, self.step_threshold, self.strip_step_numbers)
-
-
-@dataclass(frozen=True)
-class StepModelOptions(ModelOptions, BatchingOptions, StepOptions):
-    """The options every step-level kind takes."""
-
-    preset_requires: ClassVar[tuple[str, ...]] = ("dtype", "max_length", "chat_template")
-
-
 class Layout(Protocol):
-    """A family's way of laying steps out as tokens (`rmeval.scorers.step_text`)."""
+    """A family's way of laying steps out as tokens (`rmeval.inference.step_layouts`)."""
 
     max_length: int
 
@@ -175,18 +134,6 @@ class StepReaderModel:
     def close(self) -> None:
         """Drop the model."""
         self.backbone = None
-
-
-def step_scorer(model: StepReaderModel, options: StepModelOptions, device: str) -> Any:
-    """The step-level core around a loaded model: its batching, score store and process share."""
-    from rmeval.scorers.batching import batching_for
-    from rmeval.scorers.parallel import process_share
-    from rmeval.scorers.scorestore import open_score_store
-    from rmeval.scorers.steps_core import StepScorer
-
-    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
-    return StepScorer(model, batching_for(options.max_tokens_per_batch, options.batch_size, device),
-                      options.settings(), store, process_share())
 
 
 def verdict_ids(tokenizer: Any, good: str, bad: str, encoding: str) -> tuple[int, int]:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from rmeval.common.store import SqliteStore
-from rmeval.scorers.fast_pass import active_fast_pass
-from rmeval.scorers.logprobs import EncodedResponse, ResponseStats
+from rmeval.inference.fast_pass import active_fast_pass
+from rmeval.inference.logprobs import EncodedResponse, ResponseStats
 
 __all__ = ["ReferenceCache"]
 
