@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from rmeval.inference.padding import pad_batch, pad_id_of
@@ -20,7 +21,8 @@ from rmeval.inference.steps import StepAnswer, StepEncoding
 from rmeval.models.loading import LoadReport, input_device
 from rmeval.types import Message
 
-__all__ = ["Layout", "StepReaderModel", "lm_pair_reader", "stored_head_reader", "verdict_ids"]
+__all__ = ["Layout", "StepReaderModel", "VerdictLM", "lm_pair_reader", "load_verdict_lm", "stored_head_reader",
+           "verdict_ids"]
 
 PROBE = StepAnswer((Message("user", "What is 2 + 3?"),), ("2 + 3 = 5.", "The answer is 5."))
 """An answer rendered once into result.json, to show what the model reads."""
@@ -151,3 +153,33 @@ def verdict_ids(tokenizer: Any, good: str, bad: str, encoding: str) -> tuple[int
     if pair[0][-1] == pair[1][-1]:
         raise ValueError(f"{good!r} and {bad!r} end in the same token")
     return int(pair[0][-1]), int(pair[1][-1])
+
+
+@dataclass(frozen=True)
+class VerdictLM:
+    """A causal LM read at two tokens, with its tokenizer, where it came from and the two tokens' ids."""
+
+    model: Any
+    tokenizer: Any
+    path: str
+    report: LoadReport
+    good: int
+    bad: int
+
+
+def load_verdict_lm(name: str, options: Any, device: str) -> VerdictLM:
+    """A causal LM (`AutoModelForCausalLM`, no new weights allowed) and its good and bad tokens' ids, found before the
+    weights load. `options` carries the loading options and `good_token`, `bad_token`, `verdict_encoding`."""
+    from transformers import AutoModelForCausalLM
+
+    from rmeval.common.runtime import quiet_loading
+    from rmeval.models.loading import check_new_weights, load_pretrained, load_tokenizer
+    from rmeval.presets import resolve_model_path
+
+    quiet_loading()
+    path = resolve_model_path(name)
+    tokenizer = load_tokenizer(path, options)
+    good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
+    model, report = load_pretrained(AutoModelForCausalLM, path, options, device)
+    check_new_weights(report, name, options.allow_new_head, "language model")
+    return VerdictLM(model, tokenizer, path, report, good, bad)

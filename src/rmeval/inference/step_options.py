@@ -14,12 +14,24 @@ from rmeval.inference.steps import StepSettings
 from rmeval.models.options import ModelOptions
 from rmeval.scoring.steps import AGGREGATES
 
-__all__ = ["StepModelOptions", "StepOptions"]
+__all__ = ["StepModelOptions", "StepOptions", "check_format"]
 
 Aggregate = Literal["min", "last", "product", "mean"]
 SplitRule = Literal["blank-lines", "lines", "numbered", "step-n"]
 assert AGGREGATES == ("min", "last", "product", "mean")  # the Literals above, kept in step
 assert SPLIT_RULES == ("blank-lines", "lines", "numbered", "step-n")
+
+
+def check_format(text: str, fields: set[str], flag: str) -> None:
+    """A format whose every `{field}` is one of `fields` (a clear error before any model loads)."""
+    import string
+
+    try:
+        used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as e:
+        raise ValueError(f"{flag} {text!r}: {e}") from None
+    if used - fields:
+        raise ValueError(f"{flag} {text!r}: unknown field(s) {sorted(used - fields)}; known: {sorted(fields)}")
 
 
 @dataclass(frozen=True)

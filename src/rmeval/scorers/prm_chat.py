@@ -16,16 +16,13 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, quiet_loading
+from rmeval.common.runtime import model_max_length
 from rmeval.data.chat import resolve_template
 from rmeval.inference.assemble import place, step_scorer
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.step_layouts import ChatTurns
-from rmeval.inference.step_models import StepReaderModel, lm_pair_reader, verdict_ids
-from rmeval.inference.step_options import StepModelOptions
-from rmeval.models.loading import check_new_weights, load_pretrained, load_tokenizer
-from rmeval.presets import resolve_model_path
-from rmeval.scorers.prm_tag import check_format
+from rmeval.inference.step_models import StepReaderModel, lm_pair_reader, load_verdict_lm
+from rmeval.inference.step_options import StepModelOptions, check_format
 from rmeval.scorers.registry import register_scorer
 
 __all__ = ["PrmChatOptions", "load_prm_chat"]
@@ -55,18 +52,11 @@ class PrmChatOptions(StepModelOptions):
 def load_prm_chat(models: Sequence[str], options: PrmChatOptions, seed: int) -> Any:
     """Load the causal LM, its tokenizer and template; check the verdict tokens."""
     require("torch", "transformers", extra="hf", purpose="--scorer prm-chat")
-    from transformers import AutoModelForCausalLM
-
     (name,) = models
-    quiet_loading()
     where = place(options)
-    device = where.device
-    path = resolve_model_path(name)
-    tokenizer = load_tokenizer(path, options)
-    good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
+    lm = load_verdict_lm(name, options, where.device)
+    model, tokenizer, good, bad = lm.model, lm.tokenizer, lm.good, lm.bad
     template = resolve_template(tokenizer, options.chat_template, name)
-    model, report = load_pretrained(AutoModelForCausalLM, path, options, device)
-    check_new_weights(report, name, options.allow_new_head, "language model")
     layout = ChatTurns(tokenizer, template, options.good_token,
                        options.max_length or model_max_length(model.config, tokenizer), options.first_step_format)
     facts = {"verdict_tokens": [good, bad], "chat_template": template.source,
@@ -74,10 +64,10 @@ def load_prm_chat(models: Sequence[str], options: PrmChatOptions, seed: int) -> 
              "first_step_format": options.first_step_format}
 
     def fingerprint() -> dict[str, Any]:
-        return model_fingerprint("prm-chat", path, options, model, None, verdict=[good, bad],
+        return model_fingerprint("prm-chat", lm.path, options, model, None, verdict=[good, bad],
                                  good_turn=options.good_token, first_step_format=options.first_step_format,
                                  template=template.sha256, max_length=layout.max_length)
 
     reader = StepReaderModel("prm-chat", name, model.base_model, tokenizer, layout, lm_pair_reader(model, good, bad),
-                             report, facts, fingerprint)
+                             lm.report, facts, fingerprint)
     return step_scorer(reader, where)

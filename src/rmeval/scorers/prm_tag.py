@@ -16,29 +16,15 @@ from typing import Any, ClassVar, Literal
 
 from rmeval.common.extras import require
 from rmeval.common.options import option
-from rmeval.common.runtime import model_max_length, quiet_loading
+from rmeval.common.runtime import model_max_length
 from rmeval.inference.assemble import place, step_scorer
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.step_layouts import TaggedText
-from rmeval.inference.step_models import StepReaderModel, lm_pair_reader, verdict_ids
-from rmeval.inference.step_options import StepModelOptions
-from rmeval.models.loading import check_new_weights, load_pretrained, load_tokenizer
-from rmeval.presets import resolve_model_path
+from rmeval.inference.step_models import StepReaderModel, lm_pair_reader, load_verdict_lm
+from rmeval.inference.step_options import StepModelOptions, check_format
 from rmeval.scorers.registry import register_scorer
 
-__all__ = ["PrmTagOptions", "check_format", "load_prm_tag"]
-
-
-def check_format(text: str, fields: set[str], flag: str) -> None:
-    """A format whose every `{field}` is one of `fields` (a clear error before any model loads)."""
-    import string
-
-    try:
-        used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-    except ValueError as e:
-        raise ValueError(f"{flag} {text!r}: {e}") from None
-    if used - fields:
-        raise ValueError(f"{flag} {text!r}: unknown field(s) {sorted(used - fields)}; known: {sorted(fields)}")
+__all__ = ["PrmTagOptions", "load_prm_tag"]
 
 
 @dataclass(frozen=True)
@@ -69,17 +55,10 @@ class PrmTagOptions(StepModelOptions):
 def load_prm_tag(models: Sequence[str], options: PrmTagOptions, seed: int) -> Any:
     """Load the causal LM and its tokenizer; check the tag and the verdict tokens."""
     require("torch", "transformers", extra="hf", purpose="--scorer prm-tag")
-    from transformers import AutoModelForCausalLM
-
     (name,) = models
-    quiet_loading()
     where = place(options)
-    device = where.device
-    path = resolve_model_path(name)
-    tokenizer = load_tokenizer(path, options)
-    good, bad = verdict_ids(tokenizer, options.good_token, options.bad_token, options.verdict_encoding)
-    model, report = load_pretrained(AutoModelForCausalLM, path, options, device)
-    check_new_weights(report, name, options.allow_new_head, "language model")
+    lm = load_verdict_lm(name, options, where.device)
+    model, tokenizer, good, bad = lm.model, lm.tokenizer, lm.good, lm.bad
     layout = TaggedText(tokenizer, options.step_tag, options.max_length or model_max_length(model.config, tokenizer),
                         options.step_format, options.step_joiner, options.problem_format)
     facts = {"step_tag": options.step_tag, "tag_token": layout.tag_id, "verdict_tokens": [good, bad],
@@ -87,10 +66,10 @@ def load_prm_tag(models: Sequence[str], options: PrmTagOptions, seed: int) -> An
              "problem_format": options.problem_format}
 
     def fingerprint() -> dict[str, Any]:
-        return model_fingerprint("prm-tag", path, options, model, None, tag=options.step_tag, verdict=[good, bad],
+        return model_fingerprint("prm-tag", lm.path, options, model, None, tag=options.step_tag, verdict=[good, bad],
                                  step_format=options.step_format, step_joiner=options.step_joiner,
                                  problem_format=options.problem_format, max_length=layout.max_length)
 
     reader = StepReaderModel("prm-tag", name, model.base_model, tokenizer, layout, lm_pair_reader(model, good, bad),
-                             report, facts, fingerprint)
+                             lm.report, facts, fingerprint)
     return step_scorer(reader, where)

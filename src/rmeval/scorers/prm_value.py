@@ -20,10 +20,9 @@ from rmeval.inference.assemble import place, step_scorer
 from rmeval.inference.fingerprint import model_fingerprint
 from rmeval.inference.step_layouts import StepPieces
 from rmeval.inference.step_models import StepReaderModel, stored_head_reader
-from rmeval.inference.step_options import StepModelOptions
+from rmeval.inference.step_options import StepModelOptions, check_format
 from rmeval.models.heads import load_with_stored_head, output_column
 from rmeval.presets import resolve_model_path
-from rmeval.scorers.prm_tag import check_format
 from rmeval.scorers.registry import register_scorer
 
 __all__ = ["PrmValueOptions", "load_prm_value"]
