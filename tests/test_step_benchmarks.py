@@ -19,6 +19,7 @@ from rmeval.report.steps_text import format_step_views
 from rmeval.scoring import Resampling, run_metrics, run_units
 from rmeval.scoring.bootstrap import resampled_subsets, subset_rng
 from rmeval.scoring.steps import aggregate_steps, first_objection, subset_values
+from rmeval.types import SampleRecord
 from step_data import (
     PRMBENCH_SCORE,
     PRMBENCH_SECTIONS,
@@ -175,3 +176,14 @@ def test_compare_pairs_solutions_and_pools_prmbench_per_run() -> None:
     assert c.score.diff == pytest.approx(PRMBENCH_SCORE - mb.score)
     same = compare_runs(a, a, get_benchmark("prmbench"), resamples=20)
     assert same.score.diff == 0.0 and same.score.ci == [0.0, 0.0]
+
+
+def test_prmbench_counts_the_steps_that_have_a_score() -> None:
+    spec = get_benchmark("prmbench")
+    cut = [SampleRecord("redundency", "redundency_a", [0.5], [], 0.0, facts={"error_steps": [2]},
+                        details={"steps": {"scores": [[float("nan"), 0.2, 0.9]], "threshold": 0.5}}),
+           SampleRecord("circular", "circular_b", [0.5], [], 0.0, facts={"error_steps": [1]},
+                        details={"steps": {"scores": [[float("nan")] * 2], "threshold": 0.5}})]
+    units = run_units(cut, spec)
+    assert units["redundency"].terms.tolist() == [[1.0, 0.0, 1.0, 0.0]]  # step 1 uncounted: TP step 3, TN step 2
+    assert np.isnan(units["circular"].terms).all()  # a solution without any score is left out

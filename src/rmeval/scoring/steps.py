@@ -18,9 +18,10 @@ terms' sums over its solutions (`VALUES`), so the bootstrap resamples whole solu
   (multi_solutions, which has no error step), with the authors' -1 for a precision or recall whose denominator is
   0 and for an F1 whose precision plus recall is 0. The solution's credit is its share of steps predicted right.
 
-A solution whose step scores hold a NaN (a failed score, an unparseable judge) earns 0; under `first_error` its
-match is 0 (the authors count an unparsed prediction as a miss), under the PRMBench rules its counts are left out
-(the authors skip an item whose prediction failed).
+A solution whose step scores hold a NaN (a failed score, an unparseable judge, a step cut by truncation) earns 0
+under `first_error` (the authors count an unparsed prediction as a miss). Under the PRMBench rules a step without a
+score is not counted (the authors count the steps a model gave labels for), and a solution without any is left out
+(they skip an item whose prediction failed).
 """
 
 from __future__ import annotations
@@ -97,16 +98,19 @@ def _first_error_row(scores: list[float], threshold: float, label: int) -> tuple
 
 
 def _confusion_row(scores: list[float], threshold: float, errors: set[int]) -> tuple[float, list[float]]:
-    if any(math.isnan(s) for s in scores):
+    if all(math.isnan(s) for s in scores):
         return 0.0, [math.nan] * 4
     tp = fp = tn = fn = 0
     for i, s in enumerate(scores):
+        if math.isnan(s):  # a step without a score (cut by truncation) is not counted
+            continue
         valid = s > threshold
         if i in errors:
             fp, tn = fp + valid, tn + (not valid)
         else:
             tp, fn = tp + valid, fn + (not valid)
-    return (tp + tn) / len(scores) if scores else 0.0, [float(tp), float(fp), float(tn), float(fn)]
+    counted = tp + fp + tn + fn
+    return (tp + tn) / counted if counted else 0.0, [float(tp), float(fp), float(tn), float(fn)]
 
 
 def step_credits(rule: str, facts: Rows, details: Rows) -> tuple[Floats, Floats, dict[str, Floats]]:
