@@ -26,9 +26,9 @@ def format_step_views(views: Mapping[str, StepView]) -> str:
     if not views:
         return ""
     width = max([len(s) for s in views] + [12])
-    heads = ("n", "exact", "early", "late", "missed", "no error", "false alarm", "failed")
+    heads = ("n", "exact", "early", "late", "missed", "no error", "false alarm", "unscored")
     lines = ["Where the model first objects, against the labelled first error (erroneous solutions: exact, early, "
-             "late, missed; correct ones: no error agreed, false alarm)",
+             "late, missed; correct ones: no error agreed, false alarm; unscored: a step without a score)",
              f"  {'subset':<{width}}" + "".join(f"  {h:>11}" for h in heads)]
     for name, v in views.items():
         cells = (v.n, v.exact, v.early, v.late, v.missed, v.no_error_agreed, v.false_alarm, v.failed)

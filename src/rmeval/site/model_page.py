@@ -134,7 +134,7 @@ def _charts(e: Entry) -> str:
 
 
 STEP_COLUMNS = (("n", "n"), ("exact", "exact"), ("early", "too early"), ("late", "too late"), ("missed", "missed"),
-                ("no_error_agreed", "no error, agreed"), ("false_alarm", "false alarm"), ("failed", "failed"))
+                ("no_error_agreed", "no error, agreed"), ("false_alarm", "false alarm"), ("failed", "unscored"))
 
 
 def _steps(e: Entry) -> str:
