@@ -11,6 +11,8 @@ It judges by a deterministic rule named by the request's model, `RULE[-FLAG...][
   answer; any other flag (`longest-1`) only names another judge;
 - @FORMAT: the shipped judge format whose prompt the request holds (its answers found from the format's template)
   and whose syntax the verdict is written in (`judge_replies`); without it, rmeval's own prompts.
+A step-level prompt (steps between `<step_N>` tags) is answered, whatever the rule, with the earliest step whose
+text says "oops" (-1 when none does).
 Its reasoning quotes a decoy verdict before the final one, so parsers must read the last line. Tokens are words:
 `max_tokens` cuts the reply (finish_reason `length`), and `usage` counts the prompt's, the reply's and the
 thinking's words.
@@ -43,6 +45,7 @@ __all__ = ["LoopbackJudge", "echoed", "judge_reply", "reply_for", "words"]
 _FAULT = re.compile(r"<fault:(\w+):(\d+|all)>")
 _CHOICES = re.compile(r"\[Answer ([A-Z])\]\n(.*?)\n\[End of Answer \1\]", re.DOTALL)
 _SINGLE = re.compile(r"\[Answer\]\n(.*?)\n\[End of Answer\]", re.DOTALL)
+_STEPS = re.compile(r"<step_(\d+)>\n(.*?)\n</step_\1>", re.DOTALL)
 
 
 def words(text: str) -> int:
@@ -71,6 +74,10 @@ def judge_reply(rule: str, prompt: str, flip: bool = False) -> str:
         rating = 5 if rule == "first" else size if rule == "longest" else 11 - size
         rating = 11 - rating if flip else rating
         return f"It has {size} words; a rating of [[1]] would be unfair.\nRating: [[{rating}]]"
+    steps = _STEPS.findall(prompt)
+    if steps:  # a step-level prompt: the earliest step that says "oops" is the wrong one
+        wrong = next((int(n) for n, text in steps if "oops" in text), -1)
+        return f"Step 0 looks fine, so not [[0]] unless it says so.\nThe earliest wrong step:\n[[{wrong}]]"
     return "I cannot find the answers in this prompt."
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rmeval.analysis.steps import has_step_view
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.common.errors import UsageError
 from rmeval.common.extras import require
@@ -19,6 +20,7 @@ from rmeval.common.options import option_specs, option_values
 from rmeval.config import RunConfig, model_slug
 from rmeval.data.load import LoadedData
 from rmeval.data.naming import dataset_name
+from rmeval.inference.step_options import StepOptions
 from rmeval.models.checks import check_checkpoint
 from rmeval.presets import get_preset
 from rmeval.results.folder import FolderLock, check_owner, run_identity
@@ -211,8 +213,13 @@ def check_device(device: str | None) -> None:
 
 
 def check_runtime(config: RunConfig, benchmark: BenchmarkSpec) -> None:
-    """The template parses, the device exists, the length fits the model (the options that have them)."""
+    """The scorer can score the benchmark's steps, the template parses, the device exists, the length fits the
+    model (the options that have them)."""
     options = config.options
+    judge = config.scorer == "judge" and getattr(options, "verdict", "generate") == "generate"
+    if has_step_view(benchmark) and not judge and not isinstance(options, StepOptions):
+        raise UsageError(f"{benchmark.name} scores every step of a solution: use a step-level scorer (--scorer "
+                         f"prm-head, prm-tag, prm-chat or prm-value) or a judge, not --scorer {config.scorer}")
     template = getattr(options, "chat_template", None)
     if template:
         from rmeval.data.chat import check_template

@@ -45,7 +45,7 @@ DEFAULT_SCORER = "classifier"
 META_KEYS = ("description", "scorer", "source", "sources", "remote_code", "leaderboards", "inputs")
 INPUT_KEYS = ("model", "reference", "reference_options")
 SOURCES = {"pypi-gguf": {"package", "file"}, "hub": {"id"}}
-LEADERBOARDS = ("rewardbench", "rewardbench2")
+LEADERBOARDS = ("rewardbench", "rewardbench2", "processbench", "prmbench")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scoring import DEFAULT_LEVEL, DEFAULT_RESAMPLES, pair_units, percentile_interval, run_credits, run_units
 from rmeval.scoring.aggregate import combine_all
 from rmeval.scoring.bootstrap import resampled_metrics
-from rmeval.scoring.units import SubsetUnits
+from rmeval.scoring.units import SubsetUnits, pooled_values
 from rmeval.types import SampleRecord
 
 Floats = NDArray[np.float64]
@@ -176,7 +176,8 @@ def compare_runs(
     if not units:
         raise ValueError("the two runs share no example: compare runs of the same benchmark data")
     point = {name: u.values() for name, u in units.items()}
-    combined = combine_all(point, {k: u.examples for k, u in units.items()}, benchmark)
+    pooled = pooled_values(units, benchmark.pooled_score) if benchmark.pooled_score else None
+    combined = combine_all(point, {k: u.examples for k, u in units.items()}, benchmark, pooled)
     drawn = resampled_metrics(units, benchmark, seed, resamples)
     score = _difference("Score", combined.score, drawn.combined.score, level)
     sections = [_difference(name, combined.sections[name], v, level) for name, v in drawn.combined.sections.items()]

@@ -33,7 +33,9 @@ Floats = NDArray[np.float64]
 
 
 def _with_lengths(samples: Sequence[SampleRecord]) -> list[SampleRecord]:
-    return [s for s in samples if not s.part and "chars_chosen" in s.features and "chars_rejected" in s.features]
+    """The benchmark's samples with both kinds of answer and their lengths (a step-level benchmark's solutions,
+    one answer each, compare no lengths)."""
+    return [s for s in samples if not s.part and s.features.get("chars_chosen") and s.features.get("chars_rejected")]
 
 
 def _per_subset_means(subsets: Sequence[str], values: Floats) -> dict[str, tuple[float, int]]:
@@ -64,9 +66,10 @@ def length_baselines(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec) 
 
 
 def dataset_baselines(examples: Sequence[Example], benchmark: BenchmarkSpec) -> dict[str, dict[str, float]]:
-    """The same baselines for any dataset, straight from its examples' texts."""
-    return _baselines([e.subset for e in examples], [[float(len(t)) for t in e.chosen] for e in examples],
-                      [[float(len(t)) for t in e.rejected] for e in examples], benchmark)
+    """The same baselines for any dataset, straight from its examples' texts (examples with both kinds of answer)."""
+    mine = [e for e in examples if e.chosen and e.rejected]
+    return _baselines([e.subset for e in mine], [[float(len(t)) for t in e.chosen] for e in mine],
+                      [[float(len(t)) for t in e.rejected] for e in mine], benchmark)
 
 
 def flagged_subsets(baselines: dict[str, dict[str, float]], threshold: float = FLAG_THRESHOLD) -> list[str]:

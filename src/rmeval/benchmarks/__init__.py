@@ -1,5 +1,5 @@
 """Benchmark specs, addressed by name: RewardBench v1 and 2, the packaged demonstration set, RM-Bench, JudgeBench
-(GPT-4o and Claude pairs), RMB, PPE, M-RewardBench, and custom data.
+(GPT-4o and Claude pairs), RMB, PPE, M-RewardBench, the step-level ProcessBench and PRMBench, and custom data.
 
 Third-party packages add benchmarks through the `rmeval.benchmarks` entry point group: the entry point names a module
 that calls `register_benchmark` on import.
@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from rmeval.benchmarks.judgebench import JUDGEBENCH, JUDGEBENCH_CLAUDE
 from rmeval.benchmarks.m_rewardbench import M_REWARDBENCH
 from rmeval.benchmarks.ppe import PPE
+from rmeval.benchmarks.prmbench import PRMBENCH
+from rmeval.benchmarks.processbench import PROCESSBENCH
 from rmeval.benchmarks.rewardbench import PRIOR_SETS, PRIOR_SETS_WEIGHTS, REWARDBENCH, REWARDBENCH_MINI
 from rmeval.benchmarks.rewardbench2 import REWARDBENCH2, parse_ties_id
 from rmeval.benchmarks.rm_bench import RM_BENCH
@@ -71,7 +73,7 @@ def register_benchmark(spec: BenchmarkSpec) -> BenchmarkSpec:
 
 
 for _spec in (REWARDBENCH, REWARDBENCH2, REWARDBENCH_MINI, RM_BENCH, JUDGEBENCH, JUDGEBENCH_CLAUDE, RMB, PPE,
-              M_REWARDBENCH):
+              M_REWARDBENCH, PROCESSBENCH, PRMBENCH):
     register_benchmark(_spec)
 
 

@@ -11,18 +11,23 @@ from typing import Literal
 __all__ = ["RULES", "BenchmarkSpec", "CombinedAverage", "Companion", "Expects", "JudgeMode", "JudgeOrder", "Rule",
            "Section", "SubsetSpec"]
 
-Rule = Literal["pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs"]
+Rule = Literal["pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs", "first_error",
+               "step_labels", "step_f1"]
 """How one example is scored (`rmeval.scoring.credit` and `rmeval.scoring.rules`): `pair` is RewardBench v1's strict
 chosen > rejected; `best_of_n` gives 1/k when the chosen answer shares the top score with k answers (RewardBench 2);
 `ties` credits an example whose every correct answer beats every incorrect one, and scores the subset with
 RewardBench 2's Ties composite (`rmeval.scoring.ties`); `all_above` is the same strict credit as a plain accuracy
 (RMB's best-of-N); `style_matrix` is the share of chosen x rejected comparisons won (RM-Bench's 3 x 3 matrix);
 `judgebench` is JudgeBench's pair rule (a tied reward goes to response B, a judge's orders vote); `listed_pairs` is
-the share of the example's listed (correct, incorrect) pairs won (PPE's correctness sets)."""
-RULES: tuple[str, ...] = ("pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs")
+the share of the example's listed (correct, incorrect) pairs won (PPE's correctness sets); `first_error`,
+`step_labels` and `step_f1` score one solution's step scores against its labelled steps (ProcessBench's earliest
+error, PRMBench's step labels; `rmeval.scoring.steps`)."""
+RULES: tuple[str, ...] = ("pair", "best_of_n", "ties", "all_above", "style_matrix", "judgebench", "listed_pairs",
+                          "first_error", "step_labels", "step_f1")
 
-JudgeMode = Literal["ranking", "rating"]
-"""How a generative judge must score a subset: rank all answers at once, or rate each answer on its own."""
+JudgeMode = Literal["ranking", "rating", "steps"]
+"""How a generative judge must score a subset: rank all answers at once, rate each answer on its own, or name a
+solution's earliest wrong step (the step-level benchmarks)."""
 
 JudgeOrder = Literal["both"]
 """The presentation order a benchmark prescribes to pairwise judges: `both` (JudgeBench judges every pair twice)."""
@@ -123,6 +128,11 @@ class BenchmarkSpec:
     """Keys of an example's `meta` its rule needs beyond the scores, kept in samples.jsonl (`SampleRecord.facts`)."""
     conventions_extra: tuple[tuple[str, str], ...] = ()
     """Conventions of the authors' scoring that the spec's fields do not show, recorded as they are."""
+    pooled_score: str | None = None
+    """The score is this value function of every subset's units pooled (`rmeval.scoring.steps.subset_values`:
+    PRMBench's overall PRMScore over all its categories' step counts), not a mean of the sections."""
+    value_label: str = "acc"
+    """What a subset's value is called in tables (`acc`; ProcessBench's `F1`, PRMBench's `PRMScore`)."""
     blank_texts: bool = False
     """Whether an answer or a prompt turn that is empty or only whitespace is a text to score, as the benchmark's
     authors score it (RMB), rather than a data error."""
@@ -201,6 +211,8 @@ class BenchmarkSpec:
             out["section_weights"] = weights
         if self.judge_order:
             out["judge_order"] = self.judge_order
+        if self.pooled_score:
+            out["score_pooled"] = self.pooled_score
         out.update(dict(self.conventions_extra))
         return out
 

@@ -44,6 +44,11 @@ def reads(preset: Preset) -> str:
         return f"verdict: {o['verdict_prompt']}"
     if preset.scorer == "judge":
         return f"format: {', '.join(o.get('judge_formats', ['rmeval']))}"
+    if preset.scorer == "prm-chat":  # process reward models: where each step is read
+        return f"steps: {o.get('good_token')} vs {o.get('bad_token')} per turn"
+    if preset.scorer.startswith("prm-"):
+        where = o.get("step_separator") or o.get("step_tag")
+        return "steps at newline" if where == "\n" else f"steps at {where}"
     return f"logit {o.get('score_index') or 0}"
 
 
@@ -52,7 +57,7 @@ def _row(p: Preset) -> list[str]:
     templated = "chat_template" in o or o.get("verdict_wrap", "raw") != "raw"
     template = o.get("chat_template") or ("tokenizer's" if templated else "-")
     length = o.get("max_length", o.get("source_max_tokens"))
-    boards = ",".join("v2" if b == "rewardbench2" else "v1" for b in p.leaderboards) or "-"
+    boards = ",".join({"rewardbench": "v1", "rewardbench2": "v2"}.get(b, b) for b in p.leaderboards) or "-"
     return [p.name, p.scorer, reads(p), str(o.get("dtype", "auto")), str(template),
             str(length) if length is not None else "model's", "yes" if p.remote_code else "no", boards]
 

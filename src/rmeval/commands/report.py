@@ -12,12 +12,14 @@ from typing import Any
 
 from rmeval.analysis.length import dataset_baselines, flagged_subsets, length_report
 from rmeval.analysis.refusals import refusal_report, refusal_summary, refusal_totals
+from rmeval.analysis.steps import has_step_view, step_views
 from rmeval.commands.data_options import add_data_arguments, columns_from_args, names
 from rmeval.common.jsonio import to_json
 from rmeval.data.naming import dataset_name
 from rmeval.report import excluded_note, format_metrics, inputs_note, price_of, run_title
 from rmeval.report.analysis_text import format_baselines, format_length, format_refusals
 from rmeval.report.plots import plot_run
+from rmeval.report.steps_text import format_step_views
 from rmeval.report.verify import run_differences
 from rmeval.results import RunResult, benchmark_of, read_run, recompute, tie_credit_of
 
@@ -41,6 +43,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--output-dir", type=Path, metavar="OUT", help="with --exclude: also write the recomputed run as "
                                                                   "a result folder (its own leaderboard entry)")
     p.set_defaults(handler=main)
+
+
+def _steps(run: RunResult) -> tuple[str, dict[str, Any]]:
+    """The step view of a run on a step-level benchmark (nothing otherwise)."""
+    benchmark = benchmark_of(run.spec)
+    if not has_step_view(benchmark):
+        return "", {}
+    views = step_views(run.samples, benchmark)
+    return format_step_views(views), {"steps": {k: v.to_dict() for k, v in views.items()}}
 
 
 def _analyses(run: RunResult) -> tuple[str, dict[str, Any]]:
@@ -118,6 +129,8 @@ def main(args: argparse.Namespace) -> int:
     metrics = recompute(run)
     diffs = run_differences(run, metrics)
     analysis_text, analysis = _analyses(run) if args.analysis else ("", {})
+    steps_text, steps = _steps(run)
+    analysis = {**analysis, **steps}
     plots = _plots(run, args) if args.plots else ""
     if args.json:
         print(to_json({"metrics": metrics.to_dict(), **analysis, "matches_result_json": not diffs}))
@@ -125,7 +138,7 @@ def main(args: argparse.Namespace) -> int:
     benchmark = benchmark_of(run.spec)
     title = run_title(run.spec, f"{len(run.samples)} samples, recomputed") + inputs_note(run.spec.scorer)
     print(format_metrics(metrics, benchmark, title, price_of(run.spec.scorer)))
-    for text in (analysis_text, plots):
+    for text in (steps_text, analysis_text, plots):
         if text:
             print("\n" + text)
     if not diffs:

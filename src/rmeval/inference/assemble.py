@@ -1,6 +1,6 @@
 """What a local model kind gets from the inference core: where it runs and in which precision (`place`), and the
-scorer around its model (`pointwise_scorer`, `pairwise_scorer`): the reward guard, the score store, fast-exact's
-plan, the batching and this process's share of a data-parallel run.
+scorer around its model (`pointwise_scorer`, `pairwise_scorer`, `step_scorer`): the reward guard, the score store,
+fast-exact's plan, the batching and this process's share of a data-parallel run.
 
 A kind's factory then reads as a recipe: place, load (`models.loading`), build its model, hand it to the core.
 """
@@ -19,8 +19,11 @@ from rmeval.inference.pairwise import PairwiseModel, PairwiseScorer
 from rmeval.inference.parallel import process_share
 from rmeval.inference.pointwise import E, PointwiseModel, PointwiseScorer
 from rmeval.inference.precision import resolve_precision, stores_for
+from rmeval.inference.scorestore import open_score_store
+from rmeval.inference.step_options import StepModelOptions
+from rmeval.inference.steps import StepModel, StepScorer
 
-__all__ = ["Placement", "decoded", "pairwise_scorer", "place", "pointwise_scorer"]
+__all__ = ["Placement", "decoded", "pairwise_scorer", "place", "pointwise_scorer", "step_scorer"]
 
 Opts = TypeVar("Opts")
 
@@ -65,6 +68,15 @@ def pairwise_scorer(model: PairwiseModel[Any], where: Placement[Any], seed: int,
     store, plan = stores_for(options, model.fingerprint, where.device, seed, where.fast_exact)
     batching = batching_for(options.max_tokens_per_batch, options.batch_size, where.device)
     return PairwiseScorer(model, batching, rule, tie_credit, guard, store, process_share(), plan)
+
+
+def step_scorer(model: StepModel, where: Placement[Any]) -> StepScorer:
+    """A step-level `model` in the core: the score store (one dtype: no fast-exact), the batching of the options
+    and this process's share; its guard is the model's own (a NaN step score stops the run)."""
+    options: StepModelOptions = where.options
+    store = open_score_store(options.score_cache, options.use_score_cache, model.fingerprint)
+    return StepScorer(model, batching_for(options.max_tokens_per_batch, options.batch_size, where.device),
+                      options.settings(), store, process_share())
 
 
 def decoded(tokenizer: Any) -> Callable[[Any], str]:

@@ -77,7 +77,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "",
     lines = [title] if title else []
     lines += _failure_warning(metrics, width)
     ci = metrics.ci
-    header = f"  {'subset':<{width}}  {'n':>5}  {'acc %':>6}  {'ties':>5}"
+    label = f"{benchmark.value_label} %"
+    header = f"  {'subset':<{width}}  {'n':>5}  {label:>{max(6, len(label))}}  {'ties':>5}"
     if ci is not None:
         header += f"  {100 * ci.level:.0f} % interval"
     groups = ([g for sec in benchmark.sections for g in _groups(sec, metrics)]
@@ -91,7 +92,8 @@ def format_metrics(metrics: Metrics, benchmark: BenchmarkSpec, title: str = "",
         lines.append(header)
         for s in subsets:
             m = metrics.subsets[s]
-            lines.append(f"  {s:<{width}}  {m.n:>5}  {_pct(m.accuracy)}  {m.ties:>5}{_ci(ci, 'subsets', s)}")
+            cell = f"{_pct(m.accuracy):>{max(6, len(label))}}"
+            lines.append(f"  {s:<{width}}  {m.n:>5}  {cell}  {m.ties:>5}{_ci(ci, 'subsets', s)}")
     lines.append("")
     for name, value in metrics.sections.items():
         lines.append(f"{name:<{width + 2}}  {_pct(value)} %{_ci(ci, 'sections', name)}")

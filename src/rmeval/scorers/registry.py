@@ -26,7 +26,8 @@ Factory = Callable[[Sequence[str], Any, int], "Scorer"]
 
 BUILTIN_MODULES = ("rmeval.scorers.classifier", "rmeval.scorers.implicit", "rmeval.scorers.judge",
                    "rmeval.scorers.value_head", "rmeval.scorers.remote_code", "rmeval.scorers.pair_ranker",
-                   "rmeval.scorers.verdict")
+                   "rmeval.scorers.verdict", "rmeval.scorers.prm_head", "rmeval.scorers.prm_tag",
+                   "rmeval.scorers.prm_chat", "rmeval.scorers.prm_value")
 ENTRY_POINT_GROUP = "rmeval.scorers"
 
 

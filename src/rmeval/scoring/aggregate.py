@@ -58,13 +58,15 @@ def combine(subsets: Mapping[str, Floats], examples: Mapping[str, int], benchmar
     return c.sections, c.score
 
 
-def combine_all(subsets: Mapping[str, Floats], examples: Mapping[str, int], benchmark: BenchmarkSpec) -> Combined:
+def combine_all(subsets: Mapping[str, Floats], examples: Mapping[str, int], benchmark: BenchmarkSpec,
+                pooled: Floats | None = None) -> Combined:
     """Section values, nested parts and the score from subset values (arrays of one shape).
 
     A section is the weighted mean of its scored subsets (or of its parts): a subset weighs its spec weight, or the
     examples it scored (`examples`) when the spec gives none; a section with no scored subset is left out. The
     score is the mean of the sections weighted by their weights (by the examples they scored where a weight is
-    None), or the mean of the subsets on an open benchmark (custom data has no sections).
+    None), or the mean of the subsets on an open benchmark (custom data has no sections); a benchmark whose score
+    pools every subset's units (`BenchmarkSpec.pooled_score`) gives it as `pooled`.
     """
     sections: dict[str, Floats] = {}
     parts: dict[str, Floats] = {}
@@ -74,6 +76,8 @@ def combine_all(subsets: Mapping[str, Floats], examples: Mapping[str, int], benc
         if value is not None:
             sections[section.name] = value
             weights.append(float(section.weight) if section.weight is not None else float(n))
+    if pooled is not None:
+        return Combined(sections, parts, np.asarray(pooled, dtype=np.float64))
     values = list(sections.values()) if benchmark.closed else list(subsets.values())
     if not values:
         shape = next(iter(subsets.values())).shape if subsets else ()

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scoring.aggregate import Combined, combine_all
 from rmeval.scoring.metrics import Intervals
+from rmeval.scoring.steps import subset_values
 from rmeval.scoring.units import SubsetUnits, weighted_nanmeans
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_RESAMPLES", "Resampled", "Resampling", "bootstrap_all", "bootstrap_ci",
@@ -68,23 +69,33 @@ def _resampled_sums(terms: Floats, rng: np.random.Generator, resamples: int) -> 
     return sums, counts
 
 
-def _resampled_unit(u: SubsetUnits, rng: np.random.Generator, resamples: int) -> tuple[Floats, dict[str, Floats]]:
-    """A subset's value and facets in every resample, each of shape (runs, resamples)."""
+def _resampled_unit(u: SubsetUnits, rng: np.random.Generator, resamples: int
+                    ) -> tuple[Floats, dict[str, Floats], tuple[Floats, Floats]]:
+    """A subset's value and facets in every resample, each of shape (runs, resamples), and its terms' resampled
+    sums and counts (resamples x runs * terms: what a pooled score adds up)."""
     if u.facets is None:  # drawn exactly as before facets existed, so stored intervals reproduce
         sums, counts = _resampled_sums(u.terms, rng, resamples)
-        return weighted_nanmeans(sums, counts, u.weights, u.runs).T, {}
+        return weighted_nanmeans(sums, counts, u.weights, u.runs, u.value).T, {}, (sums, counts)
     width, n_facets = u.terms.shape[1], len(u.facet_names)
     sums, counts = _resampled_sums(np.hstack([u.terms, u.facets]), rng, resamples)  # facets on the same draws
-    values = weighted_nanmeans(sums[:, :width], counts[:, :width], u.weights, u.runs).T
+    values = weighted_nanmeans(sums[:, :width], counts[:, :width], u.weights, u.runs, u.value).T
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts[:, width:] > 0, sums[:, width:] / np.maximum(counts[:, width:], 1), np.nan)
     return values, {name: means[:, [run * n_facets + j for run in range(u.runs)]].T
-                    for j, name in enumerate(u.facet_names)}
+                    for j, name in enumerate(u.facet_names)}, (sums[:, :width], counts[:, :width])
 
 
 def resampled_subsets(units: Mapping[str, SubsetUnits], seed: int, resamples: int) -> dict[str, Floats]:
     """Each subset's value in every resample, shape (runs, resamples)."""
     return {name: _resampled_unit(u, subset_rng(seed, name), resamples)[0] for name, u in units.items()}
+
+
+def _pooled(drawn: Mapping[str, tuple[Floats, Floats]], units: Mapping[str, SubsetUnits], value: str) -> Floats:
+    """A pooled score in every resample (shape (runs, resamples)): the subsets' resampled sums added up."""
+    first = next(iter(units.values()))
+    sums = sum(s for s, _ in drawn.values())
+    counts = sum(c for _, c in drawn.values())
+    return subset_values(value, np.asarray(sums), np.asarray(counts), first.weights, first.runs).T
 
 
 @dataclass(frozen=True)
@@ -102,12 +113,14 @@ def resampled_metrics(units: Mapping[str, SubsetUnits], benchmark: BenchmarkSpec
     """Resampled subset values, sections, scores and facets."""
     subsets: dict[str, Floats] = {}
     facets: dict[str, dict[str, Floats]] = {}
+    drawn: dict[str, tuple[Floats, Floats]] = {}
     for name, u in units.items():
-        subsets[name], values = _resampled_unit(u, subset_rng(seed, name), resamples)
+        subsets[name], values, drawn[name] = _resampled_unit(u, subset_rng(seed, name), resamples)
         for facet, v in values.items():
             facets.setdefault(facet, {})[name] = v
     examples = {k: u.examples for k, u in units.items()}
-    return Resampled(subsets, combine_all(subsets, examples, benchmark),
+    pooled = _pooled(drawn, units, benchmark.pooled_score) if benchmark.pooled_score and units else None
+    return Resampled(subsets, combine_all(subsets, examples, benchmark, pooled),
                      {f: (v, combine_all(v, {k: examples[k] for k in v}, benchmark)) for f, v in facets.items()})
 
 

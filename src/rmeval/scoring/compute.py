@@ -16,7 +16,7 @@ from rmeval.benchmarks import BenchmarkSpec, CombinedAverage
 from rmeval.scoring.aggregate import Combined, combine_all
 from rmeval.scoring.bootstrap import Resampling, bootstrap_all
 from rmeval.scoring.metrics import CombinedValue, CompanionMetrics, FacetMetrics, Intervals, Metrics, SubsetMetrics
-from rmeval.scoring.units import SubsetUnits, run_units
+from rmeval.scoring.units import SubsetUnits, pooled_values, run_units
 from rmeval.types import SampleRecord
 
 Floats = NDArray[np.float64]
@@ -124,7 +124,8 @@ def run_metrics(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_c
     """
     units = run_units(samples, benchmark, tie_credit, part)
     values = {name: u.values() for name, u in units.items()}
-    combined = combine_all(values, {name: u.examples for name, u in units.items()}, benchmark)
+    pooled = pooled_values(units, benchmark.pooled_score) if benchmark.pooled_score and units else None
+    combined = combine_all(values, {name: u.examples for name, u in units.items()}, benchmark, pooled)
     subsets = {name: SubsetMetrics(float(values[name][0]), u.examples, u.ties) for name, u in units.items()}
     missing = (tuple(s.name for s in benchmark.subsets if s.name not in units and not s.optional)
                if benchmark.closed else ())

@@ -9,6 +9,8 @@
   subset's value is its composite (`rmeval.scoring.ties`), not the mean of these credits.
 - `style_matrix`, `judgebench`, `listed_pairs` (RM-Bench, JudgeBench, PPE): see `rmeval.scoring.rules`; the first
   and the last also give facets (Easy / Normal / Hard, Best-of-K), values averaged like the credit.
+- `first_error`, `step_labels`, `step_f1` (ProcessBench, PRMBench): a solution's step scores against its labelled
+  steps, with terms whose function is the subset's value (`rmeval.scoring.steps`).
 
 A NaN anywhere among an example's scores (a failed score) earns 0 and is not a tie, except under `judgebench`,
 whose authors' rule decides it (B>A). The vectorised form groups
@@ -26,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rmeval.benchmarks import RULES, BenchmarkSpec
-from rmeval.scoring import rules
+from rmeval.scoring import rules, steps
 
 __all__ = ["Credits", "credits", "example_credit", "run_credits", "run_scoring", "scoring"]
 
@@ -43,6 +45,9 @@ class Credits:
     credit: Floats
     tie: Bools
     facets: dict[str, Floats] = field(default_factory=dict)
+    terms: dict[str, Floats] = field(default_factory=dict)
+    """Per step rule, each example's terms (examples x terms, NaN for examples of other rules): the columns of
+    its units (`rmeval.scoring.steps`)."""
 
 
 def _check_shape(rule: str, n_chosen: int, n_rejected: int) -> None:
@@ -97,6 +102,9 @@ def scoring(rule: str, chosen: Sequence[Sequence[float]], rejected: Sequence[Seq
     example: the sample's facts and a scorer's details) feed the rules that need more than scores (JudgeBench)."""
     n = len(chosen)
     facts, details = _rows(facts, n), _rows(details, n)
+    if rule in steps.STEP_RULES:  # a solution's step scores against its labelled steps: no answer matrix
+        credit, terms, facets = steps.step_credits(rule, facts, details)
+        return Credits(credit, np.zeros(n, dtype=np.bool_), facets, {rule: terms})
     credit = np.zeros(n, dtype=np.float64)
     tie = np.zeros(n, dtype=np.bool_)
     facets = {name: np.full(n, np.nan) for name in rules.FACETS.get(rule, ())}
@@ -155,6 +163,7 @@ def run_scoring(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequen
     credit = np.zeros(n, dtype=np.float64)
     tie = np.zeros(n, dtype=np.bool_)
     facets: dict[str, Floats] = {}
+    terms: dict[str, Floats] = {}
     by_rule: dict[str, list[int]] = {}
     rule_of: dict[str, str] = {}
     for i, subset in enumerate(subsets):
@@ -171,4 +180,6 @@ def run_scoring(benchmark: BenchmarkSpec, subsets: Sequence[str], chosen: Sequen
         credit[rows], tie[rows] = part.credit, part.tie
         for name, values in part.facets.items():
             facets.setdefault(name, np.full(n, np.nan))[rows] = values
-    return Credits(credit, tie, facets)
+        for name, values in part.terms.items():
+            terms.setdefault(name, np.full((n, values.shape[1]), np.nan))[rows] = values
+    return Credits(credit, tie, facets, terms)

@@ -19,10 +19,11 @@ from numpy.typing import NDArray
 
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.scoring.credit import run_scoring
+from rmeval.scoring.steps import STEP_RULES, VALUES, subset_values
 from rmeval.scoring.ties import TIES_WEIGHTS, TiesResult, ties_table
 from rmeval.types import SampleRecord
 
-__all__ = ["SubsetUnits", "pair_units", "run_units", "weighted_nanmeans"]
+__all__ = ["SubsetUnits", "pair_units", "pooled_values", "run_units", "weighted_nanmeans"]
 
 Floats = NDArray[np.float64]
 
@@ -45,6 +46,9 @@ class SubsetUnits:
     ties_detail: TiesResult | None = None
     facets: Floats | None = None
     facet_names: tuple[str, ...] = ()
+    value: str = "weighted"
+    """How the terms make the subset's value (`rmeval.scoring.steps.subset_values`): the weighted sum of their
+    means, or a step rule's function of them (ProcessBench's F1, PRMBench's PRMScore)."""
 
     def facet_values(self) -> dict[str, float]:
         """Each facet's mean over the units, for the first run (NaN when no unit has it)."""
@@ -57,30 +61,47 @@ class SubsetUnits:
             out[name] = float(np.mean(present)) if present.size else float("nan")
         return out
 
+    def sums(self) -> tuple[Floats, Floats]:
+        """Each term's sum and count over the units it applies to (shape (1, runs * terms))."""
+        present = ~np.isnan(self.terms)
+        return (np.where(present, self.terms, 0.0).sum(axis=0, keepdims=True),
+                present.sum(axis=0, keepdims=True).astype(np.float64))
+
     def values(self) -> Floats:
         """The subset's value for each run on all of its units (shape (runs,)): each term's mean over the units it
-        applies to, weighted."""
-        width = len(self.weights)
-        out = np.empty(self.runs, dtype=np.float64)
-        for run in range(self.runs):
-            total = 0.0
-            for j, w in enumerate(self.weights):
-                column = self.terms[:, run * width + j]
-                present = column[~np.isnan(column)]
-                total += w * (float(np.mean(present)) if present.size else float("nan"))
-            out[run] = total
-        return out
+        applies to, weighted (or the step rule's function of the terms)."""
+        if self.value == "weighted":  # term by term, exactly as it was always computed
+            width = len(self.weights)
+            out = np.empty(self.runs, dtype=np.float64)
+            for run in range(self.runs):
+                total = 0.0
+                for j, w in enumerate(self.weights):
+                    column = self.terms[:, run * width + j]
+                    present = column[~np.isnan(column)]
+                    total += w * (float(np.mean(present)) if present.size else float("nan"))
+                out[run] = total
+            return out
+        sums, counts = self.sums()
+        return np.asarray(subset_values(self.value, sums, counts, self.weights, self.runs)[0], dtype=np.float64)
 
 
-def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], runs: int) -> Floats:
-    """Per row of column sums and counts (shape (r, runs * terms)): each run's weighted sum of term means.
+def weighted_nanmeans(sums: Floats, counts: Floats, weights: Sequence[float], runs: int,
+                      value: str = "weighted") -> Floats:
+    """Per row of column sums and counts (shape (r, runs * terms)): each run's weighted sum of term means (or the
+    subset's `value` function of them).
 
     A term with no unit in a row is NaN, and so is the value (as the Ties composite is NaN with no paired prompt).
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    w = np.asarray(weights, dtype=np.float64)
-    return np.asarray(means.reshape(means.shape[0], runs, len(w)) @ w, dtype=np.float64)
+    return subset_values(value, sums, counts, weights, runs)
+
+
+def pooled_values(units: Mapping[str, SubsetUnits], value: str) -> Floats:
+    """A score pooled over every subset's units (PRMBench's overall PRMScore: its counts summed over the
+    categories), one per run."""
+    first = next(iter(units.values()))
+    sums = sum((u.sums()[0] for u in units.values()), np.zeros((1, first.terms.shape[1])))
+    counts = sum((u.sums()[1] for u in units.values()), np.zeros((1, first.terms.shape[1])))
+    return np.asarray(subset_values(value, sums, counts, first.weights, first.runs)[0], dtype=np.float64)
 
 
 def _ties_units(samples: Sequence[SampleRecord], ties: int) -> SubsetUnits:
@@ -109,8 +130,15 @@ def run_units(samples: Sequence[SampleRecord], benchmark: BenchmarkSpec, tie_cre
     for name in order:
         rows = grouped[name]
         ties = int(tie[rows].sum())
-        if benchmark.rule_of(name) == "ties":
+        rule = benchmark.rule_of(name)
+        if rule == "ties":
             out[name] = _ties_units([mine[i] for i in rows], ties)
+        elif rule in STEP_RULES:
+            names = tuple(k for k, v in scored.facets.items() if not np.isnan(v[rows]).all())
+            facets = np.stack([scored.facets[k][rows] for k in names], axis=1) if names else None
+            terms = scored.terms[rule][rows]
+            out[name] = SubsetUnits(tuple(str(mine[i].id) for i in rows), terms, (1.0,) * terms.shape[1],
+                                    len(rows), ties, facets=facets, facet_names=names, value=VALUES[rule])
         else:
             names = tuple(k for k, v in scored.facets.items() if not np.isnan(v[rows]).all())
             facets = np.stack([scored.facets[k][rows] for k in names], axis=1) if names else None
@@ -137,5 +165,5 @@ def pair_units(a: Mapping[str, SubsetUnits], b: Mapping[str, SubsetUnits]) -> di
         both = ua.facets is not None and ub.facets is not None and ua.facet_names == ub.facet_names
         facets = np.concatenate([ua.facets[ia], ub.facets[ib]], axis=1) if both else None  # type: ignore[index]
         out[name] = SubsetUnits(tuple(ua.keys[i] for i in ia), terms, ua.weights, examples, runs=2, facets=facets,
-                                facet_names=ua.facet_names if both else ())
+                                facet_names=ua.facet_names if both else (), value=ua.value)
     return out

@@ -15,6 +15,7 @@ import numpy as np
 from rmeval.analysis.identity import conventions_fingerprint, data_fingerprint, data_source_label
 from rmeval.analysis.length import length_report
 from rmeval.analysis.refusals import refusal_report, refusal_totals
+from rmeval.analysis.steps import has_step_view, step_views
 from rmeval.benchmarks import BenchmarkSpec
 from rmeval.data.naming import dataset_name
 from rmeval.report.verify import run_differences
@@ -118,6 +119,8 @@ class Entry:
     facets: dict[str, dict[str, Any]] = field(default_factory=dict)
     excluded: dict[str, dict[str, int]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A step-level run's first objections against the labels, per subset (`rmeval.analysis.steps`)."""
     invalid_rows: int = 0
     """Rows the data left out as invalid (`--on-invalid skip`)."""
     created: str = ""
@@ -217,5 +220,7 @@ def load_entry(folder: Path) -> Entry:
         entry.length = length_report(run.samples, benchmark, tie_credit).to_dict()
         rows = refusal_report(run.samples, benchmark)
         entry.refusals = {"rows": rows, "totals": refusal_totals(rows, run.samples, benchmark)}
+        if has_step_view(benchmark):
+            entry.steps = {k: v.to_dict() for k, v in step_views(run.samples, benchmark).items()}
     entry.charts = {"margins": _margin_histogram(run)}
     return entry

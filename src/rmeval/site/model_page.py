@@ -133,6 +133,29 @@ def _charts(e: Entry) -> str:
     return "".join(parts)
 
 
+STEP_COLUMNS = (("n", "n"), ("exact", "exact"), ("early", "too early"), ("late", "too late"), ("missed", "missed"),
+                ("no_error_agreed", "no error, agreed"), ("false_alarm", "false alarm"), ("failed", "unscored"))
+
+
+def _steps(e: Entry) -> str:
+    """Where the model first objects against the labelled first error, per subset, and the offsets' histogram."""
+    if not e.steps:
+        return ""
+    rows = [[f"<td>{esc(name)}</td>", *(f'<td class="num">{esc(v.get(key, 0))}</td>' for key, _ in STEP_COLUMNS)]
+            for name, v in e.steps.items()]
+    heads = ["subset", *(label for _, label in STEP_COLUMNS)]
+    html = ("<h2>First objections</h2><p>Where the model first objects in a solution, against the first error the "
+            "label names (erroneous solutions: exact, too early, too late, missed; solutions without an error: "
+            "agreed or a false alarm).</p>" + table(heads, rows, [False, *([True] * len(STEP_COLUMNS))]))
+    counts = {name: v["histogram"] for name, v in e.steps.items() if any(v.get("histogram", []))}
+    if counts:
+        reach = (len(next(iter(counts.values()))) - 1) // 2
+        html += histograms(counts, -reach - 0.5, reach + 0.5,
+                           f"Offset of the first objection from the first error, in steps (outer bins: "
+                           f"{reach} or more; left of the line: too early)")
+    return html
+
+
 def _findings(e: Entry) -> str:
     out = []
     c = e.length.get("correlation", {}) if e.length else {}
@@ -178,7 +201,7 @@ def model_html(e: Entry, others: Sequence[Entry] = ()) -> str:
         f"(fingerprint "
         f"<code>{esc(e.data_id)}</code>, conventions <code>{esc(e.conventions_id)}</code>)</p>{description}"
         f"{_siblings(e, others)}{_status(e)}"
-        f"<h2>Summary</h2>{_summary(e)}{_facets(e)}{_extras(e)}<h2>Subsets</h2>{subsets}"
+        f"<h2>Summary</h2>{_summary(e)}{_facets(e)}{_extras(e)}<h2>Subsets</h2>{subsets}{_steps(e)}"
         f"<h2>Charts</h2>{_charts(e)}<h2>Findings</h2>{_findings(e)}"
         f'<h2>Run</h2><p class="muted">{esc(timing)}</p>'
         f'<details class="spec"><summary>Run spec (result.json)</summary><pre>{esc(to_json(e.spec))}</pre></details>'

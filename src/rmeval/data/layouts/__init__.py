@@ -26,7 +26,8 @@ selected (an invalid file elsewhere in a folder then never stops the run); `load
 `notes` in the source record (a list of lines) are the run's data warnings."""
 
 LAYOUT_MODULES: tuple[str, ...] = tuple(f"rmeval.data.layouts.{m}" for m in
-                                       ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench"))
+                                       ("rm_bench", "judgebench", "rmb", "ppe", "m_rewardbench",
+                                        "processbench", "prmbench"))
 """Modules of the built-in layouts, imported when a layout is first looked up."""
 _LAYOUTS: dict[str, Layout] = {}
 F = TypeVar("F", bound=Layout)

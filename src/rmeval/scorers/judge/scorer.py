@@ -19,6 +19,7 @@ from rmeval.scorers.judge.formats import JudgeFormat, rmeval_format
 from rmeval.scorers.judge.order import ORDER_POLICIES
 from rmeval.scorers.judge.plan import Request, format_params, plan_requests
 from rmeval.scorers.judge.reading import Reading, read, vote
+from rmeval.scorers.judge.steps import judge_steps
 from rmeval.scorers.judge.templates import MODES, JudgeTemplate
 from rmeval.scorers.judge.verdicts import FAILURE_POLICIES, JudgeVerdict, choice_verdict, combine, rating_verdict
 from rmeval.types import Example, Scored
@@ -87,7 +88,9 @@ class JudgeScorer(BaseScorer):
         return plan_requests(examples, [self.mode_of(ex) for ex in examples], self.formats, self.order, self.seed)
 
     def total_work(self, examples: Sequence[Example]) -> int:
-        """One progress unit per sample of every request per judge."""
+        """One progress unit per sample of every request per judge (a step-level solution: one request)."""
+        if any(self.mode_of(ex) == "steps" for ex in examples):
+            return len(examples) * len(self.judges)
         return len(self.plan(examples)) * len(self.judges) * self.samples
 
     def _ask(self, engine: ReliableEngine, requests: list[Request], progress: Progress | None) -> list[list[Reading]]:
@@ -107,7 +110,14 @@ class JudgeScorer(BaseScorer):
         return out
 
     def score(self, examples: Sequence[Example], progress: Progress | None = None) -> list[Scored]:
-        """Ask every judge about every example (K samples each), then vote."""
+        """Ask every judge about every example (K samples each), then vote (a step-level benchmark's solutions:
+        `judge_steps`)."""
+        if any(self.mode_of(ex) == "steps" for ex in examples):
+            self._modes_used.update({ex.subset: "steps" for ex in examples})
+            if any(self.mode_of(ex) != "steps" for ex in examples):
+                raise ValueError("a run mixes step-level subsets with others: judge them in separate runs")
+            return judge_steps(examples, self.judges, self.formats["steps"].templates["steps"], self.params,
+                               progress)
         requests = self.plan(examples)
         self._modes_used.update({ex.subset: self.mode_of(ex) for ex in examples})  # Prior Sets add theirs
         if requests and self._example_prompt is None:

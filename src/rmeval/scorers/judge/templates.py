@@ -14,6 +14,8 @@ else in braces is left alone):
   ranking `{answers}` (each answer in its block, `[Answer X]` ... `[End of Answer X]` unless the format says
   otherwise), `{labels}` ("A, B, C or D"), `{verdicts}` ("[[A]], [[B]], [[C]] or [[D]]") and `{count}`;
 - a format's own constants (Prometheus 2's `{rubric}`).
+- steps (step-level benchmarks): `{steps}` (each step between `<step_N>` and `</step_N>`, from 0); verdict
+  `[[N]]`, the earliest wrong step or -1 (`rmeval.scorers.judge.steps`);
 
 The mode of a user's file is read from its answer placeholders, so one `--judge-prompt` per mode can be given.
 """
@@ -34,7 +36,7 @@ from rmeval.types import Message
 __all__ = ["LABELS", "MODES", "JudgeMode", "JudgeTemplate", "builtin_template", "load_template", "parse_template",
            "render_conversation", "resolve_templates", "slots_of"]
 
-JudgeMode = Literal["pairwise", "rating", "ranking"]
+JudgeMode = Literal["pairwise", "rating", "ranking", "steps"]
 MODES: tuple[str, ...] = get_args(JudgeMode)
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DEFAULT_BLOCK = "[Answer {label}]\n{answer}\n[End of Answer {label}]"
@@ -106,12 +108,15 @@ class JudgeTemplate:
         return 1 if "answer" in used else _arity(used)
 
     def render(self, prompt: Sequence[Message], answers: Sequence[str]) -> tuple[Message, ...]:
-        """The judge's messages for `answers` (in the order shown) to the conversation `prompt`."""
+        """The judge's messages for `answers` (in the order shown; steps: the solution's steps) to `prompt`."""
         users = [m for m in prompt if m.role == "user"]
         conversation = render_conversation(prompt)
         values = {**self.values, "conversation": conversation,
                   "question": users[-1].content if users else "",
                   "query": prompt[0].content if len(prompt) == 1 else conversation}
+        if self.mode == "steps":  # the answers are one solution's steps
+            values["steps"] = "\n\n".join(f"<step_{i}>\n{s}\n</step_{i}>" for i, s in enumerate(answers))
+            return self._filled(values)
         arity = self.arity
         if arity is not None and len(answers) != arity:
             kind = "rates 1 answer at a time" if self.mode == "rating" else f"compares {arity} answers"
@@ -128,7 +133,12 @@ class JudgeTemplate:
         values.update(labels=_join_labels(labels), verdicts=_join_labels([f"[[{x}]]" for x in labels]),
                       count=str(len(answers)))
 
-        def fill(text: str) -> str:  # one pass, so an answer that contains "{answer_b}" is never filled in again
+        return self._filled(values)
+
+    def _filled(self, values: Mapping[str, str]) -> tuple[Message, ...]:
+        """The template with `values` filled in, in one pass (an answer that contains "{answer_b}" is never filled
+        in again)."""
+        def fill(text: str) -> str:
             return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
         if self.raw:
@@ -166,10 +176,12 @@ def mode_of(used: set[str], source: str) -> JudgeMode:
     if _arity(used) == 1:
         raise ValueError(f"{source}: a pairwise template needs {{answer_b}} beside {{answer_a}}")
     modes = [m for m, hit in (("pairwise", _arity(used) == 2), ("rating", "answer" in used),
-                              ("ranking", "answers" in used or (_arity(used) or 0) > 2)) if hit]
+                              ("ranking", "answers" in used or (_arity(used) or 0) > 2), ("steps", "steps" in used))
+             if hit]
     if len(modes) != 1:
         raise ValueError(f"{source}: cannot tell the judge mode: use {{answer_a}} and {{answer_b}} (pairwise), "
-                         f"{{answer}} (rating) or {{answers}} (ranking), exactly one kind; found {sorted(used)}")
+                         f"{{answer}} (rating), {{answers}} (ranking) or {{steps}} (steps), exactly one kind; found "
+                         f"{sorted(used)}")
     return modes[0]  # type: ignore[return-value]
 
 
@@ -178,8 +190,9 @@ def check_slots(used: set[str], mode: str, source: str, constants: Iterable[str]
     if not used & _CONTEXT_SLOTS:
         raise ValueError(f"{source}: the judge never sees the conversation: use {{conversation}}, {{question}} or "
                          "{query}")
-    answers = {"rating": {"answer"}, "pairwise": _LETTERS | {"answers"}, "ranking": _LETTERS | {"answers"}}[mode]
-    known = answers | _CONTEXT_SLOTS | set(constants) | (_RANKING_EXTRAS if mode != "rating" else set())
+    answers = {"rating": {"answer"}, "pairwise": _LETTERS | {"answers"}, "ranking": _LETTERS | {"answers"},
+               "steps": {"steps"}}[mode]
+    known = answers | _CONTEXT_SLOTS | set(constants) | (_RANKING_EXTRAS if mode in ("pairwise", "ranking") else set())
     unknown = used - known
     if unknown:
         raise ValueError(f"{source}: unknown placeholders {sorted(unknown)} for a {mode} template; "
