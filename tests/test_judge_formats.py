@@ -197,4 +197,4 @@ def test_a_published_format_is_never_mixed_with_rmevals_own() -> None:
                                                     "rating": "prometheus2-absolute"}
     with pytest.raises(ValueError, match="two formats for pairwise"):
         resolve_formats(["prometheus2-relative", "skywork-critic"])
-    assert set(resolve_formats([])) == {"pairwise", "rating", "ranking"}
+    assert set(resolve_formats([])) == {"pairwise", "rating", "ranking", "steps"}  # steps: step-level benchmarks

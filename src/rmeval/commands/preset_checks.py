@@ -31,7 +31,9 @@ def check_preset(p: Preset) -> list[str]:
     for name in _templates(o) + _templates(ref):
         if p.scorer != "verdict" and name not in BUILTIN_TEMPLATES:
             problems.append(f"template {name!r} is not built in")
-    if p.hub_id and not any(s.rstrip("/").endswith("huggingface.co/" + p.hub_id) for s in p.sources):
+    card = [s for s in p.sources if p.hub_id and s.split(" ", 1)[0].rstrip("/").endswith("huggingface.co/" + p.hub_id)]
+    code = [s for s in p.sources if s.startswith("https://github.com/")]
+    if p.hub_id and not card and not (p.scorer.startswith("prm-") and code):  # a PRM's facts may be its authors' code
         problems.append(f"no source is the model card of {p.hub_id}")
     for s in p.sources:
         if not s.startswith("https://"):

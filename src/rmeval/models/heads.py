@@ -83,12 +83,15 @@ def load_with_stored_head(name: str, options: Any, default_head: str, device: st
     registered, raw = found if found else (None, {})
     prefix = options.backbone_prefix or (registered.backbone_prefix if registered else None)
     head_name = options.head or (registered.head if registered else default_head)
-    weights = Checkpoint.of_file(folder / options.weights_file) if options.weights_file else None
-    head_source = Checkpoint.of_file(folder / options.head_file) if options.head_file else (
+    # A kind whose options lack the side-file options (a process reward model's) reads the head from the checkpoint.
+    weights_file, head_file = getattr(options, "weights_file", None), getattr(options, "head_file", None)
+    base_model = getattr(options, "base_model", None)
+    weights = Checkpoint.of_file(folder / weights_file) if weights_file else None
+    head_source = Checkpoint.of_file(folder / head_file) if head_file else (
         weights or Checkpoint.open(folder))
     head = LinearStack.from_checkpoint(head_source, head_name, options.head_activation, name)
-    if options.base_model:
-        base = resolve_model_path(options.base_model)
+    if base_model:
+        base = resolve_model_path(base_model)
         tokenizer = load_tokenizer(base, options)
         backbone, report = load_pretrained(AutoModel, base, options, device)
         if weights is not None:
