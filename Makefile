@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup demo test lint typecheck bench clean venv-tf4 test-tf4
+.PHONY: setup demo test test-shuffled lint typecheck bench clean venv-tf4 test-tf4
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The same suite in another order (seeded, so a failure can be replayed with SEED=...): no test may lean on what
+# ran before it.
+SEED ?= 20261203
+test-shuffled: $(STAMP)
+	$(PY) -m pytest -q -p randomly --randomly-seed=$(SEED)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
